@@ -1,0 +1,148 @@
+//! The data model shared by every stage: what a parser produces.
+//!
+//! A parser turns one input into one or more [`Document`]s, each an
+//! [`Article`] with the [`RawComment`]s read under it and the
+//! [`Anomaly`]s met while reading. Fields the source does not carry are
+//! `None`, never guessed (issue #2).
+
+use serde::Serialize;
+
+/// The article a discussion hangs under: the root of its reply tree.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Article {
+    /// Identifier of the discussion, unique within a run (for a text
+    /// capture: the file stem).
+    pub id: String,
+    /// Path of the input the article was read from.
+    pub source: String,
+    /// Name of the parser that read it (`text`, …).
+    pub format: String,
+    /// Outlet, when recognised from the content.
+    pub outlet: Option<String>,
+    /// Headline.
+    pub title: Option<String>,
+    /// Publication date (ISO 8601 `YYYY-MM-DD`, or a local date-time
+    /// `YYYY-MM-DDTHH:MM:SS` when the source gives a time but no zone).
+    pub published: Option<String>,
+    /// Author line, without the leading "By".
+    pub byline: Option<String>,
+    /// Canonical URL.
+    pub url: Option<String>,
+    /// Body text with recognised boilerplate removed; paragraphs are
+    /// separated by a blank line.
+    pub body: String,
+}
+
+/// Whether the input held a comment section.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommentSection {
+    /// A comment section was found (it may still be empty).
+    Present,
+    /// The input has no comment section: not an error.
+    #[default]
+    Absent,
+    /// The page embeds comments that load by JavaScript, so they are not in
+    /// the page.
+    NotInPage,
+}
+
+impl CommentSection {
+    /// The name used in tables and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommentSection::Present => "present",
+            CommentSection::Absent => "absent",
+            CommentSection::NotInPage => "not_in_page",
+        }
+    }
+}
+
+/// A comment as read from the source, before the tree is built.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RawComment {
+    /// Identifier, unique within the discussion when the source is sound.
+    /// Sources without ids get position paths (`1`, `1.2`).
+    pub id: String,
+    /// Identifier of the comment this one replies to; `None` for a reply
+    /// to the article.
+    pub parent_id: Option<String>,
+    /// Author name, when the source carries one.
+    pub author: Option<String>,
+    /// Time as given by the source, when it carries one.
+    pub time: Option<String>,
+    /// Plain text; paragraphs separated by a blank line.
+    pub text: String,
+    /// 1-based line of the source where the comment starts, for line-based
+    /// sources.
+    pub line: Option<usize>,
+}
+
+/// What kind of rule an input broke.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AnomalyKind {
+    /// Reply numbering skipped a number or restarted at the wrong place.
+    NumberingGap,
+    /// An item's indentation fits no level of the tree above it.
+    BadIndentation,
+    /// A comment section with no items.
+    EmptySection,
+    /// A line in a comment section that belongs to no comment.
+    StrayText,
+    /// A comment whose parent does not exist; attached to the article.
+    Orphan,
+    /// A comment whose id was already used in the discussion.
+    DuplicateId,
+    /// A comment naming itself as parent; attached to the article.
+    SelfReply,
+    /// A cycle of reply links; broken at one edge.
+    Cycle,
+    /// Two inputs gave the same discussion id.
+    DuplicateArticle,
+}
+
+impl AnomalyKind {
+    /// The name used in tables and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnomalyKind::NumberingGap => "numbering_gap",
+            AnomalyKind::BadIndentation => "bad_indentation",
+            AnomalyKind::EmptySection => "empty_section",
+            AnomalyKind::StrayText => "stray_text",
+            AnomalyKind::Orphan => "orphan",
+            AnomalyKind::DuplicateId => "duplicate_id",
+            AnomalyKind::SelfReply => "self_reply",
+            AnomalyKind::Cycle => "cycle",
+            AnomalyKind::DuplicateArticle => "duplicate_article",
+        }
+    }
+}
+
+/// Something in the input that broke the format's rules. The data it
+/// concerns is kept; the anomaly says what was odd about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Anomaly {
+    /// What rule was broken.
+    pub kind: AnomalyKind,
+    /// 1-based source line, when known.
+    pub line: Option<usize>,
+    /// The comment concerned, when there is one.
+    pub comment_id: Option<String>,
+    /// A sentence for people.
+    pub message: String,
+}
+
+/// One article and the comments read under it: a parser's output.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Document {
+    /// The article.
+    pub article: Article,
+    /// Whether a comment section was found.
+    pub section: CommentSection,
+    /// Comments in source order.
+    pub comments: Vec<RawComment>,
+    /// Rule breaks met while parsing.
+    pub anomalies: Vec<Anomaly>,
+}
