@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod model;
+pub mod parse;
 pub mod thread;
 
 pub use model::{Anomaly, AnomalyKind, Article, CommentSection, Document, RawComment};
