@@ -1,1 +1,3 @@
 //! threadlens
+
+pub mod export;
