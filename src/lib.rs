@@ -2,9 +2,11 @@
 //!
 //! The pipeline, each stage knowing only its input type:
 //! bytes → [`parse`] → [`Document`] → [`Discussion::build`] → [`Discussion`]
-//! (reply tree) → [`metrics`] → tables ([`export`]).
+//! (reply tree) → [`metrics`] → [`tables`] → [`export`] (Parquet, CSV,
+//! JSONL).
 #![deny(missing_docs)]
 
+pub mod export;
 pub mod model;
 pub mod parse;
 pub mod thread;

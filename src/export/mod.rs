@@ -1,0 +1,629 @@
+//! Typed, columnar tables and the writers that put them on disk.
+//!
+//! The rest of the program describes each table it exports with a static [`TableSpec`] (the four
+//! tables threadlens writes live in [`schema`]), fills a [`Batch`] of [`Column`]s per discussion
+//! and hands the batches to a [`TableWriter`] made by [`create_writer`]. This module knows
+//! tables, not comments.
+//!
+//! Writers stream: they accept any number of batches and their memory does not grow with the
+//! number of batches written (Parquet buffers at most one row group). Output is atomic: data goes
+//! to a temporary file in the target directory that [`TableWriter::finish`] renames to
+//! `DIR/<table>.<ext>`; a writer dropped without `finish` removes its temporary file and leaves
+//! any existing output untouched.
+//!
+//! # Example
+//!
+//! ```
+//! use threadlens::export::{create_writer, schema, Batch, Column, ExportFormat};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let spec = &schema::ANOMALIES;
+//! let batch = Batch::new(spec, vec![
+//!     Column::Str(vec![Some("a1".into())]),
+//!     Column::Str(vec![Some("page.txt".into())]),
+//!     Column::Int(vec![Some(12)]),
+//!     Column::Str(vec![None]),
+//!     Column::Str(vec![Some("numbering_gap".into())]),
+//!     Column::Str(vec![Some("comment 4 follows comment 2".into())]),
+//! ])?;
+//! let mut wtr = create_writer(ExportFormat::Csv, dir.path(), spec)?;
+//! wtr.write_batch(&batch)?;
+//! let path = wtr.finish()?;
+//! assert_eq!(path, dir.path().join("anomalies.csv"));
+//! assert_eq!(
+//!     std::fs::read_to_string(&path)?,
+//!     "article_id,source,line,comment_id,kind,message\n\
+//!      a1,page.txt,12,,numbering_gap,comment 4 follows comment 2\n",
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use tempfile::NamedTempFile;
+
+mod csv;
+mod jsonl;
+mod parquet;
+pub mod schema;
+#[cfg(test)]
+mod tests;
+
+pub use self::schema::{ANOMALIES, ARTICLES, COMMENTS, TABLES, THREADS, schema_markdown};
+
+/// Version of the exported table layout.
+///
+/// Bumped whenever a column is added, removed, renamed or changes type or meaning. Written into
+/// Parquet key-value metadata as `threadlens.schema_version` and into `docs/schema.md`.
+pub const SCHEMA_VERSION: &str = "1";
+
+/// Parquet key-value metadata key holding [`SCHEMA_VERSION`].
+pub const SCHEMA_VERSION_KEY: &str = "threadlens.schema_version";
+
+/// Parquet key-value metadata key holding the table name.
+pub const TABLE_KEY: &str = "threadlens.table";
+
+/// Arrow metadata key (on the schema and on each field) holding the table or column doc.
+pub const DOC_KEY: &str = "doc";
+
+/// The type of a column's values.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DataType {
+    /// UTF-8 text (Arrow `Utf8`).
+    Str,
+    /// 64-bit signed integer (Arrow `Int64`).
+    Int,
+    /// 64-bit float (Arrow `Float64`).
+    Float,
+    /// Boolean (Arrow `Boolean`).
+    Bool,
+}
+
+impl DataType {
+    /// The Parquet/Arrow-style name used in the schema document: `string`, `int64`, `float64`
+    /// or `bool`.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            DataType::Str => "string",
+            DataType::Int => "int64",
+            DataType::Float => "float64",
+            DataType::Bool => "bool",
+        }
+    }
+}
+
+impl fmt::Display for DataType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// One column of a table: its name, type, nullability and meaning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ColumnSpec {
+    /// Column name, as written in headers, JSON keys and Parquet fields.
+    pub name: &'static str,
+    /// Type of the values.
+    pub dtype: DataType,
+    /// Whether the column may hold nulls.
+    pub nullable: bool,
+    /// One-line meaning of the column, for the schema document and Parquet field metadata.
+    pub doc: &'static str,
+}
+
+/// A table: its name (also the output file stem), meaning and columns in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableSpec {
+    /// Table name; output goes to `DIR/<name>.<ext>`.
+    pub name: &'static str,
+    /// One-line meaning of a row of the table.
+    pub doc: &'static str,
+    /// Columns, in output order.
+    pub columns: &'static [ColumnSpec],
+}
+
+/// The values of one column; `None` is null.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Column {
+    /// Values of a [`DataType::Str`] column.
+    Str(Vec<Option<String>>),
+    /// Values of a [`DataType::Int`] column.
+    Int(Vec<Option<i64>>),
+    /// Values of a [`DataType::Float`] column.
+    Float(Vec<Option<f64>>),
+    /// Values of a [`DataType::Bool`] column.
+    Bool(Vec<Option<bool>>),
+}
+
+impl Column {
+    /// The type of the values.
+    pub fn dtype(&self) -> DataType {
+        match self {
+            Column::Str(_) => DataType::Str,
+            Column::Int(_) => DataType::Int,
+            Column::Float(_) => DataType::Float,
+            Column::Bool(_) => DataType::Bool,
+        }
+    }
+
+    /// Number of values, nulls included.
+    pub fn len(&self) -> usize {
+        match self {
+            Column::Str(v) => v.len(),
+            Column::Int(v) => v.len(),
+            Column::Float(v) => v.len(),
+            Column::Bool(v) => v.len(),
+        }
+    }
+
+    /// Whether the column has no values.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the value in `row` is null.
+    ///
+    /// # Panics
+    /// If `row` is out of bounds.
+    pub fn is_null(&self, row: usize) -> bool {
+        match self {
+            Column::Str(v) => v[row].is_none(),
+            Column::Int(v) => v[row].is_none(),
+            Column::Float(v) => v[row].is_none(),
+            Column::Bool(v) => v[row].is_none(),
+        }
+    }
+
+    fn first_null(&self) -> Option<usize> {
+        (0..self.len()).find(|&row| self.is_null(row))
+    }
+}
+
+/// Rows of one table, stored column by column and checked against the table's spec.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Batch {
+    spec: &'static TableSpec,
+    columns: Vec<Column>,
+}
+
+impl Batch {
+    /// Makes a batch of `spec`'s table from `columns`.
+    ///
+    /// Checks that there is one column per spec column, in order; that each column's type
+    /// matches its spec; that all columns have the same length; and that no non-nullable column
+    /// holds a null. Returns [`ExportError::Schema`] naming the table and column otherwise.
+    ///
+    /// ```
+    /// use threadlens::export::{Batch, Column, TableSpec, ColumnSpec, DataType};
+    ///
+    /// static PAIRS: TableSpec = TableSpec {
+    ///     name: "pairs",
+    ///     doc: "One row per pair.",
+    ///     columns: &[
+    ///         ColumnSpec { name: "key", dtype: DataType::Str, nullable: false, doc: "Key." },
+    ///         ColumnSpec { name: "value", dtype: DataType::Float, nullable: true, doc: "Value." },
+    ///     ],
+    /// };
+    /// let batch = Batch::new(&PAIRS, vec![
+    ///     Column::Str(vec![Some("a".into()), Some("b".into())]),
+    ///     Column::Float(vec![Some(0.5), None]),
+    /// ])?;
+    /// assert_eq!(batch.num_rows(), 2);
+    ///
+    /// let err = Batch::new(&PAIRS, vec![
+    ///     Column::Str(vec![Some("a".into())]),
+    ///     Column::Int(vec![Some(1)]),
+    /// ]).unwrap_err();
+    /// assert_eq!(err.to_string(), "column `value` of table `pairs`: expected Float, got Int");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(spec: &'static TableSpec, columns: Vec<Column>) -> Result<Batch, ExportError> {
+        let table = spec.name;
+        if columns.len() != spec.columns.len() {
+            return Err(ExportError::Schema(format!(
+                "table `{table}`: expected {} columns, got {}",
+                spec.columns.len(),
+                columns.len()
+            )));
+        }
+        let num_rows = columns.first().map_or(0, Column::len);
+        for (col_spec, column) in spec.columns.iter().zip(&columns) {
+            let name = col_spec.name;
+            if column.dtype() != col_spec.dtype {
+                return Err(ExportError::Schema(format!(
+                    "column `{name}` of table `{table}`: expected {}, got {}",
+                    col_spec.dtype,
+                    column.dtype()
+                )));
+            }
+            if column.len() != num_rows {
+                return Err(ExportError::Schema(format!(
+                    "column `{name}` of table `{table}`: expected {num_rows} rows (as column `{}`), \
+                     got {}",
+                    spec.columns[0].name,
+                    column.len()
+                )));
+            }
+            if !col_spec.nullable
+                && let Some(row) = column.first_null()
+            {
+                return Err(ExportError::Schema(format!(
+                    "column `{name}` of table `{table}`: expected no nulls (not nullable), \
+                     got null in row {row} (0-based)"
+                )));
+            }
+        }
+        Ok(Batch { spec, columns })
+    }
+
+    /// The spec the batch was checked against.
+    pub fn spec(&self) -> &'static TableSpec {
+        self.spec
+    }
+
+    /// Number of rows.
+    pub fn num_rows(&self) -> usize {
+        self.columns.first().map_or(0, Column::len)
+    }
+
+    /// The columns, in spec order.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+}
+
+/// The file format of an export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ExportFormat {
+    /// Apache Parquet, snappy compressed, typed and nullable per spec (the default).
+    #[default]
+    Parquet,
+    /// Comma-separated values with a header row; nulls are empty fields.
+    Csv,
+    /// JSON Lines: one JSON object per row; nulls are `null`.
+    Jsonl,
+}
+
+impl ExportFormat {
+    /// All formats, in the order they are listed to users.
+    pub const ALL: [ExportFormat; 3] =
+        [ExportFormat::Parquet, ExportFormat::Csv, ExportFormat::Jsonl];
+
+    /// The lower-case name, as accepted by [`FromStr`]: `parquet`, `csv` or `jsonl`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ExportFormat::Parquet => "parquet",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Jsonl => "jsonl",
+        }
+    }
+
+    /// The file extension, without the dot: `parquet`, `csv` or `jsonl`.
+    pub fn extension(&self) -> &'static str {
+        self.name()
+    }
+}
+
+impl fmt::Display for ExportFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for ExportFormat {
+    type Err = ExportError;
+
+    /// Parses `parquet`, `csv` or `jsonl`, ignoring case.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ExportFormat::ALL.into_iter().find(|f| f.name().eq_ignore_ascii_case(s)).ok_or_else(|| {
+            ExportError::Schema(format!(
+                "unknown export format `{s}`: expected one of parquet, csv, jsonl"
+            ))
+        })
+    }
+}
+
+/// An error while building a batch or writing a table.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// Reading or writing `path` failed.
+    #[error("could not write '{}': {source}", path.display())]
+    Io {
+        /// The file or directory being written.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// The Parquet writer failed on `path`.
+    #[error("could not write Parquet file '{}': {source}", path.display())]
+    Parquet {
+        /// The file being written.
+        path: PathBuf,
+        /// The underlying error.
+        source: ::parquet::errors::ParquetError,
+    },
+    /// The CSV writer failed on `path`.
+    #[error("could not write CSV file '{}': {source}", path.display())]
+    Csv {
+        /// The file being written.
+        path: PathBuf,
+        /// The underlying error.
+        source: ::csv::Error,
+    },
+    /// Data did not match a table spec, or a value was not valid (e.g. an unknown format name).
+    #[error("{0}")]
+    Schema(String),
+}
+
+/// Writes batches of one table to one file.
+///
+/// Made by [`create_writer`]. Dropping a writer without calling [`finish`](TableWriter::finish)
+/// discards what was written and leaves any existing output file untouched.
+pub trait TableWriter {
+    /// Appends the rows of `batch`, whose spec must be the writer's spec.
+    fn write_batch(&mut self, batch: &Batch) -> Result<(), ExportError>;
+
+    /// Flushes, syncs to disk and atomically renames the temporary file to `DIR/<table>.<ext>`,
+    /// replacing any file of that name. Returns the final path.
+    fn finish(self: Box<Self>) -> Result<PathBuf, ExportError>;
+}
+
+/// Makes a writer for `spec`'s table in `format`, writing `dir/<table>.<ext>` on finish.
+///
+/// `dir` must exist. The temporary file is created in `dir` at once, so an unwritable directory
+/// fails here rather than after the run. Fails with [`ExportError::Schema`] if `spec` has no
+/// columns, repeats a column name or has a table name that is not a plain file stem.
+///
+/// ```
+/// use threadlens::export::{create_writer, schema, ExportFormat};
+///
+/// let dir = tempfile::tempdir()?;
+/// let wtr = create_writer(ExportFormat::Parquet, dir.path(), &schema::COMMENTS)?;
+/// let path = wtr.finish()?; // an empty table: schema only
+/// assert_eq!(path, dir.path().join("comments.parquet"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn create_writer(
+    format: ExportFormat,
+    dir: &Path,
+    spec: &'static TableSpec,
+) -> Result<Box<dyn TableWriter>, ExportError> {
+    check_spec(spec)?;
+    let file_name = format!("{}.{}", spec.name, format.extension());
+    let file = AtomicFile::create(dir, &file_name)?;
+    Ok(match format {
+        ExportFormat::Parquet => Box::new(parquet::ParquetWriter::new(file, spec)?),
+        ExportFormat::Csv => Box::new(csv::CsvWriter::new(file, spec)?),
+        ExportFormat::Jsonl => Box::new(jsonl::JsonlWriter::new(file, spec)),
+    })
+}
+
+fn check_spec(spec: &TableSpec) -> Result<(), ExportError> {
+    let table = spec.name;
+    let plain = !table.is_empty()
+        && table.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !plain {
+        return Err(ExportError::Schema(format!(
+            "table `{table}`: expected a name of ASCII letters, digits, `_` or `-`"
+        )));
+    }
+    if spec.columns.is_empty() {
+        return Err(ExportError::Schema(format!(
+            "table `{table}`: expected at least one column, got none"
+        )));
+    }
+    for (i, col) in spec.columns.iter().enumerate() {
+        if spec.columns[..i].iter().any(|c| c.name == col.name) {
+            return Err(ExportError::Schema(format!(
+                "table `{table}`: expected unique column names, got `{}` twice",
+                col.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Checks that `batch` belongs to the table a writer was made for.
+fn check_batch_spec(writer_spec: &'static TableSpec, batch: &Batch) -> Result<(), ExportError> {
+    if std::ptr::eq(writer_spec, batch.spec()) || writer_spec == batch.spec() {
+        Ok(())
+    } else {
+        Err(ExportError::Schema(format!(
+            "writer for table `{}`: expected a batch of that table, got a batch of table `{}`",
+            writer_spec.name,
+            batch.spec().name
+        )))
+    }
+}
+
+/// A file written under a temporary name and renamed into place on [`commit`](Self::commit).
+///
+/// The temporary file is created in the target directory (so the rename cannot cross file
+/// systems) and is removed if the `AtomicFile` is dropped without `commit`; an existing file at
+/// the final path stays untouched until then.
+///
+/// ```
+/// use std::io::Write;
+/// use threadlens::export::AtomicFile;
+///
+/// let dir = tempfile::tempdir()?;
+/// let mut file = AtomicFile::create(dir.path(), "notes.txt")?;
+/// file.write_all(b"hello\n")?;
+/// assert!(!dir.path().join("notes.txt").exists());
+/// let path = file.commit()?;
+/// assert_eq!(std::fs::read_to_string(path)?, "hello\n");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct AtomicFile {
+    tmp: NamedTempFile,
+    path: PathBuf,
+}
+
+impl AtomicFile {
+    /// Creates a temporary file in `dir` that [`commit`](Self::commit) renames to
+    /// `dir/file_name`.
+    pub fn create(dir: &Path, file_name: &str) -> Result<AtomicFile, ExportError> {
+        let path = dir.join(file_name);
+        let mut builder = tempfile::Builder::new();
+        // A leading dot hides the file from casual listings; the final name in it tells whose
+        // leftover it is should the process be killed before cleanup.
+        let prefix = format!(".{file_name}.");
+        builder.prefix(&prefix).suffix(".tmp");
+        // tempfile creates files 0600; ask for what `File::create` gives (0666 minus umask) so
+        // the renamed output is readable like any other file the user writes.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let tmp = builder
+            .tempfile_in(dir)
+            .map_err(|source| ExportError::Io { path: path.clone(), source })?;
+        Ok(AtomicFile { tmp, path })
+    }
+
+    /// The final path, written on [`commit`](Self::commit).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The temporary path data is written to until [`commit`](Self::commit).
+    pub fn temp_path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// Flushes, syncs the data to disk and renames the temporary file to the final path,
+    /// replacing any file there. Returns the final path.
+    pub fn commit(mut self) -> Result<PathBuf, ExportError> {
+        let io_err = |source| ExportError::Io { path: self.path.clone(), source };
+        self.tmp.flush().map_err(io_err)?;
+        self.tmp.as_file().sync_all().map_err(io_err)?;
+        let path = self.path.clone();
+        self.tmp
+            .persist(&path)
+            .map_err(|e| ExportError::Io { path: path.clone(), source: e.error })?;
+        // Make the rename itself durable. Best effort: some platforms and file systems cannot
+        // open or sync a directory, and the data is already in place.
+        if let Some(dir) = path.parent()
+            && let Ok(dir) =
+                File::open(if dir.as_os_str().is_empty() { Path::new(".") } else { dir })
+        {
+            let _ = dir.sync_all();
+        }
+        Ok(path)
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.tmp.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.tmp.write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.tmp.flush()
+    }
+}
+
+#[cfg(test)]
+mod batch_tests {
+    use super::*;
+
+    fn pair_columns() -> Vec<Column> {
+        vec![
+            Column::Str(vec![Some("a1".into()), Some("a2".into())]),
+            Column::Str(vec![Some("x.txt".into()), Some("y.txt".into())]),
+            Column::Int(vec![Some(3), None]),
+            Column::Str(vec![None, Some("c4".into())]),
+            Column::Str(vec![Some("orphan".into()), Some("cycle".into())]),
+            Column::Str(vec![Some("m1".into()), Some("m2".into())]),
+        ]
+    }
+
+    #[test]
+    fn accepts_matching_columns() {
+        let batch = Batch::new(&ANOMALIES, pair_columns()).unwrap();
+        assert_eq!(batch.num_rows(), 2);
+        assert_eq!(batch.columns(), pair_columns().as_slice());
+        assert!(std::ptr::eq(batch.spec(), &ANOMALIES));
+    }
+
+    #[test]
+    fn rejects_wrong_column_count() {
+        let mut columns = pair_columns();
+        columns.pop();
+        let err = Batch::new(&ANOMALIES, columns).unwrap_err();
+        assert_eq!(err.to_string(), "table `anomalies`: expected 6 columns, got 5");
+    }
+
+    #[test]
+    fn rejects_wrong_type() {
+        let mut columns = pair_columns();
+        columns[2] = Column::Str(vec![Some("3".into()), None]);
+        let err = Batch::new(&ANOMALIES, columns).unwrap_err();
+        assert_eq!(err.to_string(), "column `line` of table `anomalies`: expected Int, got Str");
+    }
+
+    #[test]
+    fn rejects_unequal_lengths() {
+        let mut columns = pair_columns();
+        columns[4] = Column::Str(vec![Some("orphan".into())]);
+        let err = Batch::new(&ANOMALIES, columns).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "column `kind` of table `anomalies`: expected 2 rows (as column `article_id`), got 1"
+        );
+    }
+
+    #[test]
+    fn rejects_null_in_non_nullable_column() {
+        let mut columns = pair_columns();
+        columns[5] = Column::Str(vec![Some("m1".into()), None]);
+        let err = Batch::new(&ANOMALIES, columns).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "column `message` of table `anomalies`: expected no nulls (not nullable), got null \
+             in row 1 (0-based)"
+        );
+    }
+
+    #[test]
+    fn format_from_str_accepts_the_three_names() {
+        for (name, format) in [
+            ("parquet", ExportFormat::Parquet),
+            ("csv", ExportFormat::Csv),
+            ("jsonl", ExportFormat::Jsonl),
+            ("CSV", ExportFormat::Csv),
+            ("Parquet", ExportFormat::Parquet),
+            ("JSONL", ExportFormat::Jsonl),
+        ] {
+            assert_eq!(name.parse::<ExportFormat>().unwrap(), format, "{name}");
+        }
+        for format in ExportFormat::ALL {
+            assert_eq!(format.to_string().parse::<ExportFormat>().unwrap(), format);
+            assert_eq!(format.extension(), format.to_string());
+        }
+        assert_eq!(ExportFormat::default(), ExportFormat::Parquet);
+    }
+
+    #[test]
+    fn format_from_str_rejects_others() {
+        for name in ["json", "tsv", "", " csv", "parquet.gz"] {
+            let err = name.parse::<ExportFormat>().unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("unknown export format `{name}`: expected one of parquet, csv, jsonl")
+            );
+        }
+    }
+}

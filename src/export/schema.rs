@@ -1,0 +1,408 @@
+//! The four tables threadlens exports, and the schema document rendered from them.
+//!
+//! Every table joins on `article_id`. [`schema_markdown`] renders `docs/schema.md`; a test keeps
+//! the two equal.
+
+use std::fmt::Write as _;
+
+use super::DataType::{Bool, Float, Int, Str};
+use super::{ColumnSpec, DataType, SCHEMA_VERSION, TableSpec};
+
+const fn req(name: &'static str, dtype: DataType, doc: &'static str) -> ColumnSpec {
+    ColumnSpec { name, dtype, nullable: false, doc }
+}
+
+const fn opt(name: &'static str, dtype: DataType, doc: &'static str) -> ColumnSpec {
+    ColumnSpec { name, dtype, nullable: true, doc }
+}
+
+/// One row per discussion: the article, where it was read from, and its discussion's shape.
+pub static ARTICLES: TableSpec = TableSpec {
+    name: "articles",
+    doc: "One row per discussion: the article, the file it was read from, and the shape of its \
+          reader-comment discussion.",
+    columns: &[
+        req(
+            "article_id",
+            Str,
+            "Identifier of the discussion, unique within a run; joins all tables.",
+        ),
+        req("source", Str, "Path of the input file the discussion was read from."),
+        req("format", Str, "Parser that read the file, e.g. `text`."),
+        opt(
+            "outlet",
+            Str,
+            "News outlet that published the article; null when the source does not say.",
+        ),
+        opt("title", Str, "Headline of the article; null when the source carries none."),
+        opt(
+            "published",
+            Str,
+            "Publication time as the source gives it: an ISO 8601 date or local date-time \
+             (no time zone is added); null when the source carries none.",
+        ),
+        opt(
+            "byline",
+            Str,
+            "Author line of the article as printed; null when the source carries none.",
+        ),
+        opt("url", Str, "Address of the article; null when the source carries none."),
+        req(
+            "body_chars",
+            Int,
+            "Characters (Unicode scalar values) of the article body after boilerplate removal.",
+        ),
+        req(
+            "comment_section",
+            Str,
+            "`present` (a comment section was found and read), `absent` (the page has no comment \
+             section, e.g. comments are switched off) or `not_in_page` (the article has comments \
+             but the captured page does not contain them).",
+        ),
+        req("comments", Int, "Comments read for the article (its rows in `comments`)."),
+        req(
+            "threads",
+            Int,
+            "Top-level comments, each starting one thread (its rows in `threads`).",
+        ),
+        req(
+            "max_depth",
+            Int,
+            "Depth of the deepest comment (top-level = 1); 0 when there are no comments.",
+        ),
+        opt(
+            "mean_depth",
+            Float,
+            "Mean depth over all comments (top-level = 1); null when there are no comments.",
+        ),
+        req(
+            "max_width",
+            Int,
+            "Largest number of comments at any one depth; 0 when there are no comments.",
+        ),
+        req("leaves", Int, "Comments without replies."),
+        opt(
+            "branching_factor",
+            Float,
+            "Mean number of direct replies per comment that has replies; null when no comment has replies.",
+        ),
+        opt(
+            "reply_share",
+            Float,
+            "Share of comments that are replies (depth >= 2); null when there are no comments.",
+        ),
+        req(
+            "h_index",
+            Int,
+            "Discussion h-index (Gómez et al. 2008): the largest h such that at least h comments \
+             sit at depth h; 0 when there are no comments.",
+        ),
+        opt(
+            "structural_virality",
+            Float,
+            "Mean shortest-path distance between all pairs of nodes of the reply tree with the \
+             article as root (Goel et al. 2016); null when there are no comments.",
+        ),
+        opt("authors", Int, "Distinct comment authors; null when the source carries no authors."),
+        opt(
+            "max_comments_per_author",
+            Int,
+            "Most comments written by any one author; null when the source carries no authors.",
+        ),
+        opt(
+            "author_gini",
+            Float,
+            "Gini coefficient of comments per author (0 = every author wrote equally many); null \
+             when the source carries no authors.",
+        ),
+        opt(
+            "reciprocity",
+            Float,
+            "Share of author pairs (A replied to B, A != B) where B also replied to A; null when \
+             the source carries no authors or no author replied to another.",
+        ),
+        opt(
+            "back_and_forth",
+            Int,
+            "Replies by the author of the comment two levels up (A -> B -> A exchanges); null \
+             when the source carries no authors.",
+        ),
+        req("anomalies", Int, "Anomalies reported for the discussion (its rows in `anomalies`)."),
+    ],
+};
+
+/// One row per thread: a top-level comment and all replies below it.
+pub static THREADS: TableSpec = TableSpec {
+    name: "threads",
+    doc: "One row per thread: a top-level comment and all replies below it. Depths count from the \
+          article (the top-level comment has depth 1).",
+    columns: &[
+        req("article_id", Str, "Discussion the thread belongs to (`articles.article_id`)."),
+        req("thread_id", Str, "`comment_id` of the thread's top-level comment."),
+        req("position", Int, "1-based order of the thread under the article."),
+        req("comments", Int, "Comments in the thread, the top-level comment included."),
+        req("max_depth", Int, "Depth of the deepest comment in the thread (top-level = 1)."),
+        opt("mean_depth", Float, "Mean depth over the thread's comments (top-level = 1)."),
+        req("max_width", Int, "Largest number of the thread's comments at any one depth."),
+        req("leaves", Int, "Comments in the thread without replies."),
+        opt(
+            "branching_factor",
+            Float,
+            "Mean number of direct replies per comment that has replies; null when the thread has no replies.",
+        ),
+        opt("reply_share", Float, "Share of the thread's comments that are replies (depth >= 2)."),
+        req(
+            "h_index",
+            Int,
+            "Thread h-index (Gómez et al. 2008): the largest h such that at least h of the \
+             thread's comments sit at depth h.",
+        ),
+        opt(
+            "structural_virality",
+            Float,
+            "Mean shortest-path distance between all pairs of comments of the thread (Goel et al. \
+             2016); null when the thread is a single comment.",
+        ),
+        opt(
+            "authors",
+            Int,
+            "Distinct authors in the thread; null when the source carries no authors.",
+        ),
+        opt(
+            "max_comments_per_author",
+            Int,
+            "Most comments by any one author in the thread; null when the source carries no authors.",
+        ),
+        opt(
+            "author_gini",
+            Float,
+            "Gini coefficient of comments per author in the thread; null when the source carries no authors.",
+        ),
+        opt(
+            "reciprocity",
+            Float,
+            "Share of author pairs (A replied to B, A != B) where B also replied to A; null when \
+             the source carries no authors or no author replied to another.",
+        ),
+        opt(
+            "back_and_forth",
+            Int,
+            "Replies by the author of the comment two levels up (A -> B -> A exchanges); null \
+             when the source carries no authors.",
+        ),
+    ],
+};
+
+/// One row per comment read.
+pub static COMMENTS: TableSpec = TableSpec {
+    name: "comments",
+    doc: "One row per comment read, in source order, with its place in the reply tree and the \
+          repairs made to that tree.",
+    columns: &[
+        req("article_id", Str, "Discussion the comment belongs to (`articles.article_id`)."),
+        req(
+            "comment_id",
+            Str,
+            "Identifier of the comment, from the source or assigned when it has none.",
+        ),
+        opt(
+            "parent_id",
+            Str,
+            "`comment_id` of the comment replied to; null = replies to the article (top-level, or \
+             attached to the article by a repair).",
+        ),
+        req(
+            "root_id",
+            Str,
+            "`comment_id` of the top-level comment of its thread (`threads.thread_id`).",
+        ),
+        req("depth", Int, "Depth in the reply tree: top-level = 1, a reply to it = 2, and so on."),
+        req("position", Int, "1-based order among the comments with the same parent."),
+        opt("author", Str, "Author name as shown; null when the source carries none."),
+        opt("time", Str, "Posting time as the source gives it; null when the source carries none."),
+        req("text", Str, "Comment text, line breaks kept."),
+        req("children", Int, "Direct replies to the comment."),
+        req("subtree_size", Int, "The comment plus all replies below it."),
+        opt(
+            "line",
+            Int,
+            "1-based line in the source file where the comment starts; null when the source is \
+             not line-based.",
+        ),
+        req("orphan", Bool, "The parent id was not found; the comment is attached to the article."),
+        req("duplicate", Bool, "The comment id was seen before in this discussion."),
+        req(
+            "cycle",
+            Bool,
+            "The reply link was broken to end a cycle; the comment is attached to the article.",
+        ),
+        req(
+            "self_reply",
+            Bool,
+            "The comment named itself as parent; it is attached to the article.",
+        ),
+    ],
+};
+
+/// One row per anomaly reported while reading a discussion.
+pub static ANOMALIES: TableSpec = TableSpec {
+    name: "anomalies",
+    doc: "One row per anomaly reported while reading or repairing a discussion.",
+    columns: &[
+        req("article_id", Str, "Discussion the anomaly was found in (`articles.article_id`)."),
+        req("source", Str, "Path of the input file (`articles.source`)."),
+        opt(
+            "line",
+            Int,
+            "1-based line in the source file; null when the source is not line-based or the anomaly has no line.",
+        ),
+        opt(
+            "comment_id",
+            Str,
+            "Comment concerned (`comments.comment_id`); null when the anomaly concerns no single comment.",
+        ),
+        req(
+            "kind",
+            Str,
+            "Kind of anomaly, e.g. `numbering_gap`, `orphan`, `duplicate_id`, `cycle`, \
+             `self_reply`, `bad_indentation`, `empty_section`, `stray_text`.",
+        ),
+        req("message", Str, "Human-readable description of the anomaly."),
+    ],
+};
+
+/// The exported tables, from coarse to fine: articles, threads, comments, anomalies.
+pub static TABLES: [&TableSpec; 4] = [&ARTICLES, &THREADS, &COMMENTS, &ANOMALIES];
+
+/// Renders the schema document (`docs/schema.md`) from [`TABLES`].
+///
+/// ```
+/// let md = threadlens::export::schema_markdown();
+/// assert!(md.contains("| `depth` | int64 | no |"));
+/// ```
+pub fn schema_markdown() -> String {
+    let mut md = String::new();
+    // Writing to a String cannot fail.
+    let _ = write_markdown(&mut md);
+    md
+}
+
+fn write_markdown(md: &mut String) -> std::fmt::Result {
+    writeln!(md, "# threadlens export schema")?;
+    writeln!(md)?;
+    writeln!(
+        md,
+        "<!-- Generated from src/export/schema.rs by `schema_markdown()`; do not edit. \
+         Regenerate with `THREADLENS_BLESS=1 cargo test --lib schema_doc_is_current`. -->"
+    )?;
+    writeln!(md)?;
+    writeln!(md, "Schema version: **{SCHEMA_VERSION}**")?;
+    writeln!(md)?;
+    let names: Vec<String> = TABLES.iter().map(|t| format!("`{}`", t.name)).collect();
+    writeln!(
+        md,
+        "A run writes one file per table, `<table>.<ext>` in the output directory: {}. \
+         All tables join on `article_id`.",
+        names.join(", ")
+    )?;
+    writeln!(md)?;
+    writeln!(md, "## Formats")?;
+    writeln!(md)?;
+    writeln!(
+        md,
+        "- **Parquet** (`.parquet`, the default): snappy compressed, with the types and \
+         nullability below. The file's key-value metadata holds `threadlens.schema_version` and \
+         `threadlens.table`; the embedded Arrow schema holds each column's meaning under the \
+         field metadata key `doc`."
+    )?;
+    writeln!(
+        md,
+        "- **CSV** (`.csv`): a header row of column names, then one row per record. Nulls are \
+         empty fields, so a null and an empty string read back the same. Floats are written in \
+         the shortest form that reads back exactly (`0.1`, `2`, `0.0000001`); bools as \
+         `true`/`false`; text with commas, quotes or line breaks is quoted."
+    )?;
+    writeln!(
+        md,
+        "- **JSONL** (`.jsonl`): one JSON object per row, keys in column order. Nulls are \
+         `null`. JSON has no NaN or infinity, so such floats are written as `null`."
+    )?;
+    for table in TABLES {
+        writeln!(md)?;
+        writeln!(md, "## `{}`", table.name)?;
+        writeln!(md)?;
+        writeln!(md, "{}", table.doc)?;
+        writeln!(md)?;
+        writeln!(md, "| column | type | nullable | meaning |")?;
+        writeln!(md, "|---|---|---|---|")?;
+        for col in table.columns {
+            writeln!(
+                md,
+                "| `{}` | {} | {} | {} |",
+                col.name,
+                col.dtype.type_name(),
+                if col.nullable { "yes" } else { "no" },
+                col.doc.replace('|', "\\|")
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    fn doc_path() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs").join("schema.md")
+    }
+
+    #[test]
+    fn schema_doc_is_current() {
+        let expected = schema_markdown();
+        let path = doc_path();
+        if std::env::var_os("THREADLENS_BLESS").is_some_and(|v| v == "1") {
+            std::fs::write(&path, &expected).unwrap();
+        }
+        let actual = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            actual == expected,
+            "{} is out of date with src/export/schema.rs; regenerate it with \
+             `THREADLENS_BLESS=1 cargo test --lib schema_doc_is_current`",
+            path.display()
+        );
+    }
+
+    #[test]
+    fn column_counts_and_order() {
+        let names = |t: &TableSpec| t.columns.iter().map(|c| c.name).collect::<Vec<_>>();
+        assert_eq!(ARTICLES.columns.len(), 26);
+        assert_eq!(THREADS.columns.len(), 17);
+        assert_eq!(COMMENTS.columns.len(), 16);
+        assert_eq!(
+            names(&ANOMALIES),
+            ["article_id", "source", "line", "comment_id", "kind", "message"]
+        );
+        for table in TABLES {
+            assert_eq!(table.columns[0].name, "article_id", "table {}", table.name);
+            assert!(super::super::check_spec(table).is_ok(), "table {}", table.name);
+            for col in table.columns {
+                assert!(col.doc.ends_with('.'), "doc of {}.{}", table.name, col.name);
+                assert!(!col.doc.contains('\n'), "doc of {}.{}", table.name, col.name);
+            }
+        }
+    }
+
+    #[test]
+    fn markdown_shows_version_types_and_nullability() {
+        let md = schema_markdown();
+        assert!(md.contains(&format!("Schema version: **{SCHEMA_VERSION}**")));
+        assert!(md.contains("| `mean_depth` | float64 | yes |"));
+        assert!(md.contains("| `orphan` | bool | no |"));
+        assert!(md.contains("| `parent_id` | string | yes |"));
+        let headings: Vec<&str> = md.lines().filter(|l| l.starts_with("## `")).collect();
+        assert_eq!(headings, ["## `articles`", "## `threads`", "## `comments`", "## `anomalies`"]);
+    }
+}
