@@ -41,6 +41,22 @@ impl Format {
     }
 }
 
+impl Format {
+    /// Every format, in the order tried when detecting.
+    pub const ALL: &'static [Format] = &[Format::Text];
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Format, String> {
+        Format::ALL.iter().copied().find(|f| f.name().eq_ignore_ascii_case(s)).ok_or_else(|| {
+            let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+            format!("unknown input format `{s}`; expected one of: {}", names.join(", "))
+        })
+    }
+}
+
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

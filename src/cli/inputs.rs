@@ -1,0 +1,159 @@
+//! Which inputs a command reads: files, folders (recursed), or the bundled
+//! seeds; and reading them into discussions, one at a time.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use threadlens::parse::{self, Format};
+use threadlens::{Anomaly, AnomalyKind, Discussion};
+
+/// The bundled corpus, compiled into the binary so that `threadlens
+/// analyse` works from any directory. A test checks this list against the
+/// `seeds/` folder.
+pub const SEEDS: &[(&str, &[u8])] = &[
+    ("000_d9b278959070677e.txt", include_bytes!("../../seeds/000_d9b278959070677e.txt")),
+    ("001_999234820501752a.txt", include_bytes!("../../seeds/001_999234820501752a.txt")),
+    ("002_33127b48be7e0ce9.txt", include_bytes!("../../seeds/002_33127b48be7e0ce9.txt")),
+    ("003_f25abc09e29af3fb.txt", include_bytes!("../../seeds/003_f25abc09e29af3fb.txt")),
+    ("004_f6aa056cd6eb0edf.txt", include_bytes!("../../seeds/004_f6aa056cd6eb0edf.txt")),
+];
+
+/// Input arguments shared by the commands.
+#[derive(Debug, clap::Args)]
+pub struct InputArgs {
+    /// Files or folders to read (folders are searched recursively; hidden
+    /// files are skipped). With none, the bundled seeds are read.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Read every input as this format instead of detecting it from the
+    /// content. Formats: text.
+    #[arg(long, value_name = "FORMAT", value_parser = str::parse::<Format>)]
+    pub input_format: Option<Format>,
+}
+
+/// One input to read.
+#[derive(Debug)]
+enum Input {
+    File(PathBuf),
+    Seed(&'static str, &'static [u8]),
+}
+
+/// What reading the inputs came to.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Inputs read (files or seeds).
+    pub inputs: usize,
+    /// Inputs that failed (already reported on stderr).
+    pub failures: usize,
+}
+
+fn report_error(msg: impl std::fmt::Display, outcome: &mut Outcome) {
+    eprintln!("threadlens: error: {msg}");
+    outcome.failures += 1;
+}
+
+fn collect(args: &InputArgs, outcome: &mut Outcome) -> Vec<Input> {
+    if args.inputs.is_empty() {
+        return SEEDS.iter().map(|&(name, bytes)| Input::Seed(name, bytes)).collect();
+    }
+    let mut out = Vec::new();
+    for path in &args.inputs {
+        if path.is_dir() {
+            let before = out.len();
+            let walk = walkdir::WalkDir::new(path)
+                .follow_links(true)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+            for entry in walk {
+                match entry {
+                    Ok(e) if e.file_type().is_file() => out.push(Input::File(e.into_path())),
+                    Ok(_) => {}
+                    Err(e) => report_error(format_args!("{}: {e}", path.display()), outcome),
+                }
+            }
+            if out.len() == before {
+                report_error(format_args!("{}: folder has no files to read", path.display()), outcome);
+            }
+        } else if path.exists() {
+            out.push(Input::File(path.clone()));
+        } else {
+            report_error(format_args!("{}: no such file or folder", path.display()), outcome);
+        }
+    }
+    out
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.starts_with('.'))
+}
+
+/// Read every input and hand each discussion to `f` as soon as it is built,
+/// so memory is bounded by the largest discussion. A failing input is
+/// reported on stderr, counted, and the others are still read. An error
+/// from `f` (e.g. writing output) stops the run.
+pub fn for_each_discussion(
+    args: &InputArgs,
+    mut f: impl FnMut(Discussion) -> anyhow::Result<()>,
+) -> anyhow::Result<Outcome> {
+    let mut outcome = Outcome::default();
+    let inputs = collect(args, &mut outcome);
+    // Discussion ids must be unique within a run; a repeat gets a suffix
+    // and an anomaly saying so.
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for input in inputs {
+        outcome.inputs += 1;
+        let parsed = match &input {
+            Input::File(path) => parse::parse_path(path, args.input_format),
+            Input::Seed(name, bytes) => {
+                let source = Path::new("seeds").join(name).display().to_string();
+                parse::parse_bytes(bytes, &source, args.input_format)
+            }
+        };
+        let docs = match parsed {
+            Ok(docs) => docs,
+            Err(e) => {
+                report_error(e, &mut outcome);
+                continue;
+            }
+        };
+        for mut doc in docs {
+            let count = seen.entry(doc.article.id.clone()).or_insert(0);
+            *count += 1;
+            if *count > 1 {
+                let renamed = format!("{}~{count}", doc.article.id);
+                doc.anomalies.push(Anomaly {
+                    kind: AnomalyKind::DuplicateArticle,
+                    line: None,
+                    comment_id: None,
+                    message: format!(
+                        "discussion id `{}` was already used by another input; this one is `{renamed}`",
+                        doc.article.id
+                    ),
+                });
+                doc.article.id = renamed;
+            }
+            f(Discussion::build(doc))?;
+        }
+    }
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_seeds_match_the_seeds_folder() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        let mut on_disk: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+            .collect();
+        on_disk.sort();
+        let bundled: Vec<(String, Vec<u8>)> =
+            SEEDS.iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect();
+        assert_eq!(bundled, on_disk, "update SEEDS in src/cli/inputs.rs to match seeds/");
+    }
+}

@@ -1,0 +1,271 @@
+//! The per-discussion report: a readable summary and the reply tree.
+//!
+//! [`DiscussionReport::new`] gathers what is shown about one discussion;
+//! [`render`] draws it for a terminal, and the same value serialises to
+//! JSON (`report --json`).
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::metrics::{self, StructureMetrics};
+use crate::model::{Anomaly, CommentSection};
+use crate::thread::{Discussion, NodeId};
+
+/// Characters of comment text shown per tree line.
+pub const EXCERPT_CHARS: usize = 70;
+
+/// Tree levels drawn with guides; deeper comments are drawn at this
+/// indentation with their depth written out, so a 100,000-deep chain stays
+/// readable and the output linear in size.
+pub const MAX_DRAWN_DEPTH: usize = 24;
+
+/// What the report says about one discussion.
+#[derive(Clone, Debug, Serialize)]
+pub struct DiscussionReport {
+    /// Discussion id.
+    pub id: String,
+    /// Input path.
+    pub source: String,
+    /// Parser that read it.
+    pub format: String,
+    /// Outlet, when recognised.
+    pub outlet: Option<String>,
+    /// Headline.
+    pub title: Option<String>,
+    /// Publication date.
+    pub published: Option<String>,
+    /// Byline.
+    pub byline: Option<String>,
+    /// Canonical URL.
+    pub url: Option<String>,
+    /// Whether the input had a comment section.
+    pub comment_section: CommentSection,
+    /// Structure of the whole discussion.
+    pub metrics: StructureMetrics,
+    /// Anomalies met while parsing and building the tree.
+    pub anomalies: Vec<Anomaly>,
+    /// The reply tree in pre-order, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tree: Option<Vec<TreeLine>>,
+}
+
+/// One comment in the drawn tree.
+#[derive(Clone, Debug, Serialize)]
+pub struct TreeLine {
+    /// Comment id.
+    pub id: String,
+    /// Parent comment id; `None` under the article.
+    pub parent_id: Option<String>,
+    /// Depth (top-level = 1).
+    pub depth: u32,
+    /// Author, when known.
+    pub author: Option<String>,
+    /// The first [`EXCERPT_CHARS`] characters of the text, on one line.
+    pub excerpt: String,
+    /// Anomaly flags of the node (`orphan`, `duplicate`, `cycle`,
+    /// `self_reply`).
+    pub flags: Vec<&'static str>,
+    #[serde(skip)]
+    last_sibling: bool,
+}
+
+impl DiscussionReport {
+    /// Gather the report of `d`; `tree` includes the reply tree.
+    pub fn new(d: &Discussion, tree: bool) -> DiscussionReport {
+        let a = &d.article;
+        DiscussionReport {
+            id: a.id.clone(),
+            source: a.source.clone(),
+            format: a.format.clone(),
+            outlet: a.outlet.clone(),
+            title: a.title.clone(),
+            published: a.published.clone(),
+            byline: a.byline.clone(),
+            url: a.url.clone(),
+            comment_section: d.section,
+            metrics: metrics::discussion_metrics(d),
+            anomalies: d.anomalies.clone(),
+            tree: tree.then(|| tree_lines(d)),
+        }
+    }
+}
+
+fn tree_lines(d: &Discussion) -> Vec<TreeLine> {
+    let last_of = |siblings: &[NodeId], id: NodeId| siblings.last() == Some(&id);
+    d.preorder()
+        .iter()
+        .map(|&id| {
+            let n = d.node(id);
+            let siblings = match n.parent {
+                Some(p) => d.children(p),
+                None => d.roots(),
+            };
+            let f = n.flags;
+            let flags = [
+                (f.orphan, "orphan"),
+                (f.duplicate, "duplicate"),
+                (f.cycle, "cycle"),
+                (f.self_reply, "self_reply"),
+            ]
+            .into_iter()
+            .filter_map(|(on, name)| on.then_some(name))
+            .collect();
+            TreeLine {
+                id: n.comment.id.clone(),
+                parent_id: n.parent.map(|p| d.node(p).comment.id.clone()),
+                depth: n.depth,
+                author: n.comment.author.clone(),
+                excerpt: excerpt(&n.comment.text, EXCERPT_CHARS),
+                flags,
+                last_sibling: last_of(siblings, id),
+            }
+        })
+        .collect()
+}
+
+/// The first `max` characters of `text` on one line, with `…` when cut.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut chars = flat.chars();
+    let mut out: String = chars.by_ref().take(max).collect();
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    out
+}
+
+fn or_dash(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or("—")
+}
+
+fn opt_f(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_string(), |x| format!("{x:.2}"))
+}
+
+/// Draw reports for a terminal.
+pub fn render(reports: &[DiscussionReport]) -> String {
+    let mut out = String::new();
+    for (i, r) in reports.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        render_one(&mut out, r);
+    }
+    out
+}
+
+fn render_one(out: &mut String, r: &DiscussionReport) {
+    let m = &r.metrics;
+    let _ = writeln!(out, "{} — {}", r.id, or_dash(&r.outlet));
+    let _ = writeln!(out, "  title:      {}", or_dash(&r.title));
+    let _ = writeln!(out, "  published:  {}", or_dash(&r.published));
+    let _ = writeln!(out, "  byline:     {}", or_dash(&r.byline));
+    if r.url.is_some() {
+        let _ = writeln!(out, "  url:        {}", or_dash(&r.url));
+    }
+    let _ = writeln!(out, "  source:     {} ({})", r.source, r.format);
+    match r.comment_section {
+        CommentSection::Absent => {
+            let _ = writeln!(out, "  comments:   none (no comment section in this input)");
+        }
+        CommentSection::NotInPage => {
+            let _ = writeln!(
+                out,
+                "  comments:   not in the page (they load by JavaScript from a comment service)"
+            );
+        }
+        CommentSection::Present => {
+            let _ = writeln!(
+                out,
+                "  comments:   {} in {} threads; max depth {}, mean depth {}, max width {}",
+                m.comments,
+                m.threads,
+                m.max_depth,
+                opt_f(m.mean_depth),
+                m.max_width
+            );
+            let _ = writeln!(
+                out,
+                "  structure:  {} leaves, branching {}, reply share {}, h-index {}, \
+                 structural virality {}",
+                m.leaves,
+                opt_f(m.branching_factor),
+                opt_f(m.reply_share),
+                m.h_index,
+                opt_f(m.structural_virality)
+            );
+            match &m.authors {
+                None => {
+                    let _ = writeln!(out, "  authors:    not in the source");
+                }
+                Some(a) => {
+                    let _ = writeln!(
+                        out,
+                        "  authors:    {} distinct, at most {} comments each (Gini {:.2}), \
+                         reciprocity {}, {} back-and-forth replies",
+                        a.distinct,
+                        a.max_per_author,
+                        a.gini,
+                        opt_f(a.reciprocity),
+                        a.back_and_forth
+                    );
+                }
+            }
+        }
+    }
+    if r.anomalies.is_empty() {
+        let _ = writeln!(out, "  anomalies:  none");
+    } else {
+        let _ = writeln!(out, "  anomalies:  {}", r.anomalies.len());
+        for a in &r.anomalies {
+            let line = a.line.map_or_else(String::new, |l| format!("line {l}: "));
+            let _ = writeln!(out, "    - {line}{} ({})", a.message, a.kind.as_str());
+        }
+    }
+    if let Some(tree) = &r.tree
+        && !tree.is_empty()
+    {
+        out.push('\n');
+        render_tree(out, r, tree);
+    }
+}
+
+fn render_tree(out: &mut String, r: &DiscussionReport, tree: &[TreeLine]) {
+    let _ = writeln!(out, "  ▣ {}", r.title.as_deref().unwrap_or(&r.id));
+    // open[k]: whether the ancestor at depth k + 1 has siblings still to come.
+    let mut open: Vec<bool> = Vec::new();
+    for line in tree {
+        let depth = line.depth as usize;
+        open.truncate(depth - 1);
+        let drawn = depth.min(MAX_DRAWN_DEPTH);
+        let mut prefix = String::from("  ");
+        for &more in open.iter().take(drawn - 1) {
+            prefix.push_str(if more { "│  " } else { "   " });
+        }
+        prefix.push_str(if line.last_sibling { "└─ " } else { "├─ " });
+        if depth > MAX_DRAWN_DEPTH {
+            let _ = write!(prefix, "[depth {depth}] ");
+        }
+        let who = line.author.as_deref().map_or_else(String::new, |a| format!("{a}: "));
+        let flags = if line.flags.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", line.flags.join(", "))
+        };
+        let _ = writeln!(out, "{prefix}{} {who}{}{flags}", line.id, line.excerpt);
+        open.push(!line.last_sibling);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_flattens_and_cuts() {
+        assert_eq!(excerpt("a\n\nb  c", 10), "a b c");
+        assert_eq!(excerpt("abcdef", 3), "abc…");
+        assert_eq!(excerpt("naïve café", 5), "naïve…");
+    }
+}

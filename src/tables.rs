@@ -1,0 +1,143 @@
+//! Rows of the exported tables, built from a discussion and its metrics.
+//!
+//! [`DiscussionTables::new`] turns one [`Discussion`] and its
+//! [`StructureMetrics`] into one [`Batch`] per table of
+//! [`export::schema`](crate::export::schema). The column order and types
+//! are checked against the schema by [`Batch::new`], so this module and the
+//! schema document cannot drift apart silently.
+
+use crate::export::schema::{ANOMALIES, ARTICLES, COMMENTS, THREADS};
+use crate::export::{Batch, Column, ExportError};
+use crate::metrics::StructureMetrics;
+use crate::thread::Discussion;
+
+/// One discussion's rows in every table.
+#[derive(Debug)]
+pub struct DiscussionTables {
+    /// One row.
+    pub articles: Batch,
+    /// One row per top-level comment.
+    pub threads: Batch,
+    /// One row per comment.
+    pub comments: Batch,
+    /// One row per anomaly.
+    pub anomalies: Batch,
+}
+
+fn int(v: impl TryInto<i64>) -> Option<i64> {
+    v.try_into().ok()
+}
+
+fn text(v: &str) -> Option<String> {
+    Some(v.to_string())
+}
+
+/// The metric columns shared by `articles` and `threads`, in schema order
+/// (from `max_depth` on; `comments` and `threads` are placed by the caller).
+fn metric_columns(rows: &[&StructureMetrics]) -> Vec<Column> {
+    let ints = |f: &dyn Fn(&StructureMetrics) -> Option<i64>| {
+        Column::Int(rows.iter().map(|m| f(m)).collect())
+    };
+    let floats = |f: &dyn Fn(&StructureMetrics) -> Option<f64>| {
+        Column::Float(rows.iter().map(|m| f(m)).collect())
+    };
+    vec![
+        ints(&|m| int(m.max_depth)),
+        floats(&|m| m.mean_depth),
+        ints(&|m| int(m.max_width)),
+        ints(&|m| int(m.leaves)),
+        floats(&|m| m.branching_factor),
+        floats(&|m| m.reply_share),
+        ints(&|m| int(m.h_index)),
+        floats(&|m| m.structural_virality),
+        ints(&|m| m.authors.as_ref().and_then(|a| int(a.distinct))),
+        ints(&|m| m.authors.as_ref().and_then(|a| int(a.max_per_author))),
+        floats(&|m| m.authors.as_ref().map(|a| a.gini)),
+        floats(&|m| m.authors.as_ref().and_then(|a| a.reciprocity)),
+        ints(&|m| m.authors.as_ref().and_then(|a| int(a.back_and_forth))),
+    ]
+}
+
+impl DiscussionTables {
+    /// Rows of `d`; `metrics` is the whole discussion's, `threads` one per
+    /// entry of [`Discussion::roots`], in that order.
+    pub fn new(
+        d: &Discussion,
+        metrics: &StructureMetrics,
+        threads: &[StructureMetrics],
+    ) -> Result<DiscussionTables, ExportError> {
+        assert_eq!(threads.len(), d.roots().len(), "one metrics row per thread");
+        let a = &d.article;
+        let aid = &a.id;
+
+        let mut cols = vec![
+            Column::Str(vec![text(aid)]),
+            Column::Str(vec![text(&a.source)]),
+            Column::Str(vec![text(&a.format)]),
+            Column::Str(vec![a.outlet.clone()]),
+            Column::Str(vec![a.title.clone()]),
+            Column::Str(vec![a.published.clone()]),
+            Column::Str(vec![a.byline.clone()]),
+            Column::Str(vec![a.url.clone()]),
+            Column::Int(vec![int(a.body.chars().count())]),
+            Column::Str(vec![text(d.section.as_str())]),
+            Column::Int(vec![int(metrics.comments)]),
+            Column::Int(vec![int(metrics.threads)]),
+        ];
+        cols.extend(metric_columns(&[metrics]));
+        cols.push(Column::Int(vec![int(d.anomalies.len())]));
+        let articles = Batch::new(&ARTICLES, cols)?;
+
+        let roots = d.roots();
+        let refs: Vec<&StructureMetrics> = threads.iter().collect();
+        let mut cols = vec![
+            Column::Str(roots.iter().map(|_| text(aid)).collect()),
+            Column::Str(roots.iter().map(|&r| text(&d.node(r).comment.id)).collect()),
+            Column::Int((1..=roots.len()).map(int).collect()),
+            Column::Int(threads.iter().map(|m| int(m.comments)).collect()),
+        ];
+        cols.extend(metric_columns(&refs));
+        let threads = Batch::new(&THREADS, cols)?;
+
+        let nodes = d.nodes();
+        let id_of = |n: crate::NodeId| text(&d.node(n).comment.id);
+        let comments = Batch::new(
+            &COMMENTS,
+            vec![
+                Column::Str(nodes.iter().map(|_| text(aid)).collect()),
+                Column::Str(nodes.iter().map(|n| text(&n.comment.id)).collect()),
+                Column::Str(nodes.iter().map(|n| n.parent.and_then(id_of)).collect()),
+                Column::Str(nodes.iter().map(|n| id_of(n.root)).collect()),
+                Column::Int(nodes.iter().map(|n| int(n.depth)).collect()),
+                Column::Int(nodes.iter().map(|n| int(n.position)).collect()),
+                Column::Str(nodes.iter().map(|n| n.comment.author.clone()).collect()),
+                Column::Str(nodes.iter().map(|n| n.comment.time.clone()).collect()),
+                Column::Str(nodes.iter().map(|n| text(&n.comment.text)).collect()),
+                Column::Int(
+                    (0..nodes.len()).map(|i| int(d.children(crate::NodeId(i as u32)).len())).collect(),
+                ),
+                Column::Int(nodes.iter().map(|n| int(n.subtree_size)).collect()),
+                Column::Int(nodes.iter().map(|n| n.comment.line.and_then(int)).collect()),
+                Column::Bool(nodes.iter().map(|n| Some(n.flags.orphan)).collect()),
+                Column::Bool(nodes.iter().map(|n| Some(n.flags.duplicate)).collect()),
+                Column::Bool(nodes.iter().map(|n| Some(n.flags.cycle)).collect()),
+                Column::Bool(nodes.iter().map(|n| Some(n.flags.self_reply)).collect()),
+            ],
+        )?;
+
+        let an = &d.anomalies;
+        let anomalies = Batch::new(
+            &ANOMALIES,
+            vec![
+                Column::Str(an.iter().map(|_| text(aid)).collect()),
+                Column::Str(an.iter().map(|_| text(&a.source)).collect()),
+                Column::Int(an.iter().map(|x| x.line.and_then(int)).collect()),
+                Column::Str(an.iter().map(|x| x.comment_id.clone()).collect()),
+                Column::Str(an.iter().map(|x| text(x.kind.as_str())).collect()),
+                Column::Str(an.iter().map(|x| text(&x.message)).collect()),
+            ],
+        )?;
+
+        Ok(DiscussionTables { articles, threads, comments, anomalies })
+    }
+}
