@@ -5,6 +5,7 @@
 //! (reply tree) → [`metrics`] → tables ([`export`]).
 #![deny(missing_docs)]
 
+pub mod metrics;
 pub mod model;
 pub mod thread;
 
