@@ -3,12 +3,27 @@
 //! The pipeline, each stage knowing only its input type:
 //! bytes → [`parse`] → [`Document`] → [`Discussion::build`] → [`Discussion`]
 //! (reply tree) → [`metrics`] → [`tables`] → [`export`] (Parquet, CSV,
-//! JSONL).
+//! JSONL). [`report`] draws a discussion for people.
+//!
+//! # Example
+//! ```
+//! use threadlens::{metrics, parse, Discussion};
+//!
+//! let capture = "Headline\n\nArticle text.\nShow Comments\n  1. First\n    1. A reply\n  2. Second\n";
+//! let doc = parse::parse_bytes(capture.as_bytes(), "page.txt", None)?.remove(0);
+//! let discussion = Discussion::build(doc);
+//! let m = metrics::discussion_metrics(&discussion);
+//! assert_eq!((m.comments, m.threads, m.max_depth), (3, 2, 2));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![deny(missing_docs)]
 
 pub mod export;
+pub mod metrics;
 pub mod model;
 pub mod parse;
+pub mod report;
+pub mod tables;
 pub mod thread;
 
 pub use model::{Anomaly, AnomalyKind, Article, CommentSection, Document, RawComment};
