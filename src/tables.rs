@@ -114,7 +114,9 @@ impl DiscussionTables {
                 Column::Str(nodes.iter().map(|n| n.comment.time.clone()).collect()),
                 Column::Str(nodes.iter().map(|n| text(&n.comment.text)).collect()),
                 Column::Int(
-                    (0..nodes.len()).map(|i| int(d.children(crate::NodeId(i as u32)).len())).collect(),
+                    (0..nodes.len())
+                        .map(|i| int(d.children(crate::NodeId(i as u32)).len()))
+                        .collect(),
                 ),
                 Column::Int(nodes.iter().map(|n| int(n.subtree_size)).collect()),
                 Column::Int(nodes.iter().map(|n| n.comment.line.and_then(int)).collect()),

@@ -73,7 +73,10 @@ fn collect(args: &InputArgs, outcome: &mut Outcome) -> Vec<Input> {
                 }
             }
             if out.len() == before {
-                report_error(format_args!("{}: folder has no files to read", path.display()), outcome);
+                report_error(
+                    format_args!("{}: folder has no files to read", path.display()),
+                    outcome,
+                );
             }
         } else if path.exists() {
             out.push(Input::File(path.clone()));
@@ -149,7 +152,9 @@ mod tests {
         let mut on_disk: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().path())
-            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+            .map(|p| {
+                (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap())
+            })
             .collect();
         on_disk.sort();
         let bundled: Vec<(String, Vec<u8>)> =

@@ -158,7 +158,9 @@ pub fn parse_path(path: &Path, format: Option<Format>) -> Result<Vec<Document>, 
 /// The discussion id of a single-article input: its file stem.
 fn discussion_id(source: &str) -> String {
     let p = Path::new(source);
-    p.file_stem().or(p.file_name()).map_or_else(|| source.to_string(), |s| s.to_string_lossy().into())
+    p.file_stem()
+        .or(p.file_name())
+        .map_or_else(|| source.to_string(), |s| s.to_string_lossy().into())
 }
 
 #[cfg(test)]

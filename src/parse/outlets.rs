@@ -123,7 +123,12 @@ mod tests {
     fn every_pattern_compiles() {
         let all = std::iter::once(&GENERIC).chain(OUTLETS.iter().map(|o| &o.boilerplate));
         for b in all {
-            for p in b.drop_lines.iter().chain(b.cut_from).chain(b.blocks.iter().flat_map(|(s, e)| [s, e])) {
+            for p in b
+                .drop_lines
+                .iter()
+                .chain(b.cut_from)
+                .chain(b.blocks.iter().flat_map(|(s, e)| [s, e]))
+            {
                 Regex::new(p).unwrap_or_else(|e| panic!("{p}: {e}"));
             }
         }

@@ -40,13 +40,17 @@ const MAX_TITLE_CHARS: usize = 250;
 static SECTION_START: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^(?:[•·*-]\s*)?Show Comments$").unwrap());
 static SECTION_END: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:Leave a Reply|Join the conversation|Please read our comment moderation policy)")
-        .unwrap()
+    Regex::new(
+        r"(?i)^(?:Leave a Reply|Join the conversation|Please read our comment moderation policy)",
+    )
+    .unwrap()
 });
 static ITEM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,6})\.(?:\s+(.*))?$").unwrap());
 static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^By ((?:\p{Lu}[\p{L}'’.-]*)(?:\s+(?:\p{Lu}[\p{L}'’.-]*|de|van|von|der|da|al)){0,5})$")
-        .unwrap()
+    Regex::new(
+        r"^By ((?:\p{Lu}[\p{L}'’.-]*)(?:\s+(?:\p{Lu}[\p{L}'’.-]*|de|van|von|der|da|al)){0,5})$",
+    )
+    .unwrap()
 });
 /// Bylines are looked for among the first lines only, so a sentence
 /// starting "By" deep in the body is never taken for one.
@@ -390,7 +394,10 @@ mod tests {
         assert_eq!(d.section, CommentSection::Present);
         assert_eq!(d.comments.len(), 8);
         assert_eq!(replies(&d, None), 3);
-        assert_eq!([replies(&d, Some("1")), replies(&d, Some("2")), replies(&d, Some("3"))], [3, 1, 1]);
+        assert_eq!(
+            [replies(&d, Some("1")), replies(&d, Some("2")), replies(&d, Some("3"))],
+            [3, 1, 1]
+        );
         let max_depth = d.comments.iter().map(|c| c.id.split('.').count()).max();
         assert_eq!(max_depth, Some(2));
         assert_eq!(
@@ -424,10 +431,14 @@ mod tests {
             Some("Downing guns shows armed police want ‘impunity’ to kill, critics claim")
         );
         assert_eq!((a.published, a.byline), (None, None));
-        for boilerplate in ["Support us", "Read on", "Featured image", "Canary Workers", "Show Comments"] {
+        for boilerplate in
+            ["Support us", "Read on", "Featured image", "Canary Workers", "Show Comments"]
+        {
             assert!(!a.body.contains(boilerplate), "body still has {boilerplate:?}");
         }
-        assert!(a.body.starts_with("Armed police on the streets of London\n\nThe Crown Prosecution"));
+        assert!(
+            a.body.starts_with("Armed police on the streets of London\n\nThe Crown Prosecution")
+        );
         assert!(a.body.ends_with("do away with it altogether."));
     }
 
@@ -453,7 +464,9 @@ mod tests {
         assert_eq!(a.published.as_deref(), Some("2023-09-24T08:12:00"));
         assert_eq!(a.byline.as_deref(), Some("Mark White"));
         assert!(a.title.unwrap().starts_with("'Police mustn't fear ending up in dock!'"));
-        for gone in ["Published:", "Updated:", "By Mark White", "\n\nPA\n\n", "You may like", "- 08:"] {
+        for gone in
+            ["Published:", "Updated:", "By Mark White", "\n\nPA\n\n", "You may like", "- 08:"]
+        {
             assert!(!a.body.contains(gone), "body still has {gone:?}");
         }
         assert!(a.body.starts_with("Armed police officers\n\n"));
@@ -563,7 +576,10 @@ Show Comments
         let d = doc("T\n• Show Comments\n\nLeave a Reply\n");
         assert_eq!(d.section, CommentSection::Present);
         assert_eq!(d.anomalies.len(), 1);
-        assert_eq!((d.anomalies[0].kind, d.anomalies[0].line), (AnomalyKind::EmptySection, Some(2)));
+        assert_eq!(
+            (d.anomalies[0].kind, d.anomalies[0].line),
+            (AnomalyKind::EmptySection, Some(2))
+        );
 
         let d = doc("T\nShow Comments\nLoad more\n  1. a\nnot indented\n");
         let kinds: Vec<_> = d.anomalies.iter().map(|a| (a.kind, a.line)).collect();

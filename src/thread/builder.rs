@@ -57,10 +57,7 @@ pub(crate) fn build(doc: Document) -> Discussion {
                 kind: AnomalyKind::SelfReply,
                 line: c.line,
                 comment_id: Some(c.id.clone()),
-                message: format!(
-                    "comment `{}` replies to itself; attached to the article",
-                    c.id
-                ),
+                message: format!("comment `{}` replies to itself; attached to the article", c.id),
             });
         } else if let Some(&j) = first.get(pid) {
             parent[i] = Some(j);
@@ -233,7 +230,12 @@ mod tests {
 
     #[test]
     fn builds_from_any_order() {
-        let d = build_of(vec![c("1.1", Some("1")), c("2", None), c("1", None), c("1.1.1", Some("1.1"))]);
+        let d = build_of(vec![
+            c("1.1", Some("1")),
+            c("2", None),
+            c("1", None),
+            c("1.1.1", Some("1.1")),
+        ]);
         assert_eq!(ids(&d, d.roots()), ["2", "1"]);
         assert_eq!(ids(&d, d.preorder()), ["2", "1", "1.1", "1.1.1"]);
         let one = d.find("1").unwrap();
@@ -283,7 +285,12 @@ mod tests {
     #[test]
     fn cycle_is_broken_at_smallest_id() {
         // c -> b -> a -> c, plus d hanging off b.
-        let d = build_of(vec![c("c", Some("b")), c("d", Some("b")), c("b", Some("a")), c("a", Some("c"))]);
+        let d = build_of(vec![
+            c("c", Some("b")),
+            c("d", Some("b")),
+            c("b", Some("a")),
+            c("a", Some("c")),
+        ]);
         assert_eq!(d.len(), 4);
         let a = d.node(d.find("a").unwrap());
         assert!(a.flags.cycle);
