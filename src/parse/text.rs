@@ -209,26 +209,13 @@ fn strip_boilerplate(b: &CompiledBoilerplate, lines: &[&str], keep: &mut [bool])
 }
 
 /// `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM:00` when the time is given; `None`
-/// when the numbers are not a plausible date.
+/// when the numbers are not a real date.
 fn iso_date(caps: &regex::Captures) -> Option<String> {
     let num = |k: &str| caps.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
-    let (y, m, d) = (num("y")?, num("m")?, num("d")?);
-    if !(1..=12).contains(&m) || !(1..=days_in_month(y, m)).contains(&d) {
-        return None;
-    }
-    let date = format!("{y:04}-{m:02}-{d:02}");
-    match (num("H"), num("M")) {
-        (Some(h), Some(min)) if h < 24 && min < 60 => Some(format!("{date}T{h:02}:{min:02}:00")),
-        _ => Some(date),
-    }
-}
-
-fn days_in_month(y: u32, m: u32) -> u32 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
+    let date = chrono::NaiveDate::from_ymd_opt(num("y")? as i32, num("m")?, num("d")?)?;
+    match num("H").zip(num("M")).and_then(|(h, m)| chrono::NaiveTime::from_hms_opt(h, m, 0)) {
+        Some(t) => Some(date.and_time(t).format("%Y-%m-%dT%H:%M:%S").to_string()),
+        None => Some(date.format("%Y-%m-%d").to_string()),
     }
 }
 
@@ -600,5 +587,7 @@ Show Comments
         let d = doc(" date 2023-13-45 Body starts here.\n");
         assert_eq!(d.article.outlet.as_deref(), Some("News Line"));
         assert_eq!(d.article.published, None);
+        assert_eq!(doc(" date 2023-02-29 x\n").article.published, None);
+        assert_eq!(doc(" date 2024-02-29 x\n").article.published.as_deref(), Some("2024-02-29"));
     }
 }
