@@ -10,7 +10,8 @@
 //! use threadlens::{metrics, parse, Discussion};
 //!
 //! let capture = "Headline\n\nArticle text.\nShow Comments\n  1. First\n    1. A reply\n  2. Second\n";
-//! let doc = parse::parse_bytes(capture.as_bytes(), "page.txt", None)?.remove(0);
+//! let opts = parse::ParseOptions::default();
+//! let doc = parse::parse_bytes(capture.as_bytes(), "page.txt", &opts)?.remove(0);
 //! let discussion = Discussion::build(doc);
 //! let m = metrics::discussion_metrics(&discussion);
 //! assert_eq!((m.comments, m.threads, m.max_depth), (3, 2, 2));
@@ -26,5 +27,5 @@ pub mod report;
 pub mod tables;
 pub mod thread;
 
-pub use model::{Anomaly, AnomalyKind, Article, CommentSection, Document, RawComment};
+pub use model::{Anomaly, AnomalyKind, Article, CommentKind, CommentSection, Document, RawComment};
 pub use thread::{Discussion, Node, NodeFlags, NodeId};

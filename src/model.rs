@@ -5,6 +5,8 @@
 //! [`Anomaly`]s met while reading. Fields the source does not carry are
 //! `None`, never guessed (issue #2).
 
+use std::ops::Range;
+
 use serde::Serialize;
 
 /// The article a discussion hangs under: the root of its reply tree.
@@ -69,13 +71,54 @@ pub struct RawComment {
     pub parent_id: Option<String>,
     /// Author name, when the source carries one.
     pub author: Option<String>,
-    /// Time as given by the source, when it carries one.
+    /// Time, ISO 8601: in UTC with a `Z` when the source gives the zone,
+    /// otherwise local time as written (and [`time_local`](Self::time_local)
+    /// is set). `None` when the source carries no time or it could not be
+    /// read (then [`time_raw`](Self::time_raw) keeps the text).
     pub time: Option<String>,
+    /// The time is local time of an unknown zone.
+    pub time_local: bool,
+    /// The time as the source wrote it, when it gave one.
+    pub time_raw: Option<String>,
     /// Plain text; paragraphs separated by a blank line.
     pub text: String,
+    /// Byte ranges of `text` that quote someone else (`<blockquote>`, lines
+    /// starting with `>`), so that classifiers can leave them out.
+    pub quotes: Vec<Range<usize>>,
+    /// What kind of record this is.
+    pub kind: CommentKind,
+    /// Moderation status as the source gives it (`approved`, `unapproved`,
+    /// `spam`, `trash`, `deleted`, `removed`), when it gives one.
+    pub status: Option<String>,
+    /// The comment was deleted or removed: its text or author may be gone.
+    pub deleted: bool,
     /// 1-based line of the source where the comment starts, for line-based
     /// sources.
     pub line: Option<usize>,
+}
+
+/// What kind of record a comment is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommentKind {
+    /// A reader's comment.
+    #[default]
+    Comment,
+    /// A WordPress pingback (another site linked to the article).
+    Pingback,
+    /// A WordPress trackback.
+    Trackback,
+}
+
+impl CommentKind {
+    /// The name used in tables and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommentKind::Comment => "comment",
+            CommentKind::Pingback => "pingback",
+            CommentKind::Trackback => "trackback",
+        }
+    }
 }
 
 /// What kind of rule an input broke.
@@ -101,6 +144,12 @@ pub enum AnomalyKind {
     Cycle,
     /// Two inputs gave the same discussion id.
     DuplicateArticle,
+    /// A comment names a discussion the input does not declare; it is kept
+    /// under a discussion of that id.
+    UndeclaredThread,
+    /// A record that could not be read as a comment (a missing id, a wrong
+    /// type); what could be read is kept.
+    BadRecord,
 }
 
 impl AnomalyKind {
@@ -116,6 +165,8 @@ impl AnomalyKind {
             AnomalyKind::SelfReply => "self_reply",
             AnomalyKind::Cycle => "cycle",
             AnomalyKind::DuplicateArticle => "duplicate_article",
+            AnomalyKind::UndeclaredThread => "undeclared_thread",
+            AnomalyKind::BadRecord => "bad_record",
         }
     }
 }
@@ -145,4 +196,11 @@ pub struct Document {
     pub comments: Vec<RawComment>,
     /// Rule breaks met while parsing.
     pub anomalies: Vec<Anomaly>,
+    /// Comments the source says exist but did not include (Reddit's "load
+    /// more" and "continue this thread" stubs).
+    pub hidden_comments: u64,
+    /// Documents with the same key are one discussion split over several
+    /// inputs (pages of a paginated API) and are merged before the tree is
+    /// built. `None` for a self-contained document.
+    pub merge_key: Option<String>,
 }

@@ -28,6 +28,10 @@ fn int(v: impl TryInto<i64>) -> Option<i64> {
     v.try_into().ok()
 }
 
+fn quoted_chars(c: &crate::RawComment) -> usize {
+    c.quotes.iter().filter_map(|r| c.text.get(r.clone())).map(|q| q.chars().count()).sum()
+}
+
 fn text(v: &str) -> Option<String> {
     Some(v.to_string())
 }
@@ -82,6 +86,7 @@ impl DiscussionTables {
             Column::Int(vec![int(a.body.chars().count())]),
             Column::Str(vec![text(d.section.as_str())]),
             Column::Int(vec![int(metrics.comments)]),
+            Column::Int(vec![int(d.hidden_comments)]),
             Column::Int(vec![int(metrics.threads)]),
         ];
         cols.extend(metric_columns(&[metrics]));
@@ -112,7 +117,13 @@ impl DiscussionTables {
                 Column::Int(nodes.iter().map(|n| int(n.position)).collect()),
                 Column::Str(nodes.iter().map(|n| n.comment.author.clone()).collect()),
                 Column::Str(nodes.iter().map(|n| n.comment.time.clone()).collect()),
+                Column::Bool(nodes.iter().map(|n| Some(n.comment.time_local)).collect()),
+                Column::Str(nodes.iter().map(|n| n.comment.time_raw.clone()).collect()),
+                Column::Str(nodes.iter().map(|n| text(n.comment.kind.as_str())).collect()),
+                Column::Str(nodes.iter().map(|n| n.comment.status.clone()).collect()),
+                Column::Bool(nodes.iter().map(|n| Some(n.comment.deleted)).collect()),
                 Column::Str(nodes.iter().map(|n| text(&n.comment.text)).collect()),
+                Column::Int(nodes.iter().map(|n| int(quoted_chars(&n.comment))).collect()),
                 Column::Int(
                     (0..nodes.len())
                         .map(|i| int(d.children(crate::NodeId(i as u32)).len()))

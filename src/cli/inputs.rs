@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use threadlens::parse::{self, Format};
-use threadlens::{Anomaly, AnomalyKind, Discussion};
+use threadlens::parse::{self, Format, ParseOptions};
+use threadlens::{Anomaly, AnomalyKind, Discussion, Document};
 
 /// The bundled corpus, compiled into the binary so that `threadlens
 /// analyse` works from any directory. A test checks this list against the
@@ -26,9 +26,57 @@ pub struct InputArgs {
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Read every input as this format instead of detecting it from the
-    /// content. Formats: text.
+    /// content. Formats: text, html, wp-rest-json, reddit-json, hn-json,
+    /// wxr, disqus-xml, csv, tsv, jsonl.
     #[arg(long, value_name = "FORMAT", value_parser = str::parse::<Format>)]
     pub input_format: Option<Format>,
+}
+
+impl InputArgs {
+    fn parse_options(&self) -> ParseOptions {
+        ParseOptions { format: self.input_format, ..Default::default() }
+    }
+}
+
+/// Pages of one discussion (e.g. a paginated API) read so far.
+#[derive(Default)]
+struct Pending {
+    docs: std::collections::BTreeMap<String, Document>,
+}
+
+impl Pending {
+    fn add(&mut self, doc: Document, key: String) {
+        match self.docs.entry(key) {
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(doc);
+            }
+            std::collections::btree_map::Entry::Occupied(mut e) => merge_into(e.get_mut(), doc),
+        }
+    }
+}
+
+/// Merge a later page of a discussion into the first: comments and
+/// anomalies are appended, article fields the first page lacks are taken
+/// from the later one.
+fn merge_into(first: &mut Document, later: Document) {
+    let (a, b) = (&mut first.article, later.article);
+    if !a.source.split("; ").any(|s| s == b.source) {
+        a.source = format!("{}; {}", a.source, b.source);
+    }
+    a.outlet = a.outlet.take().or(b.outlet);
+    a.title = a.title.take().or(b.title);
+    a.published = a.published.take().or(b.published);
+    a.byline = a.byline.take().or(b.byline);
+    a.url = a.url.take().or(b.url);
+    if a.body.is_empty() {
+        a.body = b.body;
+    }
+    if later.section == threadlens::CommentSection::Present {
+        first.section = later.section;
+    }
+    first.comments.extend(later.comments);
+    first.anomalies.extend(later.anomalies);
+    first.hidden_comments += later.hidden_comments;
 }
 
 /// One input to read.
@@ -104,13 +152,15 @@ pub fn for_each_discussion(
     // Discussion ids must be unique within a run; a repeat gets a suffix
     // and an anomaly saying so.
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let opts = args.parse_options();
+    let mut pending = Pending::default();
     for input in inputs {
         outcome.inputs += 1;
         let parsed = match &input {
-            Input::File(path) => parse::parse_path(path, args.input_format),
+            Input::File(path) => parse::parse_path(path, &opts),
             Input::Seed(name, bytes) => {
                 let source = Path::new("seeds").join(name).display().to_string();
-                parse::parse_bytes(bytes, &source, args.input_format)
+                parse::parse_bytes(bytes, &source, &opts)
             }
         };
         let docs = match parsed {
@@ -120,26 +170,42 @@ pub fn for_each_discussion(
                 continue;
             }
         };
-        for mut doc in docs {
-            let count = seen.entry(doc.article.id.clone()).or_insert(0);
-            *count += 1;
-            if *count > 1 {
-                let renamed = format!("{}~{count}", doc.article.id);
-                doc.anomalies.push(Anomaly {
-                    kind: AnomalyKind::DuplicateArticle,
-                    line: None,
-                    comment_id: None,
-                    message: format!(
-                        "discussion id `{}` was already used by another input; this one is `{renamed}`",
-                        doc.article.id
-                    ),
-                });
-                doc.article.id = renamed;
+        for doc in docs {
+            match doc.merge_key.clone() {
+                Some(key) => pending.add(doc, key),
+                None => emit(doc, &mut seen, &mut f)?,
             }
-            f(Discussion::build(doc))?;
         }
     }
+    // Discussions split over several inputs are complete only now.
+    for doc in std::mem::take(&mut pending.docs).into_values() {
+        emit(doc, &mut seen, &mut f)?;
+    }
     Ok(outcome)
+}
+
+/// Give the discussion a run-unique id, build its tree and hand it on.
+fn emit(
+    mut doc: Document,
+    seen: &mut HashMap<String, usize>,
+    f: &mut impl FnMut(Discussion) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let count = seen.entry(doc.article.id.clone()).or_insert(0);
+    *count += 1;
+    if *count > 1 {
+        let renamed = format!("{}~{count}", doc.article.id);
+        doc.anomalies.push(Anomaly {
+            kind: AnomalyKind::DuplicateArticle,
+            line: None,
+            comment_id: None,
+            message: format!(
+                "discussion id `{}` was already used by another input; this one is `{renamed}`",
+                doc.article.id
+            ),
+        });
+        doc.article.id = renamed;
+    }
+    f(Discussion::build(doc))
 }
 
 #[cfg(test)]

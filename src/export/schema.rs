@@ -61,6 +61,12 @@ pub static ARTICLES: TableSpec = TableSpec {
         ),
         req("comments", Int, "Comments read for the article (its rows in `comments`)."),
         req(
+            "hidden_comments",
+            Int,
+            "Comments the source said exist but did not include (Reddit's \"load more\" and \
+             \"continue this thread\" stubs); 0 for other sources.",
+        ),
+        req(
             "threads",
             Int,
             "Top-level comments, each starting one thread (its rows in `threads`).",
@@ -219,8 +225,34 @@ pub static COMMENTS: TableSpec = TableSpec {
         req("depth", Int, "Depth in the reply tree: top-level = 1, a reply to it = 2, and so on."),
         req("position", Int, "1-based order among the comments with the same parent."),
         opt("author", Str, "Author name as shown; null when the source carries none."),
-        opt("time", Str, "Posting time as the source gives it; null when the source carries none."),
-        req("text", Str, "Comment text, line breaks kept."),
+        opt(
+            "time",
+            Str,
+            "Posting time, ISO 8601: UTC with a trailing `Z` when the source gives the zone, \
+             otherwise local time as written (see `time_local`); null when the source carries no \
+             time or it could not be read (see `time_raw`).",
+        ),
+        req("time_local", Bool, "`time` is local time of an unknown zone, not UTC."),
+        opt("time_raw", Str, "The time exactly as the source wrote it; null when it gave none."),
+        req("kind", Str, "`comment`, `pingback` or `trackback`."),
+        opt(
+            "status",
+            Str,
+            "Moderation status as the source gives it (`approved`, `unapproved`, `spam`, `trash`, \
+             `deleted`, `removed`); null when the source carries none.",
+        ),
+        req("deleted", Bool, "The comment was deleted or removed; its text or author may be gone."),
+        req(
+            "text",
+            Str,
+            "Plain text of the comment; paragraphs separated by a blank line, HTML removed and \
+             entities decoded.",
+        ),
+        req(
+            "quoted_chars",
+            Int,
+            "Characters of `text` that quote someone else (blockquotes, lines starting with `>`).",
+        ),
         req("children", Int, "Direct replies to the comment."),
         req("subtree_size", Int, "The comment plus all replies below it."),
         opt(
@@ -378,9 +410,9 @@ mod tests {
     #[test]
     fn column_counts_and_order() {
         let names = |t: &TableSpec| t.columns.iter().map(|c| c.name).collect::<Vec<_>>();
-        assert_eq!(ARTICLES.columns.len(), 26);
+        assert_eq!(ARTICLES.columns.len(), 27);
         assert_eq!(THREADS.columns.len(), 17);
-        assert_eq!(COMMENTS.columns.len(), 16);
+        assert_eq!(COMMENTS.columns.len(), 22);
         assert_eq!(
             names(&ANOMALIES),
             ["article_id", "source", "line", "comment_id", "kind", "message"]

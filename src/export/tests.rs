@@ -496,12 +496,18 @@ fn small_comments() -> Batch {
             Column::Int(vec![Some(1), Some(2), Some(1)]),
             Column::Int(vec![Some(1), Some(1), Some(2)]),
             Column::Str(vec![s("Anna K."), s("bernd_77"), None]),
-            Column::Str(vec![s("2024-03-01T09:15"), s("2024-03-01 09:20"), None]),
+            Column::Str(vec![s("2024-03-01T08:15:00Z"), s("2024-03-01T09:20:00"), None]),
+            Column::Bool(vec![Some(false), Some(true), Some(false)]),
+            Column::Str(vec![s("2024-03-01T09:15+01:00"), s("1. März 2024, 09:20"), None]),
+            Column::Str(vec![s("comment"), s("comment"), s("pingback")]),
+            Column::Str(vec![s("approved"), None, s("spam")]),
+            Column::Bool(vec![Some(false), Some(false), Some(true)]),
             Column::Str(vec![
                 s("Stimmt, aber \"teuer\" ist relativ."),
                 s("Zwei Zeilen:\nja, wirklich — 🙂"),
                 s(""),
             ]),
+            Column::Int(vec![Some(0), Some(12), Some(0)]),
             Column::Int(vec![Some(1), Some(0), Some(0)]),
             Column::Int(vec![Some(2), Some(1), Some(1)]),
             Column::Int(vec![Some(12), Some(15), None]),
@@ -519,11 +525,11 @@ fn csv_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(ExportFormat::Csv, dir.path(), &COMMENTS, &[small_comments()]);
     insta::assert_snapshot!(fs::read_to_string(path).unwrap(), @r#"
-    article_id,comment_id,parent_id,root_id,depth,position,author,time,text,children,subtree_size,line,orphan,duplicate,cycle,self_reply
-    a1,c1,,c1,1,1,Anna K.,2024-03-01T09:15,"Stimmt, aber ""teuer"" ist relativ.",1,2,12,false,false,false,false
-    a1,c2,c1,c1,2,1,bernd_77,2024-03-01 09:20,"Zwei Zeilen:
-    ja, wirklich — 🙂",0,1,15,false,false,false,false
-    a1,c9,,c9,1,2,,,,0,1,,true,false,false,false
+    article_id,comment_id,parent_id,root_id,depth,position,author,time,time_local,time_raw,kind,status,deleted,text,quoted_chars,children,subtree_size,line,orphan,duplicate,cycle,self_reply
+    a1,c1,,c1,1,1,Anna K.,2024-03-01T08:15:00Z,false,2024-03-01T09:15+01:00,comment,approved,false,"Stimmt, aber ""teuer"" ist relativ.",0,1,2,12,false,false,false,false
+    a1,c2,c1,c1,2,1,bernd_77,2024-03-01T09:20:00,true,"1. März 2024, 09:20",comment,,false,"Zwei Zeilen:
+    ja, wirklich — 🙂",12,0,1,15,false,false,false,false
+    a1,c9,,c9,1,2,,,false,,pingback,spam,true,,0,0,1,,true,false,false,false
     "#);
 }
 
@@ -532,8 +538,8 @@ fn jsonl_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(ExportFormat::Jsonl, dir.path(), &COMMENTS, &[small_comments()]);
     insta::assert_snapshot!(fs::read_to_string(path).unwrap(), @r#"
-    {"article_id":"a1","comment_id":"c1","parent_id":null,"root_id":"c1","depth":1,"position":1,"author":"Anna K.","time":"2024-03-01T09:15","text":"Stimmt, aber \"teuer\" ist relativ.","children":1,"subtree_size":2,"line":12,"orphan":false,"duplicate":false,"cycle":false,"self_reply":false}
-    {"article_id":"a1","comment_id":"c2","parent_id":"c1","root_id":"c1","depth":2,"position":1,"author":"bernd_77","time":"2024-03-01 09:20","text":"Zwei Zeilen:\nja, wirklich — 🙂","children":0,"subtree_size":1,"line":15,"orphan":false,"duplicate":false,"cycle":false,"self_reply":false}
-    {"article_id":"a1","comment_id":"c9","parent_id":null,"root_id":"c9","depth":1,"position":2,"author":null,"time":null,"text":"","children":0,"subtree_size":1,"line":null,"orphan":true,"duplicate":false,"cycle":false,"self_reply":false}
+    {"article_id":"a1","comment_id":"c1","parent_id":null,"root_id":"c1","depth":1,"position":1,"author":"Anna K.","time":"2024-03-01T08:15:00Z","time_local":false,"time_raw":"2024-03-01T09:15+01:00","kind":"comment","status":"approved","deleted":false,"text":"Stimmt, aber \"teuer\" ist relativ.","quoted_chars":0,"children":1,"subtree_size":2,"line":12,"orphan":false,"duplicate":false,"cycle":false,"self_reply":false}
+    {"article_id":"a1","comment_id":"c2","parent_id":"c1","root_id":"c1","depth":2,"position":1,"author":"bernd_77","time":"2024-03-01T09:20:00","time_local":true,"time_raw":"1. März 2024, 09:20","kind":"comment","status":null,"deleted":false,"text":"Zwei Zeilen:\nja, wirklich — 🙂","quoted_chars":12,"children":0,"subtree_size":1,"line":15,"orphan":false,"duplicate":false,"cycle":false,"self_reply":false}
+    {"article_id":"a1","comment_id":"c9","parent_id":null,"root_id":"c9","depth":1,"position":2,"author":null,"time":null,"time_local":false,"time_raw":null,"kind":"pingback","status":"spam","deleted":true,"text":"","quoted_chars":0,"children":0,"subtree_size":1,"line":null,"orphan":true,"duplicate":false,"cycle":false,"self_reply":false}
     "#);
 }

@@ -309,10 +309,9 @@ fn parse_section(lines: &[&str], start: usize, doc: &mut Document) {
             comments.push(RawComment {
                 id,
                 parent_id,
-                author: None,
-                time: None,
                 text: text.to_string(),
                 line: Some(line_no),
+                ..Default::default()
             });
             stack.push(Open { indent, comment: comments.len() - 1, replies: 0 });
             current = Some((comments.len() - 1, indent));
@@ -341,6 +340,9 @@ fn parse_section(lines: &[&str], start: usize, doc: &mut Document) {
                 message: format!("text before the first comment: {line:?}"),
             });
         }
+    }
+    for c in comments.iter_mut() {
+        c.quotes = super::clean::gt_quotes(&c.text);
     }
     if comments.is_empty() {
         anomalies.push(Anomaly {

@@ -22,7 +22,7 @@ use super::{Discussion, Node, NodeFlags, NodeId};
 use crate::model::{Anomaly, AnomalyKind, Document};
 
 pub(crate) fn build(doc: Document) -> Discussion {
-    let Document { article, section, comments, mut anomalies } = doc;
+    let Document { article, section, comments, mut anomalies, hidden_comments, merge_key: _ } = doc;
     let n = comments.len();
     assert!(n < u32::MAX as usize, "a discussion holds fewer than 2^32 comments");
     let mut flags = vec![NodeFlags::default(); n];
@@ -202,6 +202,7 @@ pub(crate) fn build(doc: Document) -> Discussion {
         article,
         section,
         anomalies,
+        hidden_comments,
         nodes,
         roots,
         child_start,

@@ -88,6 +88,8 @@ pub struct Discussion {
     pub section: CommentSection,
     /// Parse and tree anomalies, in the order found.
     pub anomalies: Vec<Anomaly>,
+    /// Comments the source said exist but did not include.
+    pub hidden_comments: u64,
     nodes: Vec<Node>,
     roots: Vec<NodeId>,
     // Children of node i: child_list[child_start[i]..child_start[i + 1]].
