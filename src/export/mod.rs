@@ -333,7 +333,7 @@ impl FromStr for ExportFormat {
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     /// Reading or writing `path` failed.
-    #[error("could not write '{}': {source}", path.display())]
+    #[error("could not write '{}'", path.display())]
     Io {
         /// The file or directory being written.
         path: PathBuf,
@@ -341,7 +341,7 @@ pub enum ExportError {
         source: io::Error,
     },
     /// The Parquet writer failed on `path`.
-    #[error("could not write Parquet file '{}': {source}", path.display())]
+    #[error("could not write Parquet file '{}'", path.display())]
     Parquet {
         /// The file being written.
         path: PathBuf,
@@ -349,7 +349,7 @@ pub enum ExportError {
         source: ::parquet::errors::ParquetError,
     },
     /// The CSV writer failed on `path`.
-    #[error("could not write CSV file '{}': {source}", path.display())]
+    #[error("could not write CSV file '{}'", path.display())]
     Csv {
         /// The file being written.
         path: PathBuf,

@@ -1,0 +1,299 @@
+//! `threadlens analyse` end to end: the tables it writes, how it reports
+//! inputs it cannot read, and what its output folder holds afterwards.
+
+use predicates::prelude::*;
+use threadlens::export::TableSpec;
+use threadlens::export::schema::{ANOMALIES, ARTICLES, COMMENTS, THREADS};
+
+use crate::util::{Table, Workdir};
+
+/// The bundled seeds' ids, in the order they are read.
+pub const SEED_IDS: [&str; 5] = [
+    "000_d9b278959070677e",
+    "001_999234820501752a",
+    "002_33127b48be7e0ce9",
+    "003_f25abc09e29af3fb",
+    "004_f6aa056cd6eb0edf",
+];
+
+/// The seed with a comment section (The Canary): 8 comments in 3 threads.
+pub const CANARY: &str = "002_33127b48be7e0ce9";
+
+/// A capture with three comments: a thread of two and a single one.
+const THREE_COMMENTS: &str = "\
+Three comments
+Body of the first article.
+Show Comments
+  1. First
+    1. A reply to first
+  2. Second
+Leave a Reply
+";
+
+/// A capture with two top-level comments, `•` before the section header.
+const TWO_COMMENTS: &str = "\
+Two comments
+
+Body of the second article.
+• Show Comments
+  1. Alpha
+  2. Beta
+";
+
+/// Breaks two rules (issue #2): item `3.` on line 7 should be `2.` (a
+/// numbering gap), and the item on line 9 is indented 5 columns, between
+/// its sibling's 6 and its parent's 2 (fits no level).
+const GAP_AND_BAD_INDENT: &str = "\
+Gaps and indents
+
+Body of the article.
+Show Comments
+  1. First comment
+    1. A reply to it
+  3. Numbered three but second
+      1. Deep reply
+     2. Between levels
+Leave a Reply
+";
+
+fn column_names(spec: &TableSpec) -> Vec<String> {
+    spec.columns.iter().map(|c| c.name.to_string()).collect()
+}
+
+fn tables(ext: &str) -> [(&'static TableSpec, String); 4] {
+    [&ARTICLES, &COMMENTS, &THREADS, &ANOMALIES].map(|s| (s, format!("out/{}.{ext}", s.name)))
+}
+
+#[test]
+fn seeds_to_parquet() {
+    let wd = Workdir::new();
+    let run = wd.run(&["analyse"]).expect_code(0);
+    for id in SEED_IDS {
+        assert!(run.stderr.contains(id), "stderr does not name {id}:\n{}", run.stderr);
+    }
+    assert!(run.stderr.contains("8 comments"), "{}", run.stderr);
+
+    let rows: Vec<(&str, usize)> = tables("parquet")
+        .iter()
+        .map(|(spec, path)| {
+            let t = wd.table(path);
+            assert_eq!(t.columns, column_names(spec), "columns of {path}");
+            (spec.name, t.len())
+        })
+        .collect();
+    assert_eq!(rows, [("articles", 5), ("comments", 8), ("threads", 3), ("anomalies", 0)]);
+
+    let articles = wd.table("out/articles.parquet");
+    assert_eq!(articles.column("article_id"), SEED_IDS);
+    let r = articles.row_where("article_id", CANARY);
+    let got: Vec<String> = ["outlet", "comments", "threads", "max_depth"]
+        .iter()
+        .map(|c| articles.cell(r, c))
+        .collect();
+    assert_eq!(got, ["The Canary", "8", "3", "2"]);
+
+    let comments = wd.table("out/comments.parquet");
+    assert_eq!(comments.column("article_id"), [CANARY; 8]);
+    assert_eq!(comments.column("comment_id"), ["1", "1.1", "1.2", "1.3", "2", "2.1", "3", "3.1"]);
+}
+
+/// CSV and JSONL hold the same rows and columns as Parquet: every cell
+/// agrees (floats to 1e-12, since each format prints them its own way).
+#[test]
+fn seeds_to_csv_and_jsonl_match_parquet() {
+    let wd = Workdir::new();
+    for format in ["parquet", "csv", "jsonl"] {
+        wd.run(&["analyse", "--format", format]).expect_code(0);
+    }
+    for (spec, parquet_path) in tables("parquet") {
+        let parquet = wd.table(&parquet_path);
+        for ext in ["csv", "jsonl"] {
+            let path = format!("out/{}.{ext}", spec.name);
+            let other = wd.table(&path);
+            assert_eq!(other.len(), parquet.len(), "rows of {path}");
+            // An empty JSONL file has no keys to name the columns.
+            if !(ext == "jsonl" && other.len() == 0) {
+                assert_eq!(other.columns, column_names(spec), "columns of {path}");
+            }
+            assert_same_cells(&parquet, &other, &path);
+        }
+    }
+}
+
+#[track_caller]
+fn assert_same_cells(expected: &Table, got: &Table, what: &str) {
+    for row in 0..expected.len() {
+        for col in &expected.columns {
+            let (e, g) = (expected.cell(row, col), got.cell(row, col));
+            let same = e == g
+                || matches!((e.parse::<f64>(), g.parse::<f64>()),
+                    (Ok(x), Ok(y)) if (x - y).abs() <= 1e-12 * x.abs().max(1.0));
+            assert!(same, "{what}: row {row}, column `{col}`: expected {e:?}, got {g:?}");
+        }
+    }
+}
+
+#[test]
+fn unreadable_files_are_reported_and_the_rest_is_written() {
+    let wd = Workdir::new();
+    wd.create("captures/a.txt", THREE_COMMENTS);
+    wd.create("captures/b.txt", TWO_COMMENTS);
+    wd.create("captures/latin1.txt", b"Caf\xe9 headline\n\nBody \xff.\n");
+    wd.create("captures/page.html", "<!DOCTYPE html>\n<html><body>Hi</body></html>\n");
+    let run = wd.run(&["analyse", "captures", "--out", "out"]).expect_code(1);
+
+    let errors: Vec<&str> =
+        run.stderr.lines().filter(|l| l.starts_with("threadlens: error: ")).collect();
+    assert_eq!(errors.len(), 2, "{run:?}");
+    let named = |path: &str| errors.iter().filter(|l| l.contains(path)).count();
+    assert_eq!((named("captures/latin1.txt"), named("captures/page.html")), (1, 1), "{run:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|l| l.starts_with("threadlens: error: captures/latin1.txt: not valid UTF-8"))
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|l| l.starts_with("threadlens: error: captures/page.html: unrecognised format"))
+    );
+
+    let articles = wd.table("out/articles.parquet");
+    assert_eq!(articles.column("article_id"), ["a", "b"]);
+    assert_eq!(articles.column("comments"), ["3", "2"]);
+    let comments = wd.table("out/comments.parquet");
+    assert_eq!(comments.column("article_id"), ["a", "a", "a", "b", "b"]);
+    assert_eq!(comments.column("comment_id"), ["1", "1.1", "2", "1", "2"]);
+}
+
+#[test]
+fn missing_input_is_an_error_naming_it() {
+    let wd = Workdir::new();
+    wd.create("good.txt", TWO_COMMENTS);
+    let run = wd.run(&["analyse", "good.txt", "no/such.txt"]).expect_code(1);
+    assert!(
+        run.stderr.lines().any(|l| l.starts_with("threadlens: error: no/such.txt: ")),
+        "{run:?}"
+    );
+    // The readable input is still analysed.
+    assert_eq!(wd.table("out/articles.parquet").column("article_id"), ["good"]);
+}
+
+#[test]
+fn unknown_export_format_is_rejected_while_parsing_arguments() {
+    let wd = Workdir::new();
+    wd.command(&["analyse", "--format", "xlsx"]).assert().code(2).stderr(
+        predicate::str::contains("xlsx").and(predicate::str::contains("parquet, csv, jsonl")),
+    );
+    // Rejected before anything ran: no output folder.
+    assert!(!wd.join("out").exists());
+}
+
+#[test]
+fn numbering_gap_and_bad_indentation_are_anomalies_and_nothing_is_lost() {
+    let wd = Workdir::new();
+    wd.create("gaps.txt", GAP_AND_BAD_INDENT);
+    wd.run(&["analyse", "gaps.txt", "--format", "csv"]).expect_code(0);
+
+    let anomalies = wd.table("out/anomalies.csv");
+    let got: Vec<[String; 4]> = (0..anomalies.len())
+        .map(|r| ["article_id", "kind", "line", "comment_id"].map(|c| anomalies.cell(r, c)))
+        .collect();
+    let expected = [["gaps", "numbering_gap", "7", "2"], ["gaps", "bad_indentation", "9", "2.2"]];
+    assert_eq!(got, expected.map(|row| row.map(String::from)));
+
+    let articles = wd.table("out/articles.csv");
+    assert_eq!(articles.column("anomalies"), [anomalies.len().to_string()]);
+
+    let comments = wd.table("out/comments.csv");
+    assert_eq!(comments.column("comment_id"), ["1", "1.1", "2", "2.1", "2.2"]);
+    assert_eq!(comments.column("parent_id"), ["", "1", "", "2", "2"]);
+    assert_eq!(comments.column("line"), ["5", "6", "7", "8", "9"]);
+    assert_eq!(
+        comments.column("text"),
+        [
+            "First comment",
+            "A reply to it",
+            "Numbered three but second",
+            "Deep reply",
+            "Between levels"
+        ]
+    );
+    assert_eq!(articles.column("comments"), [comments.len().to_string()]);
+}
+
+#[test]
+fn successful_run_leaves_only_the_tables() {
+    let wd = Workdir::new();
+    for format in ["parquet", "csv", "jsonl"] {
+        wd.run(&["analyse", "--format", format]).expect_code(0);
+    }
+    let mut expected: Vec<String> = ["parquet", "csv", "jsonl"]
+        .iter()
+        .flat_map(|ext| tables(ext).map(|(_, p)| p.trim_start_matches("out/").to_string()))
+        .collect();
+    expected.sort();
+    // A leftover temporary file would start with a dot (`.comments.parquet.XXXX.tmp`).
+    assert_eq!(wd.list("out"), expected);
+}
+
+/// A table that cannot be put in place (its name is taken by a folder)
+/// fails the run, and no temporary file is left behind.
+#[test]
+fn failed_rename_leaves_no_temp_files() {
+    let wd = Workdir::new();
+    wd.create("out/comments.parquet/keep", "not a table");
+    let run = wd.run(&["analyse"]).expect_code(1);
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l.starts_with("threadlens: error: ") && l.contains("comments.parquet")),
+        "{run:?}"
+    );
+    let names = wd.list("out");
+    assert!(names.iter().all(|n| !n.starts_with('.')), "leftovers in out/: {names:?}");
+    assert_eq!(wd.list("out/comments.parquet"), ["keep"]);
+}
+
+/// The error for a table that cannot be written should give its cause
+/// once. Found by `failed_rename_leaves_no_temp_files`.
+#[test]
+fn write_error_gives_its_cause_once() {
+    let wd = Workdir::new();
+    wd.create("out/comments.parquet/keep", "not a table");
+    let run = wd.run(&["analyse"]).expect_code(1);
+    let line = run.stderr.lines().find(|l| l.contains("comments.parquet")).expect("an error line");
+    assert_eq!(line.matches("Is a directory").count(), 1, "{line}");
+}
+
+#[test]
+fn same_file_stem_in_two_folders_keeps_both() {
+    let wd = Workdir::new();
+    wd.create("x/page.txt", THREE_COMMENTS);
+    wd.create("y/page.txt", TWO_COMMENTS);
+    wd.run(&["analyse", "x/page.txt", "y/page.txt", "--format", "jsonl"]).expect_code(0);
+
+    let articles = wd.table("out/articles.jsonl");
+    assert_eq!(articles.column("article_id"), ["page", "page~2"]);
+    assert_eq!(articles.column("source"), ["x/page.txt", "y/page.txt"]);
+    assert_eq!(articles.column("anomalies"), ["0", "1"]);
+
+    let anomalies = wd.table("out/anomalies.jsonl");
+    assert_eq!(anomalies.len(), 1);
+    let got = ["article_id", "kind", "line", "source"].map(|c| anomalies.cell(0, c));
+    assert_eq!(got, ["page~2", "duplicate_article", "", "y/page.txt"]);
+
+    let comments = wd.table("out/comments.jsonl");
+    assert_eq!(comments.column("article_id"), ["page", "page", "page", "page~2", "page~2"]);
+}
+
+#[test]
+fn help_shows_examples() {
+    let wd = Workdir::new();
+    for cmd in ["analyse", "report"] {
+        let run = wd.run(&[cmd, "--help"]).expect_code(0);
+        let examples = run.stdout.find("Examples:").unwrap_or_else(|| panic!("{run:?}"));
+        let example = format!("  threadlens {cmd}");
+        assert!(run.stdout[examples..].contains(&example), "{run:?}");
+    }
+}
