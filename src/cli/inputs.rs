@@ -30,11 +30,44 @@ pub struct InputArgs {
     /// wxr, disqus-xml, csv, tsv, jsonl.
     #[arg(long, value_name = "FORMAT", value_parser = str::parse::<Format>)]
     pub input_format: Option<Format>,
+    /// Tables (CSV/TSV/JSONL): the comment id column [default: the first of
+    /// id, comment_id, commentid, utterance_id, message_id, cid].
+    #[arg(long, value_name = "NAME", help_heading = "Table columns")]
+    pub id_col: Option<String>,
+    /// Tables: the parent id column [default: parent_id, reply_to, parent,
+    /// in_reply_to, …]. Empty, 0 or null means a reply to the article.
+    #[arg(long, value_name = "NAME", help_heading = "Table columns")]
+    pub parent_col: Option<String>,
+    /// Tables: the discussion id column [default: article_id,
+    /// conversation_id, thread_id, discussion_id, post_id, link_id, …]. Without
+    /// one, each file is one discussion.
+    #[arg(long, value_name = "NAME", help_heading = "Table columns")]
+    pub discussion_col: Option<String>,
+    /// Tables: the author column [default: author, speaker, user, username, …].
+    #[arg(long, value_name = "NAME", help_heading = "Table columns")]
+    pub author_col: Option<String>,
+    /// Tables: the time column [default: timestamp, created_utc, created_at,
+    /// time, date, …]; numbers are Unix seconds.
+    #[arg(long, value_name = "NAME", help_heading = "Table columns")]
+    pub time_col: Option<String>,
+    /// Tables: the text column [default: text, body, content, comment, message, …].
+    #[arg(long, value_name = "NAME", help_heading = "Table columns")]
+    pub text_col: Option<String>,
 }
 
 impl InputArgs {
-    fn parse_options(&self) -> ParseOptions {
-        ParseOptions { format: self.input_format, ..Default::default() }
+    pub fn parse_options(&self) -> ParseOptions {
+        ParseOptions {
+            format: self.input_format,
+            table: parse::table::TableOptions {
+                id: self.id_col.clone(),
+                parent: self.parent_col.clone(),
+                discussion: self.discussion_col.clone(),
+                author: self.author_col.clone(),
+                time: self.time_col.clone(),
+                text: self.text_col.clone(),
+            },
+        }
     }
 }
 

@@ -92,6 +92,28 @@ mod tests {
     }
 
     #[test]
+    fn table_column_flags() {
+        let o = parse(&[
+            "analyse",
+            "x.csv",
+            "--id-col",
+            "cid",
+            "--parent-col",
+            "re",
+            "--text-col",
+            "t",
+        ])
+        .unwrap();
+        let Command::Analyse(a) = o.command else { panic!() };
+        let t = a.inputs.parse_options().table;
+        assert_eq!(
+            (t.id.as_deref(), t.parent.as_deref(), t.text.as_deref()),
+            (Some("cid"), Some("re"), Some("t"))
+        );
+        assert_eq!((t.discussion, t.author, t.time), (None, None, None));
+    }
+
+    #[test]
     fn report_flags() {
         let Command::Report(r) = parse(&["report", "--tree", "--json"]).unwrap().command else {
             panic!()
