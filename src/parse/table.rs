@@ -443,7 +443,7 @@ mod tests {
         assert_eq!(pairs(d), [("1", None), ("2", Some("1")), ("3", None)]);
         assert_eq!(d.comments[0].time.as_deref(), Some("2024-01-02T03:04:05Z"));
         assert_eq!(d.comments[1].time.as_deref(), Some("2024-01-02T03:04:05Z"));
-        assert_eq!(d.comments[1].quotes, [0..4]);
+        assert_eq!(d.comments[1].quotes, vec![0..4usize]);
         assert_eq!(d.comments[2].author, None);
         assert_eq!(d.comments[1].line, Some(3));
     }
