@@ -43,6 +43,9 @@ pub struct DiscussionReport {
     pub comment_section: CommentSection,
     /// Structure of the whole discussion.
     pub metrics: StructureMetrics,
+    /// Comments the source said exist but did not include ("load more"
+    /// stubs).
+    pub hidden_comments: u64,
     /// Anomalies met while parsing and building the tree.
     pub anomalies: Vec<Anomaly>,
     /// The reply tree in pre-order, when asked for.
@@ -85,6 +88,7 @@ impl DiscussionReport {
             url: a.url.clone(),
             comment_section: d.section,
             metrics: metrics::discussion_metrics(d),
+            hidden_comments: d.hidden_comments,
             anomalies: d.anomalies.clone(),
             tree: tree.then(|| tree_lines(d)),
         }
@@ -195,6 +199,14 @@ fn render_one(out: &mut String, r: &DiscussionReport) {
                 m.h_index,
                 opt_f(m.structural_virality)
             );
+            if r.hidden_comments > 0 {
+                let _ = writeln!(
+                    out,
+                    "  hidden:     {} more comments were not in the input (\"load more\" / \
+                     \"continue this thread\" stubs)",
+                    r.hidden_comments
+                );
+            }
             match &m.authors {
                 None => {
                     let _ = writeln!(out, "  authors:    not in the source");
