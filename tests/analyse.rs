@@ -139,24 +139,24 @@ fn unreadable_files_are_reported_and_the_rest_is_written() {
     wd.create("captures/a.txt", THREE_COMMENTS);
     wd.create("captures/b.txt", TWO_COMMENTS);
     wd.create("captures/latin1.txt", b"Caf\xe9 headline\n\nBody \xff.\n");
-    wd.create("captures/page.html", "<!DOCTYPE html>\n<html><body>Hi</body></html>\n");
+    // Truncated JSON: a parse error with its position (issue #3 made HTML
+    // pages readable, so a broken JSON file is the unreadable format here).
+    wd.create("captures/broken.json", "[{\"id\": 1, \"post\": 5,\n  \"parent\": ");
     let run = wd.run(&["analyse", "captures", "--out", "out"]).expect_code(1);
 
     let errors: Vec<&str> =
         run.stderr.lines().filter(|l| l.starts_with("threadlens: error: ")).collect();
     assert_eq!(errors.len(), 2, "{run:?}");
     let named = |path: &str| errors.iter().filter(|l| l.contains(path)).count();
-    assert_eq!((named("captures/latin1.txt"), named("captures/page.html")), (1, 1), "{run:?}");
+    assert_eq!((named("captures/latin1.txt"), named("captures/broken.json")), (1, 1), "{run:?}");
     assert!(
         errors
             .iter()
             .any(|l| l.starts_with("threadlens: error: captures/latin1.txt: not valid UTF-8"))
     );
-    assert!(
-        errors
-            .iter()
-            .any(|l| l.starts_with("threadlens: error: captures/page.html: unrecognised format"))
-    );
+    assert!(errors.iter().any(
+        |l| l.starts_with("threadlens: error: captures/broken.json: ") && l.contains("line 2")
+    ));
 
     let articles = wd.table("out/articles.parquet");
     assert_eq!(articles.column("article_id"), ["a", "b"]);
