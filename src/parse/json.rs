@@ -1,15 +1,1438 @@
-//! (being written for issue #3)
+//! Comment APIs that answer in JSON: the WordPress REST API, Reddit and
+//! Hacker News (issue #3).
+//!
+//! **WordPress REST** (`wp-rest-json`, `/wp-json/wp/v2/comments`): an
+//! array of comment objects (or one object, as `/comments/{id}` returns).
+//! One [`Document`] per `post` in the file. `parent` 0 is a reply to the
+//! post; `date_gmt` (written without a zone) is UTC, `date` (local) is used
+//! only when there is no `date_gmt`; `content.rendered` is HTML; `type`
+//! gives pingbacks and trackbacks; `status` is kept, with `hold` written
+//! as `unapproved` and `trash` marking the comment deleted. A post's pages
+//! share [`Document::merge_key`] (`wp-rest:{site}:{post}`, site = scheme
+//! and host of the comments' `link`) and the article id
+//! (`wp-post-{post}@{host}`, or `wp-post-{post}` without a link), so the
+//! CLI merges pages into one discussion; the article URL is the `link`
+//! without its `#comment-N` fragment and comment-page part. The API gives
+//! no title. An empty array is a post without comments: one document with
+//! an empty, present comment section.
+//!
+//! **Reddit** (`reddit-json`, a comments page's `.json`): an array of
+//! `Listing`s, the post (`t3`) then the comments (`t1`, nested in
+//! `replies`); also a single `Listing` and the `/api/morechildren`
+//! answer (`{"json": {"data": {"things": [...]}}}`). `parent_id` `t3_…`
+//! is a reply to the post, `t1_x` a reply to `x` (kept as given even when
+//! `x` is not in the file: the tree builder flags the orphan). `more`
+//! stubs are not comments: their `count` goes to
+//! [`Document::hidden_comments`]; a "continue this thread" stub (count 0)
+//! counts its `children`, at least one. `[deleted]`/`[removed]` bodies
+//! and authors keep the comment with `deleted` set, the placeholder text
+//! and author dropped. Files fetched without `raw_json=1` (their
+//! `body_html` starts with `&lt;`) have `&lt; &gt; &amp;` decoded in the
+//! Markdown bodies. The post gives title, URL (`https://www.reddit.com` +
+//! permalink), time, subreddit (as outlet), author and self text.
+//!
+//! **Hacker News** (`hn-json`, the Algolia `items` API, and the HNPWA
+//! shape with `comments`/`user`/`content`): the fetched item is the root
+//! of the tree and is the article; its `children` are the top-level
+//! comments. When the fetched item is itself a comment, the story is not
+//! in the file: the fetched comment stands as the article (no title, its
+//! author, time and text as byline, published and body, its HN page as
+//! URL) and its replies are the top-level comments. Deleted and dead
+//! items are kept, flagged `deleted`.
+//!
+//! **Detection** (when no format is forced): an array of `Listing`s or a
+//! `Listing` → Reddit; an object with `children` and `story_id` or `type`
+//! (or HNPWA's `comments` and `user`) → Hacker News; an array (possibly
+//! empty) whose first object has `post` and `content.rendered` (or
+//! `parent` and `author_name`) → WordPress REST; anything else is
+//! [`ParseErrorKind::Unrecognised`], saying what the JSON looked like.
+//!
+//! Nesting: Reddit and Hacker News threads nest without bound, deeper than
+//! serde_json's recursion limit (128 levels) allows. Input that hits the
+//! limit is parsed again by `parse_deep`, an iterative parser that
+//! builds the same [`Value`]; values are walked with explicit stacks and
+//! dismantled iteratively (`Tree`), since dropping a deep `Value`
+//! recurses too.
 
-use crate::model::Document;
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
+use chrono::NaiveDateTime;
+use regex::Regex;
+use serde_json::{Map, Number, Value};
+
+use super::clean::{self, Time};
 use super::{Format, ParseErrorKind};
+use crate::model::{
+    Anomaly, AnomalyKind, Article, CommentKind, CommentSection, Document, RawComment,
+};
 
-/// Parse one input of this family.
+/// Parse a JSON input as `format`, or detect which of the JSON formats it
+/// is when `format` is `None`.
+///
+/// # Example
+/// ```
+/// use threadlens::parse::json::parse;
+///
+/// let page = r#"[{"id": 7, "post": 42, "parent": 0, "author_name": "Ann",
+///   "date_gmt": "2024-03-01T08:15:00", "content": {"rendered": "<p>Hi</p>"},
+///   "link": "https://example.org/?p=42#comment-7", "status": "approved", "type": "comment"}]"#;
+/// let docs = parse(page, "page1", "page1.json", None)?;
+/// assert_eq!(docs[0].article.format, "wp-rest-json");
+/// assert_eq!(docs[0].comments[0].time.as_deref(), Some("2024-03-01T08:15:00Z"));
+/// assert_eq!(docs[0].article.url.as_deref(), Some("https://example.org/?p=42"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn parse(
-    _text: &str,
-    _id: &str,
-    _source: &str,
-    _format: Option<Format>,
+    text: &str,
+    id: &str,
+    source: &str,
+    format: Option<Format>,
 ) -> Result<Vec<Document>, ParseErrorKind> {
-    Err(ParseErrorKind::Unrecognised("this format is not read yet".into()))
+    let format = match format {
+        Some(f @ (Format::WpRestJson | Format::RedditJson | Format::HnJson)) => Some(f),
+        Some(other) => {
+            return Err(ParseErrorKind::Unrecognised(format!(
+                "`{other}` is not one of the JSON formats (wp-rest-json, reddit-json, hn-json)"
+            )));
+        }
+        None => None,
+    };
+    let tree = Tree(read(text, format)?);
+    let root = &tree.0;
+    let format = match format {
+        Some(f) => f,
+        None => detect(root)?,
+    };
+    match format {
+        Format::WpRestJson => wp_rest(root, id, source),
+        Format::RedditJson => reddit(root, id, source),
+        _ => hn(root, id, source),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Reading and detecting
+
+/// A parsed JSON value that is dismantled without recursion when dropped.
+struct Tree(Value);
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        dismantle(std::mem::take(&mut self.0));
+    }
+}
+
+/// Drop a value of any depth with an explicit stack: each container is
+/// emptied into the stack before it is dropped, so no drop recurses.
+fn dismantle(v: Value) {
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => stack.extend(map.into_iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+}
+
+fn read(text: &str, format: Option<Format>) -> Result<Value, ParseErrorKind> {
+    let err = |message| ParseErrorKind::Malformed {
+        format: format.unwrap_or_else(|| guess(text)),
+        message,
+    };
+    match serde_json::from_str::<Value>(text) {
+        Ok(v) => Ok(v),
+        // Deep reply chains go over serde_json's nesting limit; read them
+        // again without recursion.
+        Err(e) if bare_message(&e) == "recursion limit exceeded" => parse_deep(text).map_err(|e| {
+            let (line, column) = line_column(text, e.at);
+            err(format!("line {line}, column {column}: {}", e.what))
+        }),
+        Err(e) => {
+            let mut message =
+                format!("line {}, column {}: {}", e.line(), e.column(), bare_message(&e));
+            if e.is_eof() {
+                message.push_str(" (the file ends too early: is it truncated?)");
+            }
+            Err(err(message))
+        }
+    }
+}
+
+/// serde_json's message without its " at line L column C" suffix.
+fn bare_message(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    full.strip_suffix(&suffix).unwrap_or(&full).to_string()
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, at: usize) -> (usize, usize) {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = &text[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
+}
+
+/// Which format broken JSON was probably meant to be, to name it in the
+/// error.
+fn guess(text: &str) -> Format {
+    if text.contains("\"Listing\"") || text.contains("\"t1_") {
+        Format::RedditJson
+    } else if text.contains("\"story_id\"") || text.contains("\"created_at_i\"") {
+        Format::HnJson
+    } else {
+        Format::WpRestJson
+    }
+}
+
+fn detect(root: &Value) -> Result<Format, ParseErrorKind> {
+    shape(root).ok_or_else(|| {
+        ParseErrorKind::Unrecognised(format!(
+            "JSON that is not WordPress REST comments, a Reddit comments page or a Hacker News \
+             item: {}",
+            describe(root)
+        ))
+    })
+}
+
+fn shape(root: &Value) -> Option<Format> {
+    match root {
+        // The most common empty answer: a WordPress post without comments.
+        Value::Array(items) if items.is_empty() => Some(Format::WpRestJson),
+        Value::Array(items) if items.iter().all(|i| listing_children(i).is_some()) => {
+            Some(Format::RedditJson)
+        }
+        Value::Array(items) => items
+            .iter()
+            .find(|i| i.is_object())
+            .filter(|i| is_wp_comment(i))
+            .map(|_| Format::WpRestJson),
+        Value::Object(o) => {
+            if listing_children(root).is_some() || morechildren_things(root).is_some() {
+                Some(Format::RedditJson)
+            } else if is_algolia(o) || is_hnpwa(o) {
+                Some(Format::HnJson)
+            } else if is_wp_comment(root) {
+                Some(Format::WpRestJson)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+fn is_wp_comment(v: &Value) -> bool {
+    v.get("post").is_some()
+        && (v.get("content").and_then(|c| c.get("rendered")).is_some()
+            || (v.get("parent").is_some() && v.get("author_name").is_some()))
+}
+
+fn is_algolia(o: &Map<String, Value>) -> bool {
+    o.get("children").is_some_and(Value::is_array)
+        && (o.contains_key("story_id") || o.contains_key("type"))
+}
+
+fn is_hnpwa(o: &Map<String, Value>) -> bool {
+    o.get("comments").is_some_and(Value::is_array)
+        && o.contains_key("id")
+        && (o.contains_key("user") || o.contains_key("comments_count"))
+}
+
+/// The children of a Reddit `Listing`.
+fn listing_children(v: &Value) -> Option<&Vec<Value>> {
+    if v.get("kind")?.as_str()? != "Listing" {
+        return None;
+    }
+    v.get("data")?.get("children")?.as_array()
+}
+
+/// The things of a Reddit `/api/morechildren` answer.
+fn morechildren_things(v: &Value) -> Option<&Vec<Value>> {
+    v.get("json")?.get("data")?.get("things")?.as_array()
+}
+
+/// What a JSON value looks like, for error messages.
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(_) => "a boolean".into(),
+        Value::Number(_) => "a number".into(),
+        Value::String(_) => "a string".into(),
+        Value::Array(items) if items.is_empty() => "an empty array".into(),
+        Value::Array(items) => {
+            format!("an array of {} items, the first {}", items.len(), describe_shallow(&items[0]))
+        }
+        Value::Object(o) => {
+            if let (Some(code), Some(msg)) =
+                (o.get("code").and_then(Value::as_str), o.get("message").and_then(Value::as_str))
+            {
+                return format!("an API error response (code `{code}`: {msg})");
+            }
+            describe_shallow(v)
+        }
+    }
+}
+
+fn describe_shallow(v: &Value) -> String {
+    match v {
+        Value::Object(o) if o.is_empty() => "an empty object".into(),
+        Value::Object(o) => {
+            const SHOWN: usize = 10;
+            let keys: Vec<String> = o.keys().take(SHOWN).map(|k| format!("`{k}`")).collect();
+            let more = if o.len() > SHOWN {
+                format!(" and {} more", o.len() - SHOWN)
+            } else {
+                String::new()
+            };
+            format!("an object with keys {}{more}", keys.join(", "))
+        }
+        Value::Array(items) => format!("an array of {} items", items.len()),
+        other => describe(other),
+    }
+}
+
+fn malformed(format: Format, message: String) -> ParseErrorKind {
+    ParseErrorKind::Malformed { format, message }
+}
+
+fn bad_record(comment_id: Option<&str>, message: String) -> Anomaly {
+    Anomaly {
+        kind: AnomalyKind::BadRecord,
+        line: None,
+        comment_id: comment_id.map(String::from),
+        message,
+    }
+}
+
+/// A number or non-empty string as an id.
+fn id_string(v: &Value) -> Option<String> {
+    match v {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        _ => None,
+    }
+}
+
+/// A non-empty string field.
+fn str_field<'a>(o: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    o.get(key).and_then(Value::as_str).filter(|s| !s.trim().is_empty())
+}
+
+fn new_document(id: &str, source: &str, format: Format) -> Document {
+    Document {
+        article: Article {
+            id: id.to_string(),
+            source: source.to_string(),
+            format: format.name().to_string(),
+            ..Default::default()
+        },
+        section: CommentSection::Present,
+        ..Default::default()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// WordPress REST API
+
+static SITE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([A-Za-z][A-Za-z0-9+.-]*://([^/?#]+))").unwrap());
+/// The comment-page part of a comment's link (`/comment-page-2/`,
+/// `&cpage=2`), which is not part of the post's address.
+static COMMENT_PAGE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:comment-page-\d+/?|[?&]cpage=\d+)$").unwrap());
+
+/// A record of the file and its 1-based number.
+type Record<'a> = (usize, &'a Map<String, Value>);
+
+fn wp_rest(root: &Value, id: &str, source: &str) -> Result<Vec<Document>, ParseErrorKind> {
+    let f = Format::WpRestJson;
+    let records: Vec<&Value> = match root {
+        Value::Array(items) => items.iter().collect(),
+        Value::Object(o) if o.contains_key("code") && o.contains_key("message") => {
+            return Err(malformed(f, format!("the file is {}, not comments", describe(root))));
+        }
+        Value::Object(_) => vec![root],
+        other => {
+            return Err(malformed(
+                f,
+                format!("expected an array of comment objects, found {}", describe(other)),
+            ));
+        }
+    };
+
+    // Group the records by post, in order of first appearance.
+    // (post, [(1-based record number, record)]).
+    let mut groups: Vec<(Option<String>, Vec<Record>)> = Vec::new();
+    let mut index: HashMap<Option<String>, usize> = HashMap::new();
+    let mut stray = Vec::new();
+    for (i, rec) in records.iter().enumerate() {
+        let n = i + 1;
+        let Some(obj) = rec.as_object() else {
+            stray.push(bad_record(
+                None,
+                format!("record #{n} is {}, not a comment object; skipped", describe(rec)),
+            ));
+            continue;
+        };
+        let post = obj.get("post").and_then(id_string);
+        let g = *index.entry(post.clone()).or_insert_with(|| {
+            groups.push((post, Vec::new()));
+            groups.len() - 1
+        });
+        groups[g].1.push((n, obj));
+    }
+
+    let mut docs = Vec::with_capacity(groups.len().max(1));
+    for (post, records) in groups {
+        let mut doc = new_document(id, source, f);
+        let link = records.iter().find_map(|(_, o)| str_field(o, "link"));
+        let site = link.and_then(|l| SITE.captures(l));
+        if let Some(post) = &post {
+            let host = site.as_ref().map(|c| c[2].to_string());
+            doc.article.id = match host {
+                Some(h) => format!("wp-post-{post}@{h}"),
+                None => format!("wp-post-{post}"),
+            };
+            let site = site.as_ref().map_or("", |c| c.get(1).map_or("", |m| m.as_str()));
+            doc.merge_key = Some(format!("wp-rest:{site}:{post}"));
+        } else {
+            doc.anomalies.push(bad_record(
+                None,
+                "comments without a `post` field are kept under a discussion of their own".into(),
+            ));
+        }
+        doc.article.url = link.and_then(post_url);
+        for (n, obj) in records {
+            let c = wp_comment(obj, n, &mut doc.anomalies);
+            doc.comments.push(c);
+        }
+        docs.push(doc);
+    }
+    if docs.is_empty() {
+        docs.push(new_document(id, source, f));
+    }
+    docs[0].anomalies.extend(stray);
+    Ok(docs)
+}
+
+/// The post's address from a comment's link: without the `#comment-N`
+/// fragment and the comment-page part.
+fn post_url(link: &str) -> Option<String> {
+    let base = link.split('#').next().unwrap_or(link);
+    let base = COMMENT_PAGE.replace(base, "");
+    (!base.is_empty()).then(|| base.into_owned())
+}
+
+fn wp_comment(o: &Map<String, Value>, n: usize, anomalies: &mut Vec<Anomaly>) -> RawComment {
+    let id = o.get("id").and_then(id_string).unwrap_or_else(|| {
+        let id = format!("record-{n}");
+        anomalies
+            .push(bad_record(Some(&id), format!("record #{n} has no `id`; it is kept as `{id}`")));
+        id
+    });
+    let status = str_field(o, "status").map(|s| match s {
+        // The API says `hold` for comments awaiting moderation.
+        "hold" | "0" => "unapproved".to_string(),
+        "approve" | "1" => "approved".to_string(),
+        s => s.to_string(),
+    });
+    let kind = match str_field(o, "type") {
+        Some("pingback") => CommentKind::Pingback,
+        Some("trackback") => CommentKind::Trackback,
+        _ => CommentKind::Comment,
+    };
+    let html = match o.get("content") {
+        Some(Value::Object(c)) => c.get("rendered").and_then(Value::as_str).unwrap_or(""),
+        Some(Value::String(s)) => s,
+        _ => "",
+    };
+    let plain = clean::html_to_text(html);
+    let mut c = RawComment {
+        parent_id: o.get("parent").and_then(id_string).filter(|p| p != "0"),
+        author: str_field(o, "author_name").map(|a| a.trim().to_string()),
+        text: plain.text,
+        quotes: plain.quotes,
+        kind,
+        deleted: status.as_deref() == Some("trash"),
+        status,
+        ..Default::default()
+    };
+    wp_time(o).apply(&mut c);
+    c.id = id;
+    c
+}
+
+/// `date_gmt` is UTC written without a zone; `date` is the site's local
+/// time, used only when `date_gmt` is missing.
+fn wp_time(o: &Map<String, Value>) -> Time {
+    if let Some(gmt) = str_field(o, "date_gmt") {
+        let s = gmt.trim();
+        for f in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
+            if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
+                return Time::utc(t.and_utc(), gmt);
+            }
+        }
+        let t = clean::parse_time(gmt);
+        if !t.local {
+            return t;
+        }
+    }
+    str_field(o, "date").map(clean::parse_time).unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------
+// Reddit
+
+fn reddit(root: &Value, id: &str, source: &str) -> Result<Vec<Document>, ParseErrorKind> {
+    let f = Format::RedditJson;
+    let expected = "expected an array of Listings (a comments page), a Listing or a \
+                    morechildren answer";
+    let mut top: Vec<&Value> = Vec::new();
+    match root {
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let Some(children) = listing_children(item) else {
+                    return Err(malformed(
+                        f,
+                        format!(
+                            "item #{} of the top-level array is {}, not a Listing",
+                            i + 1,
+                            describe_shallow(item)
+                        ),
+                    ));
+                };
+                top.extend(children);
+            }
+        }
+        _ => match listing_children(root).or_else(|| morechildren_things(root)) {
+            Some(children) => top.extend(children),
+            None => return Err(malformed(f, format!("{expected}, found {}", describe(root)))),
+        },
+    }
+
+    let mut doc = new_document(id, source, f);
+    let mut post: Option<&Map<String, Value>> = None;
+    let mut first_comment: Option<&Map<String, Value>> = None;
+    let mut legacy = false;
+    // (thing, id of the comment it is nested under); popped in source order.
+    let mut stack: Vec<(&Value, Option<&str>)> = top.iter().rev().map(|t| (*t, None)).collect();
+    let mut n = 0usize;
+    while let Some((thing, enclosing)) = stack.pop() {
+        n += 1;
+        let kind = thing.get("kind").and_then(Value::as_str);
+        let data = thing.get("data").and_then(Value::as_object);
+        match (kind, data) {
+            (Some("t3"), Some(d)) if post.is_none() => post = Some(d),
+            (Some("t3"), Some(d)) => doc.anomalies.push(bad_record(
+                None,
+                format!(
+                    "record #{n} is a second post (`{}`); only the first is the article",
+                    str_field(d, "id").unwrap_or("?")
+                ),
+            )),
+            (Some("t1"), Some(d)) => {
+                first_comment.get_or_insert(d);
+                legacy |= is_legacy_escaped(d.get("body_html"));
+                let c = reddit_comment(d, enclosing, n, &mut doc.anomalies);
+                match d.get("replies") {
+                    Some(Value::String(_) | Value::Null) | None => {}
+                    Some(r) => match listing_children(r) {
+                        Some(children) => {
+                            let me = d.get("id").and_then(Value::as_str);
+                            stack.extend(children.iter().rev().map(|ch| (ch, me)));
+                        }
+                        None => doc.anomalies.push(bad_record(
+                            Some(&c.id),
+                            format!(
+                                "the replies of comment `{}` are {}, not a Listing; skipped",
+                                c.id,
+                                describe_shallow(r)
+                            ),
+                        )),
+                    },
+                }
+                doc.comments.push(c);
+            }
+            (Some("more"), Some(d)) => doc.hidden_comments += more_count(d),
+            _ => doc.anomalies.push(bad_record(
+                None,
+                format!(
+                    "record #{n} is {}, not a comment (t1), post (t3) or `more` stub; skipped",
+                    match kind {
+                        Some(k) => format!("a `{k}` thing"),
+                        None => describe_shallow(thing),
+                    }
+                ),
+            )),
+        }
+    }
+
+    if let Some(p) = post {
+        legacy |= is_legacy_escaped(p.get("selftext_html"));
+        reddit_article(&mut doc.article, p, legacy);
+    } else if let Some(c) = first_comment {
+        // A morechildren answer: the post is not in the file, but the
+        // comments name its subreddit and id.
+        doc.article.outlet = subreddit(c);
+        doc.article.url = str_field(c, "link_id")
+            .map(|l| format!("https://www.reddit.com/comments/{}/", l.trim_start_matches("t3_")));
+    }
+    if legacy {
+        for c in &mut doc.comments {
+            c.text = unescape_legacy(&c.text);
+            c.quotes = clean::gt_quotes(&c.text);
+        }
+    }
+    Ok(vec![doc])
+}
+
+/// Without `raw_json=1` Reddit escapes `&`, `<` and `>` in every text
+/// field; the HTML fields then start with `&lt;div`.
+fn is_legacy_escaped(html: Option<&Value>) -> bool {
+    html.and_then(Value::as_str).is_some_and(|h| h.trim_start().starts_with("&lt;"))
+}
+
+fn unescape_legacy(s: &str) -> String {
+    s.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+fn subreddit(d: &Map<String, Value>) -> Option<String> {
+    str_field(d, "subreddit_name_prefixed")
+        .map(String::from)
+        .or_else(|| str_field(d, "subreddit").map(|s| format!("r/{s}")))
+}
+
+fn is_placeholder(s: &str) -> bool {
+    s == "[deleted]" || s == "[removed]"
+}
+
+fn reddit_article(a: &mut Article, p: &Map<String, Value>, legacy: bool) {
+    let text = |s: &str| if legacy { unescape_legacy(s) } else { s.to_string() };
+    a.title = str_field(p, "title").map(text);
+    a.url = str_field(p, "permalink").map(|l| {
+        if l.starts_with('/') { format!("https://www.reddit.com{l}") } else { l.to_string() }
+    });
+    a.published =
+        p.get("created_utc").and_then(Value::as_f64).and_then(|t| Time::from_epoch(t).value);
+    a.outlet = subreddit(p);
+    a.byline = str_field(p, "author").filter(|s| !is_placeholder(s)).map(String::from);
+    a.body = str_field(p, "selftext").filter(|s| !is_placeholder(s)).map(text).unwrap_or_default();
+}
+
+fn reddit_comment(
+    d: &Map<String, Value>,
+    enclosing: Option<&str>,
+    n: usize,
+    anomalies: &mut Vec<Anomaly>,
+) -> RawComment {
+    let id = str_field(d, "id")
+        .map(String::from)
+        .or_else(|| str_field(d, "name").map(|s| s.trim_start_matches("t1_").to_string()))
+        .unwrap_or_else(|| {
+            let id = format!("record-{n}");
+            anomalies.push(bad_record(
+                Some(&id),
+                format!("record #{n} is a comment without an `id`; it is kept as `{id}`"),
+            ));
+            id
+        });
+    let parent_id = match str_field(d, "parent_id") {
+        Some(p) if p.starts_with("t3_") => None,
+        Some(p) => Some(p.strip_prefix("t1_").unwrap_or(p).to_string()),
+        // No parent given: the nesting is the source's only word on it.
+        None => enclosing.map(String::from),
+    };
+    let author = str_field(d, "author");
+    let body = d.get("body").and_then(Value::as_str).unwrap_or("");
+    let status = if body == "[removed]" || author == Some("[removed]") {
+        Some("removed")
+    } else if body == "[deleted]" || author == Some("[deleted]") {
+        Some("deleted")
+    } else {
+        None
+    };
+    let text = if is_placeholder(body) { String::new() } else { body.to_string() };
+    let mut c = RawComment {
+        id,
+        parent_id,
+        author: author.filter(|a| !is_placeholder(a)).map(String::from),
+        quotes: clean::gt_quotes(&text),
+        text,
+        status: status.map(String::from),
+        deleted: status.is_some(),
+        ..Default::default()
+    };
+    if let Some(t) = d.get("created_utc").and_then(Value::as_f64) {
+        Time::from_epoch(t).apply(&mut c);
+    }
+    c
+}
+
+/// Comments a `more` stub stands for. A "continue this thread" stub has
+/// count 0 and no children, yet Reddit shows it only where replies exist:
+/// it hides at least one.
+fn more_count(d: &Map<String, Value>) -> u64 {
+    let count = d.get("count").and_then(Value::as_u64).unwrap_or(0);
+    let listed = d.get("children").and_then(Value::as_array).map_or(0, |c| c.len() as u64);
+    if count > 0 { count } else { listed.max(1) }
+}
+
+// ---------------------------------------------------------------------------
+// Hacker News
+
+/// Field names of the two item shapes.
+struct HnFields {
+    children: &'static str,
+    author: &'static str,
+    text: &'static str,
+}
+
+const ALGOLIA: HnFields = HnFields { children: "children", author: "author", text: "text" };
+const HNPWA: HnFields = HnFields { children: "comments", author: "user", text: "content" };
+
+fn hn(root: &Value, id: &str, source: &str) -> Result<Vec<Document>, ParseErrorKind> {
+    let f = Format::HnJson;
+    let fields = match root.as_object() {
+        Some(o) if o.get("children").is_some_and(Value::is_array) => &ALGOLIA,
+        Some(o) if o.get("comments").is_some_and(Value::is_array) => &HNPWA,
+        _ => {
+            return Err(malformed(
+                f,
+                format!(
+                    "expected a Hacker News item (an object with `children`), found {}",
+                    describe(root)
+                ),
+            ));
+        }
+    };
+    let item = root.as_object().expect("checked above");
+    let root_id = item.get("id").and_then(id_string);
+
+    let mut doc = new_document(id, source, f);
+    let a = &mut doc.article;
+    a.outlet = Some("Hacker News".into());
+    a.title = str_field(item, "title").map(String::from);
+    a.byline = str_field(item, fields.author).map(String::from);
+    a.published = hn_time(item).value;
+    a.body = clean::html_to_text(str_field(item, fields.text).unwrap_or("")).text;
+    a.url = match str_field(item, "url") {
+        Some(u) if u.starts_with("item?id=") => Some(format!("https://news.ycombinator.com/{u}")),
+        Some(u) => Some(u.to_string()),
+        None => root_id.as_ref().map(|i| format!("https://news.ycombinator.com/item?id={i}")),
+    };
+
+    let children = item[fields.children].as_array().expect("checked above");
+    // (item, id of the item it is nested under; None for the root).
+    let mut stack: Vec<(&Value, Option<String>)> =
+        children.iter().rev().map(|c| (c, None)).collect();
+    let mut n = 0usize;
+    while let Some((v, enclosing)) = stack.pop() {
+        n += 1;
+        let Some(o) = v.as_object() else {
+            doc.anomalies.push(bad_record(
+                None,
+                format!("item #{n} is {}, not an item object; skipped", describe(v)),
+            ));
+            continue;
+        };
+        let c = hn_comment(o, fields, n, root_id.as_deref(), enclosing, &mut doc.anomalies);
+        if let Some(kids) = o.get(fields.children).and_then(Value::as_array) {
+            stack.extend(kids.iter().rev().map(|k| (k, Some(c.id.clone()))));
+        }
+        doc.comments.push(c);
+    }
+    Ok(vec![doc])
+}
+
+fn hn_time(o: &Map<String, Value>) -> Time {
+    if let Some(t) = str_field(o, "created_at") {
+        return clean::parse_time(t);
+    }
+    o.get("created_at_i")
+        .or_else(|| o.get("time"))
+        .and_then(Value::as_f64)
+        .map(Time::from_epoch)
+        .unwrap_or_default()
+}
+
+fn hn_comment(
+    o: &Map<String, Value>,
+    fields: &HnFields,
+    n: usize,
+    root_id: Option<&str>,
+    enclosing: Option<String>,
+    anomalies: &mut Vec<Anomaly>,
+) -> RawComment {
+    let id = o.get("id").and_then(id_string).unwrap_or_else(|| {
+        let id = format!("record-{n}");
+        anomalies
+            .push(bad_record(Some(&id), format!("item #{n} has no `id`; it is kept as `{id}`")));
+        id
+    });
+    let parent_id = match o.get("parent_id").and_then(id_string) {
+        Some(p) if Some(p.as_str()) == root_id => None,
+        Some(p) => {
+            if enclosing.as_deref() != Some(p.as_str()) {
+                anomalies.push(bad_record(
+                    Some(&id),
+                    format!(
+                        "comment `{id}` names `{p}` as its parent but is nested under {}; the \
+                         parent it names is kept",
+                        enclosing
+                            .as_deref()
+                            .map_or("the fetched item".into(), |e| format!("`{e}`"))
+                    ),
+                ));
+            }
+            Some(p)
+        }
+        // HNPWA items carry no parent id: the nesting is the source's word.
+        None => enclosing,
+    };
+    let author = str_field(o, fields.author);
+    let raw_text = o.get(fields.text).and_then(Value::as_str);
+    let flag = |k: &str| o.get(k).and_then(Value::as_bool).unwrap_or(false);
+    // Algolia gives deleted items with neither author nor text.
+    let deleted = flag("deleted") || (author.is_none() && raw_text.is_none());
+    let dead = flag("dead");
+    let html = raw_text.filter(|t| !matches!(*t, "[deleted]" | "[dead]" | "[flagged]"));
+    let plain = clean::html_to_text(html.unwrap_or(""));
+    let mut c = RawComment {
+        id,
+        parent_id,
+        author: author.map(String::from),
+        text: plain.text,
+        quotes: plain.quotes,
+        status: if deleted {
+            Some("deleted".into())
+        } else if dead {
+            Some("dead".into())
+        } else {
+            None
+        },
+        deleted: deleted || dead,
+        ..Default::default()
+    };
+    hn_time(o).apply(&mut c);
+    c
+}
+
+// ---------------------------------------------------------------------------
+// Iterative JSON parser for nesting deeper than serde_json's limit
+
+/// Where and why [`parse_deep`] stopped.
+#[derive(Debug)]
+struct DeepError {
+    /// Byte offset in the text.
+    at: usize,
+    what: String,
+}
+
+/// An array or object being read, with the key its next value goes to.
+enum Frame {
+    Array(Vec<Value>),
+    Object(Map<String, Value>, String),
+}
+
+impl Frame {
+    fn into_value(self) -> Value {
+        match self {
+            Frame::Array(items) => Value::Array(items),
+            Frame::Object(map, _) => Value::Object(map),
+        }
+    }
+}
+
+/// Parse JSON of any nesting depth into the [`Value`] serde_json would
+/// build, with an explicit stack of open containers. Strings and numbers
+/// are handed to serde_json, so their rules (escapes, number syntax) are
+/// serde_json's.
+fn parse_deep(text: &str) -> Result<Value, DeepError> {
+    let mut p = Deep { text, b: text.as_bytes(), i: 0 };
+    let mut stack = Vec::new();
+    let result = p.run(&mut stack);
+    // Open containers of broken input may hold deep values.
+    for frame in stack {
+        dismantle(frame.into_value());
+    }
+    result
+}
+
+struct Deep<'a> {
+    text: &'a str,
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Deep<'_> {
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn err<T>(&self, what: &str) -> Result<T, DeepError> {
+        Err(DeepError { at: self.i, what: what.to_string() })
+    }
+
+    fn run(&mut self, stack: &mut Vec<Frame>) -> Result<Value, DeepError> {
+        'value: loop {
+            self.ws();
+            let mut v = match self.peek() {
+                Some(b'[') => {
+                    self.i += 1;
+                    self.ws();
+                    if self.peek() == Some(b']') {
+                        self.i += 1;
+                        Value::Array(Vec::new())
+                    } else {
+                        stack.push(Frame::Array(Vec::new()));
+                        continue 'value;
+                    }
+                }
+                Some(b'{') => {
+                    self.i += 1;
+                    self.ws();
+                    if self.peek() == Some(b'}') {
+                        self.i += 1;
+                        Value::Object(Map::new())
+                    } else {
+                        let key = self.key()?;
+                        stack.push(Frame::Object(Map::new(), key));
+                        continue 'value;
+                    }
+                }
+                Some(_) => self.scalar()?,
+                None => return self.err("EOF while parsing a value"),
+            };
+            // A value is complete: put it into its container, closing
+            // containers as long as they end here.
+            loop {
+                self.ws();
+                match stack.last_mut() {
+                    None => {
+                        if self.i < self.b.len() {
+                            dismantle(v);
+                            return self.err("trailing characters");
+                        }
+                        return Ok(v);
+                    }
+                    Some(Frame::Array(items)) => {
+                        items.push(v);
+                        match self.peek() {
+                            Some(b',') => {
+                                self.i += 1;
+                                continue 'value;
+                            }
+                            Some(b']') => self.i += 1,
+                            Some(_) => return self.err("expected `,` or `]`"),
+                            None => return self.err("EOF while parsing a list"),
+                        }
+                    }
+                    Some(Frame::Object(map, key)) => {
+                        if let Some(old) = map.insert(std::mem::take(key), v) {
+                            dismantle(old);
+                        }
+                        match self.peek() {
+                            Some(b',') => {
+                                self.i += 1;
+                                self.ws();
+                                *key = self.key()?;
+                                continue 'value;
+                            }
+                            Some(b'}') => self.i += 1,
+                            Some(_) => return self.err("expected `,` or `}`"),
+                            None => return self.err("EOF while parsing an object"),
+                        }
+                    }
+                }
+                v = stack.pop().expect("a container was just closed").into_value();
+            }
+        }
+    }
+
+    /// An object key and its colon.
+    fn key(&mut self) -> Result<String, DeepError> {
+        match self.peek() {
+            Some(b'"') => {}
+            Some(_) => return self.err("key must be a string"),
+            None => return self.err("EOF while parsing an object"),
+        }
+        let key = self.string()?;
+        self.ws();
+        match self.peek() {
+            Some(b':') => {
+                self.i += 1;
+                Ok(key)
+            }
+            Some(_) => self.err("expected `:`"),
+            None => self.err("EOF while parsing an object"),
+        }
+    }
+
+    /// A string literal starting at the current `"`.
+    fn string(&mut self) -> Result<String, DeepError> {
+        let start = self.i;
+        let mut j = start + 1;
+        let mut plain = true;
+        loop {
+            match self.b.get(j) {
+                None => {
+                    self.i = self.b.len();
+                    return self.err("EOF while parsing a string");
+                }
+                Some(b'"') => break,
+                Some(b'\\') => {
+                    plain = false;
+                    j += 2;
+                }
+                Some(&c) => {
+                    plain &= c >= 0x20;
+                    j += 1;
+                }
+            }
+        }
+        self.i = j + 1;
+        let literal = &self.text[start..=j];
+        if plain {
+            return Ok(literal[1..literal.len() - 1].to_string());
+        }
+        serde_json::from_str::<String>(literal)
+            .map_err(|e| DeepError { at: start, what: bare_message(&e) })
+    }
+
+    fn scalar(&mut self) -> Result<Value, DeepError> {
+        let rest = &self.b[self.i..];
+        for (word, v) in
+            [("true", Value::Bool(true)), ("false", Value::Bool(false)), ("null", Value::Null)]
+        {
+            if rest.starts_with(word.as_bytes()) {
+                self.i += word.len();
+                return Ok(v);
+            }
+        }
+        match rest[0] {
+            b'"' => self.string().map(Value::String),
+            b'-' | b'0'..=b'9' => {
+                let len = rest
+                    .iter()
+                    .take_while(|b| matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
+                    .count();
+                let literal = &self.text[self.i..self.i + len];
+                match serde_json::from_str::<Number>(literal) {
+                    Ok(n) => {
+                        self.i += len;
+                        Ok(Value::Number(n))
+                    }
+                    Err(e) => {
+                        self.err(&format!("invalid number `{literal}`: {}", bare_message(&e)))
+                    }
+                }
+            }
+            _ => self.err("expected value"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::thread::Discussion;
+
+    fn one(text: &str, format: Option<Format>) -> Document {
+        let mut docs = parse(text, "stem", "in/stem.json", format).unwrap();
+        assert_eq!(docs.len(), 1, "{docs:?}");
+        docs.remove(0)
+    }
+
+    fn ids(doc: &Document) -> Vec<(&str, Option<&str>)> {
+        doc.comments.iter().map(|c| (c.id.as_str(), c.parent_id.as_deref())).collect()
+    }
+
+    /// A WordPress REST comment record as the API writes it.
+    fn wp(id: u32, post: u32, parent: u32, kind: &str, status: &str, html: &str) -> String {
+        format!(
+            r#"{{"id":{id},"post":{post},"parent":{parent},"author":0,"author_name":"Reader {id}",
+            "date":"2013-03-14T11:30:33","date_gmt":"2013-03-14T18:30:33",
+            "content":{{"rendered":{html:?}}},
+            "link":"https:\/\/blog.example.org\/2013\/03\/a-post\/comment-page-2\/#comment-{id}",
+            "status":"{status}","type":"{kind}","meta":[]}}"#
+        )
+    }
+
+    #[test]
+    fn wp_rest_parents_kinds_html_and_utc_times() {
+        let text = format!(
+            "[{},{},{}]",
+            wp(10, 5, 0, "comment", "approved", "<p>First &amp; best</p>\n"),
+            wp(11, 5, 10, "comment", "hold", "<blockquote><p>First</p></blockquote><p>No.</p>"),
+            wp(12, 5, 0, "pingback", "approved", "<p>[&#8230;] linked [&#8230;]</p>"),
+        );
+        let doc = one(&text, None);
+        assert_eq!(ids(&doc), [("10", None), ("11", Some("10")), ("12", None)]);
+        let [a, b, p] = &doc.comments[..] else { panic!() };
+        assert_eq!(a.text, "First & best");
+        assert_eq!(a.author.as_deref(), Some("Reader 10"));
+        assert_eq!(a.time.as_deref(), Some("2013-03-14T18:30:33Z"));
+        assert!(!a.time_local);
+        assert_eq!(a.time_raw.as_deref(), Some("2013-03-14T18:30:33"));
+        assert_eq!(a.status.as_deref(), Some("approved"));
+        assert_eq!(b.text, "First\n\nNo.");
+        assert_eq!(&b.text[b.quotes[0].clone()], "First");
+        assert_eq!(b.status.as_deref(), Some("unapproved"));
+        assert_eq!((a.kind, p.kind), (CommentKind::Comment, CommentKind::Pingback));
+        assert_eq!(p.text, "[…] linked […]");
+        let art = &doc.article;
+        assert_eq!(art.format, "wp-rest-json");
+        assert_eq!(art.id, "wp-post-5@blog.example.org");
+        assert_eq!(art.url.as_deref(), Some("https://blog.example.org/2013/03/a-post/"));
+        assert_eq!(art.title, None);
+        assert_eq!(doc.section, CommentSection::Present);
+    }
+
+    #[test]
+    fn wp_rest_pages_of_a_post_share_merge_key_and_id() {
+        let page1 = format!("[{}]", wp(20, 7, 0, "comment", "approved", "<p>top</p>"));
+        let page2 = format!("[{}]", wp(21, 7, 20, "comment", "trash", "<p>reply</p>"));
+        let d1 = parse(&page1, "page1", "p/page1.json", None).unwrap().remove(0);
+        let d2 = parse(&page2, "page2", "p/page2.json", None).unwrap().remove(0);
+        assert_eq!(d1.merge_key.as_deref(), Some("wp-rest:https://blog.example.org:7"));
+        assert_eq!(d1.merge_key, d2.merge_key);
+        assert_eq!(d1.article.id, d2.article.id);
+        // The parent on the other page is kept as the source gives it.
+        assert_eq!(ids(&d2), [("21", Some("20"))]);
+        assert!(d2.comments[0].deleted);
+        assert_eq!(d2.comments[0].status.as_deref(), Some("trash"));
+    }
+
+    #[test]
+    fn wp_rest_one_document_per_post_and_single_object() {
+        let text = format!(
+            "[{},{},{}]",
+            wp(1, 100, 0, "comment", "approved", "a"),
+            wp(2, 200, 0, "trackback", "approved", "b"),
+            wp(3, 100, 1, "comment", "approved", "c"),
+        );
+        let docs = parse(&text, "stem", "stem.json", Some(Format::WpRestJson)).unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(ids(&docs[0]), [("1", None), ("3", Some("1"))]);
+        assert_eq!(docs[1].comments[0].kind, CommentKind::Trackback);
+        assert_ne!(docs[0].merge_key, docs[1].merge_key);
+        // `/wp/v2/comments/{id}` answers one object.
+        let single = one(&wp(905, 1148, 904, "comment", "approved", "<p>x</p>"), None);
+        assert_eq!(ids(&single), [("905", Some("904"))]);
+    }
+
+    #[test]
+    fn wp_rest_empty_array_is_an_empty_section() {
+        let doc = one(" [ ] ", None);
+        assert_eq!(doc.article.format, "wp-rest-json");
+        assert_eq!(doc.article.id, "stem");
+        assert_eq!(doc.section, CommentSection::Present);
+        assert!(doc.comments.is_empty() && doc.merge_key.is_none());
+    }
+
+    #[test]
+    fn wp_rest_bad_records_are_reported() {
+        let text = r#"[{"post": 3, "parent": 0, "content": {"rendered": "no id"}}, 17]"#;
+        let doc = one(text, Some(Format::WpRestJson));
+        assert_eq!(ids(&doc), [("record-1", None)]);
+        assert_eq!(doc.anomalies.len(), 2, "{:?}", doc.anomalies);
+        assert!(doc.anomalies.iter().all(|a| a.kind == AnomalyKind::BadRecord));
+        assert!(doc.anomalies[1].message.contains("record #2 is a number"));
+    }
+
+    /// A Reddit comment (`t1`) with its replies.
+    fn t1(id: &str, parent: &str, author: &str, body: &str, replies: &str) -> String {
+        format!(
+            r#"{{"kind":"t1","data":{{"id":"{id}","name":"t1_{id}","parent_id":"{parent}",
+            "link_id":"t3_abc","author":"{author}","body":{body:?},
+            "body_html":"<div class=\"md\"><p>x</p></div>","created_utc":1439801151.0,
+            "subreddit_name_prefixed":"r/python","replies":{replies}}}}}"#
+        )
+    }
+
+    fn listing(children: &[String]) -> String {
+        format!(
+            r#"{{"kind":"Listing","data":{{"children":[{}],"after":null}}}}"#,
+            children.join(",")
+        )
+    }
+
+    fn more(parent: &str, count: u32, children: &[&str]) -> String {
+        format!(
+            r#"{{"kind":"more","data":{{"count":{count},"parent_id":"{parent}","id":"_",
+            "children":{children:?}}}}}"#
+        )
+    }
+
+    const T3: &str = r#"{"kind":"t3","data":{"id":"abc","name":"t3_abc","title":"A &amp; B",
+        "url":"https://i.example.com/x.gif","permalink":"/r/python/comments/abc/a_b/",
+        "created_utc":1439797480.0,"subreddit":"python","subreddit_name_prefixed":"r/python",
+        "author":"op","selftext":"Self text","selftext_html":"<div>Self text</div>"}}"#;
+
+    #[test]
+    fn reddit_nested_replies_stubs_and_deleted() {
+        let deep = t1("c3", "t1_c2", "carol", "> you\nno", r#""""#);
+        let mid = t1("c2", "t1_c1", "bob", "two", &listing(&[deep, more("t1_c2", 0, &[])]));
+        let top = t1("c1", "t3_abc", "ann", "one\n\nmore", &listing(&[mid]));
+        let gone = t1("c4", "t3_abc", "[deleted]", "[deleted]", r#""""#);
+        let text = format!(
+            "[{}, {}]",
+            listing(&[T3.to_string()]),
+            listing(&[top, gone, more("t3_abc", 5, &["c5", "c6"])])
+        );
+        let doc = one(&text, None);
+        assert_eq!(ids(&doc), [("c1", None), ("c2", Some("c1")), ("c3", Some("c2")), ("c4", None)]);
+        // 5 behind "load more", at least 1 behind "continue this thread".
+        assert_eq!(doc.hidden_comments, 6);
+        let c3 = &doc.comments[2];
+        assert_eq!(&c3.text[c3.quotes[0].clone()], "> you");
+        assert_eq!(c3.time.as_deref(), Some("2015-08-17T08:45:51Z"));
+        assert_eq!(doc.comments[0].text, "one\n\nmore");
+        let gone = &doc.comments[3];
+        assert!(gone.deleted);
+        assert_eq!((gone.author.as_deref(), gone.text.as_str()), (None, ""));
+        assert_eq!(gone.status.as_deref(), Some("deleted"));
+        assert!(!doc.comments[0].deleted && doc.comments[0].status.is_none());
+        let a = &doc.article;
+        assert_eq!(a.format, "reddit-json");
+        assert_eq!(a.id, "stem");
+        assert_eq!(a.title.as_deref(), Some("A &amp; B"));
+        assert_eq!(a.url.as_deref(), Some("https://www.reddit.com/r/python/comments/abc/a_b/"));
+        assert_eq!(a.published.as_deref(), Some("2015-08-17T07:44:40Z"));
+        assert_eq!(a.outlet.as_deref(), Some("r/python"));
+        assert_eq!(a.byline.as_deref(), Some("op"));
+        assert_eq!(a.body, "Self text");
+    }
+
+    #[test]
+    fn reddit_removed_and_permalink_orphan() {
+        let removed = t1("d2", "t1_d1", "[deleted]", "[removed]", r#""""#);
+        let doc = one(&format!("[{},{}]", listing(&[T3.into()]), listing(&[removed])), None);
+        // The parent is not in the file: kept as given, the builder flags it.
+        assert_eq!(ids(&doc), [("d2", Some("d1"))]);
+        assert_eq!(doc.comments[0].status.as_deref(), Some("removed"));
+        assert!(doc.comments[0].deleted);
+    }
+
+    #[test]
+    fn reddit_without_raw_json_is_unescaped() {
+        let c = t1("e1", "t3_abc", "ann", "&gt; a &amp;lt; b\n\nyes", r#""""#)
+            .replace(r#"<div class=\"md\"><p>x</p></div>"#, "&lt;div class=\\\"md\\\"&gt;");
+        let doc = one(&format!("[{},{}]", listing(&[T3.into()]), listing(&[c])), None);
+        let e1 = &doc.comments[0];
+        assert_eq!(e1.text, "> a &lt; b\n\nyes");
+        assert_eq!(&e1.text[e1.quotes[0].clone()], "> a &lt; b");
+        assert_eq!(doc.article.title.as_deref(), Some("A & B"));
+    }
+
+    #[test]
+    fn reddit_morechildren_answer() {
+        let text = format!(
+            r#"{{"json":{{"errors":[],"data":{{"things":[{},{}]}}}}}}"#,
+            t1("f1", "t1_zz", "ann", "hi", r#""""#),
+            more("t1_f1", 3, &["f2"])
+        );
+        let doc = one(&text, None);
+        assert_eq!(ids(&doc), [("f1", Some("zz"))]);
+        assert_eq!(doc.hidden_comments, 3);
+        assert_eq!(doc.article.url.as_deref(), Some("https://www.reddit.com/comments/abc/"));
+        assert_eq!(doc.article.outlet.as_deref(), Some("r/python"));
+    }
+
+    #[test]
+    fn hn_story_with_nested_and_deleted_children() {
+        let text = r#"{"id":1,"created_at":"2006-10-09T18:21:51.000Z","created_at_i":1160418111,
+          "type":"story","author":"pg","title":"Y Combinator","url":"http://ycombinator.com",
+          "text":null,"points":57,"parent_id":null,"story_id":1,"children":[
+            {"id":15,"created_at":"2006-10-09T19:51:01.000Z","type":"comment","author":"sama",
+             "text":"<p>&gt; quoted</p><p>Mine</p>","parent_id":1,"story_id":1,"children":[
+               {"id":17,"created_at_i":1160423565,"type":"comment","author":"pg",
+                "text":"<p>Reply</p>","parent_id":15,"story_id":1,"children":[]}]},
+            {"id":16,"created_at":"2006-10-09T19:52:00.000Z","type":"comment","author":null,
+             "text":null,"parent_id":1,"story_id":1,"children":[]}]}"#;
+        let doc = one(text, None);
+        assert_eq!(ids(&doc), [("15", None), ("17", Some("15")), ("16", None)]);
+        let [c15, c17, c16] = &doc.comments[..] else { panic!() };
+        assert_eq!(c15.text, "> quoted\n\nMine");
+        assert_eq!(&c15.text[c15.quotes[0].clone()], "> quoted");
+        assert_eq!(c15.time.as_deref(), Some("2006-10-09T19:51:01Z"));
+        assert_eq!(c17.time.as_deref(), Some("2006-10-09T19:52:45Z"));
+        assert!(c16.deleted && c16.author.is_none() && c16.text.is_empty());
+        assert_eq!(c16.status.as_deref(), Some("deleted"));
+        assert!(!c15.deleted);
+        let a = &doc.article;
+        assert_eq!(a.format, "hn-json");
+        assert_eq!(a.title.as_deref(), Some("Y Combinator"));
+        assert_eq!(a.url.as_deref(), Some("http://ycombinator.com"));
+        assert_eq!(a.byline.as_deref(), Some("pg"));
+        assert_eq!(a.published.as_deref(), Some("2006-10-09T18:21:51Z"));
+        assert!(doc.anomalies.is_empty(), "{:?}", doc.anomalies);
+    }
+
+    /// The fetched item is a comment (as in Algolia's `/items/17`): it is
+    /// the root, its replies the top-level comments.
+    #[test]
+    fn hn_fetched_comment_is_the_root() {
+        let text = r#"{"id":17,"created_at":"2006-10-09T19:52:45.000Z","type":"comment",
+          "author":"pg","text":"<p>Question?</p>","parent_id":15,"story_id":1,"children":[
+            {"id":20,"type":"comment","author":"a","text":"<p>x</p>","parent_id":17,"children":[]},
+            {"id":21,"type":"comment","author":"b","text":"<p>y</p>","parent_id":17,"children":[]}]}"#;
+        let doc = one(text, Some(Format::HnJson));
+        assert_eq!(ids(&doc), [("20", None), ("21", None)]);
+        let a = &doc.article;
+        assert_eq!(a.title, None);
+        assert_eq!(a.byline.as_deref(), Some("pg"));
+        assert_eq!(a.body, "Question?");
+        assert_eq!(a.url.as_deref(), Some("https://news.ycombinator.com/item?id=17"));
+        let d = Discussion::build(doc);
+        assert_eq!(d.roots().len(), 2);
+        assert!(d.anomalies.is_empty());
+    }
+
+    #[test]
+    fn hnpwa_shape_nests_by_structure() {
+        let text = r#"{"id":9,"title":"Ask HN: x?","points":3,"user":"ann","time":1160418111,
+          "content":"<p>Body</p>","type":"ask","url":"item?id=9","comments_count":2,"comments":[
+            {"id":10,"level":0,"user":"bob","time":1160418200,"content":"<p>a</p>","comments":[
+              {"id":11,"level":1,"time":1160418300,"content":"[deleted]","deleted":true,
+               "comments":[]}]}]}"#;
+        let doc = one(text, None);
+        assert_eq!(ids(&doc), [("10", None), ("11", Some("10"))]);
+        assert!(doc.comments[1].deleted && doc.comments[1].text.is_empty());
+        assert_eq!(doc.article.url.as_deref(), Some("https://news.ycombinator.com/item?id=9"));
+        assert_eq!(doc.article.body, "Body");
+    }
+
+    #[test]
+    fn detection_and_unrecognised_json() {
+        let reddit = format!("[{}]", listing(&[T3.into()]));
+        let hn = r#"{"id":1,"type":"story","children":[]}"#;
+        let wp_page = format!("[{}]", wp(1, 2, 0, "comment", "approved", "x"));
+        for (text, want) in
+            [(reddit.as_str(), "reddit-json"), (hn, "hn-json"), (wp_page.as_str(), "wp-rest-json")]
+        {
+            assert_eq!(one(text, None).article.format, want, "{text}");
+        }
+        for (text, says) in [
+            (r#"{"hits": [], "nbHits": 0}"#, "an object with keys `hits`, `nbHits`"),
+            ("[1, 2]", "an array of 2 items"),
+            (r#""text""#, "a string"),
+            (
+                r#"{"code":"rest_forbidden_param","message":"Query parameter not permitted: type","data":{"status":401}}"#,
+                "code `rest_forbidden_param`",
+            ),
+        ] {
+            match parse(text, "s", "s.json", None) {
+                Err(ParseErrorKind::Unrecognised(m)) => assert!(m.contains(says), "{m}"),
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn forced_format_that_does_not_fit_is_malformed() {
+        let reddit = format!("[{}]", listing(&[T3.into()]));
+        match parse(&reddit, "s", "s.json", Some(Format::HnJson)) {
+            Err(ParseErrorKind::Malformed { format: Format::HnJson, message }) => {
+                assert!(message.contains("expected a Hacker News item"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse("[1]", "s", "s.json", Some(Format::RedditJson)) {
+            Err(ParseErrorKind::Malformed { message, .. }) => {
+                assert!(message.contains("item #1 of the top-level array is a number"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn malformed_json_says_line_and_column() {
+        let e = parse("[\n  {\"id\": 1,\n   \"post\" 2}\n]", "s", "s.json", None).unwrap_err();
+        match e {
+            ParseErrorKind::Malformed { format: Format::WpRestJson, message } => {
+                assert_eq!(message, "line 3, column 11: expected `:`")
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = parse("[{\"kind\": \"Listing\", ", "s", "s.json", None).unwrap_err();
+        match e {
+            ParseErrorKind::Malformed { format: Format::RedditJson, message } => {
+                assert!(message.starts_with("line 1, column 21: EOF"), "{message}");
+                assert!(message.contains("truncated"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Reddit pages nest five JSON levels per reply level: a 5,000-deep
+    /// chain is ~25,000 levels, far past serde_json's limit of 128.
+    #[test]
+    fn deep_reddit_chain_parses_without_recursion() {
+        const DEPTH: usize = 5000;
+        let mut text = format!("[{},", listing(&[T3.into()]));
+        for i in 0..DEPTH {
+            let parent = if i == 0 { "t3_abc".to_string() } else { format!("t1_c{}", i - 1) };
+            text.push_str(&format!(
+                r#"{{"kind":"Listing","data":{{"children":[{{"kind":"t1","data":{{"id":"c{i}","parent_id":"{parent}","author":"u","body":"b","replies":"#
+            ));
+        }
+        text.push_str(r#""""#);
+        text.push_str(&"}}]}}".repeat(DEPTH));
+        text.push(']');
+        let doc = one(&text, None);
+        assert_eq!(doc.comments.len(), DEPTH);
+        assert_eq!(doc.comments[DEPTH - 1].parent_id.as_deref(), Some("c4998"));
+        let d = Discussion::build(doc);
+        assert_eq!(d.nodes().iter().map(|n| n.depth).max(), Some(DEPTH as u32));
+        // A deep file cut short is still an error with a place, not a crash.
+        let cut = &text[..text.len() / 2];
+        match parse(cut, "s", "s.json", None) {
+            Err(ParseErrorKind::Malformed { format: Format::RedditJson, message }) => {
+                assert!(message.starts_with("line 4, column "), "{message}");
+                assert!(message.contains("EOF while parsing"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn deep_parser_builds_what_serde_json_builds() {
+        for text in [
+            r#"{"a": [1, -2.5e3, 0, true, false, null, "x\"y\\z\u00e9\n", {}, []], "b": {"c": ""}}"#,
+            " [ [ ] , { \"k\" : \"é ü 🙂\" } , 1e-2 ] ",
+            r#"{"dup": 1, "dup": [2]}"#,
+            "\"\\ud83d\\ude42\"",
+            "12345678901234567890",
+        ] {
+            let want: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(parse_deep(text).unwrap(), want, "{text}");
+        }
+        for (text, what) in [
+            ("[1,]", "expected value"),
+            ("[1 2]", "expected `,` or `]`"),
+            (r#"{"a" 1}"#, "expected `:`"),
+            ("{1: 2}", "key must be a string"),
+            ("[\"abc", "EOF while parsing a string"),
+            ("[1] x", "trailing characters"),
+            ("[01]", "invalid number `01`"),
+            ("[-]", "invalid number `-`"),
+            ("[\"a\\qb\"]", "invalid escape"),
+        ] {
+            let e = parse_deep(text).unwrap_err();
+            assert!(e.what.starts_with(what), "{text}: {e:?}");
+        }
+    }
 }
