@@ -48,18 +48,17 @@
 //! [`ParseErrorKind::Unrecognised`], saying what the JSON looked like.
 //!
 //! Nesting: Reddit and Hacker News threads nest without bound, deeper than
-//! serde_json's recursion limit (128 levels) allows. Input that hits the
-//! limit is parsed again by `parse_deep`, an iterative parser that
-//! builds the same [`Value`]; values are walked with explicit stacks and
-//! dismantled iteratively (`Tree`), since dropping a deep `Value`
-//! recurses too.
+//! serde_json's recursion limit (128 levels) allows. serde_json reads them
+//! with the limit off and `serde_stacker` growing the stack as needed;
+//! values are walked with explicit stacks and dismantled iteratively
+//! (`Tree`), since dropping a deep `Value` recurses too.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use chrono::NaiveDateTime;
 use regex::Regex;
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 
 use super::clean::{self, Time};
 use super::{Format, ParseErrorKind};
@@ -141,14 +140,8 @@ fn read(text: &str, format: Option<Format>) -> Result<Value, ParseErrorKind> {
         format: format.unwrap_or_else(|| guess(text)),
         message,
     };
-    match serde_json::from_str::<Value>(text) {
+    match from_json(text) {
         Ok(v) => Ok(v),
-        // Deep reply chains go over serde_json's nesting limit; read them
-        // again without recursion.
-        Err(e) if bare_message(&e) == "recursion limit exceeded" => parse_deep(text).map_err(|e| {
-            let (line, column) = line_column(text, e.at);
-            err(format!("line {line}, column {column}: {}", e.what))
-        }),
         Err(e) => {
             let mut message =
                 format!("line {}, column {}: {}", e.line(), e.column(), bare_message(&e));
@@ -160,22 +153,23 @@ fn read(text: &str, format: Option<Format>) -> Result<Value, ParseErrorKind> {
     }
 }
 
+/// serde_json without its nesting limit: deep reply chains nest far deeper
+/// than its 128 levels, and `serde_stacker` grows the stack on the heap as
+/// the parse goes deeper instead.
+fn from_json(text: &str) -> Result<Value, serde_json::Error> {
+    use serde::Deserialize;
+    let mut de = serde_json::Deserializer::from_str(text);
+    de.disable_recursion_limit();
+    let value = Value::deserialize(serde_stacker::Deserializer::new(&mut de))?;
+    de.end()?;
+    Ok(value)
+}
+
 /// serde_json's message without its " at line L column C" suffix.
 fn bare_message(e: &serde_json::Error) -> String {
     let full = e.to_string();
     let suffix = format!(" at line {} column {}", e.line(), e.column());
     full.strip_suffix(&suffix).unwrap_or(&full).to_string()
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_column(text: &str, at: usize) -> (usize, usize) {
-    let mut at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    let before = &text[..at];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
 }
 
 /// Which format broken JSON was probably meant to be, to name it in the
@@ -823,227 +817,6 @@ fn hn_comment(
     c
 }
 
-// ---------------------------------------------------------------------------
-// Iterative JSON parser for nesting deeper than serde_json's limit
-
-/// Where and why [`parse_deep`] stopped.
-#[derive(Debug)]
-struct DeepError {
-    /// Byte offset in the text.
-    at: usize,
-    what: String,
-}
-
-/// An array or object being read, with the key its next value goes to.
-enum Frame {
-    Array(Vec<Value>),
-    Object(Map<String, Value>, String),
-}
-
-impl Frame {
-    fn into_value(self) -> Value {
-        match self {
-            Frame::Array(items) => Value::Array(items),
-            Frame::Object(map, _) => Value::Object(map),
-        }
-    }
-}
-
-/// Parse JSON of any nesting depth into the [`Value`] serde_json would
-/// build, with an explicit stack of open containers. Strings and numbers
-/// are handed to serde_json, so their rules (escapes, number syntax) are
-/// serde_json's.
-fn parse_deep(text: &str) -> Result<Value, DeepError> {
-    let mut p = Deep { text, b: text.as_bytes(), i: 0 };
-    let mut stack = Vec::new();
-    let result = p.run(&mut stack);
-    // Open containers of broken input may hold deep values.
-    for frame in stack {
-        dismantle(frame.into_value());
-    }
-    result
-}
-
-struct Deep<'a> {
-    text: &'a str,
-    b: &'a [u8],
-    i: usize,
-}
-
-impl Deep<'_> {
-    fn ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
-            self.i += 1;
-        }
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
-    }
-
-    fn err<T>(&self, what: &str) -> Result<T, DeepError> {
-        Err(DeepError { at: self.i, what: what.to_string() })
-    }
-
-    fn run(&mut self, stack: &mut Vec<Frame>) -> Result<Value, DeepError> {
-        'value: loop {
-            self.ws();
-            let mut v = match self.peek() {
-                Some(b'[') => {
-                    self.i += 1;
-                    self.ws();
-                    if self.peek() == Some(b']') {
-                        self.i += 1;
-                        Value::Array(Vec::new())
-                    } else {
-                        stack.push(Frame::Array(Vec::new()));
-                        continue 'value;
-                    }
-                }
-                Some(b'{') => {
-                    self.i += 1;
-                    self.ws();
-                    if self.peek() == Some(b'}') {
-                        self.i += 1;
-                        Value::Object(Map::new())
-                    } else {
-                        let key = self.key()?;
-                        stack.push(Frame::Object(Map::new(), key));
-                        continue 'value;
-                    }
-                }
-                Some(_) => self.scalar()?,
-                None => return self.err("EOF while parsing a value"),
-            };
-            // A value is complete: put it into its container, closing
-            // containers as long as they end here.
-            loop {
-                self.ws();
-                match stack.last_mut() {
-                    None => {
-                        if self.i < self.b.len() {
-                            dismantle(v);
-                            return self.err("trailing characters");
-                        }
-                        return Ok(v);
-                    }
-                    Some(Frame::Array(items)) => {
-                        items.push(v);
-                        match self.peek() {
-                            Some(b',') => {
-                                self.i += 1;
-                                continue 'value;
-                            }
-                            Some(b']') => self.i += 1,
-                            Some(_) => return self.err("expected `,` or `]`"),
-                            None => return self.err("EOF while parsing a list"),
-                        }
-                    }
-                    Some(Frame::Object(map, key)) => {
-                        if let Some(old) = map.insert(std::mem::take(key), v) {
-                            dismantle(old);
-                        }
-                        match self.peek() {
-                            Some(b',') => {
-                                self.i += 1;
-                                self.ws();
-                                *key = self.key()?;
-                                continue 'value;
-                            }
-                            Some(b'}') => self.i += 1,
-                            Some(_) => return self.err("expected `,` or `}`"),
-                            None => return self.err("EOF while parsing an object"),
-                        }
-                    }
-                }
-                v = stack.pop().expect("a container was just closed").into_value();
-            }
-        }
-    }
-
-    /// An object key and its colon.
-    fn key(&mut self) -> Result<String, DeepError> {
-        match self.peek() {
-            Some(b'"') => {}
-            Some(_) => return self.err("key must be a string"),
-            None => return self.err("EOF while parsing an object"),
-        }
-        let key = self.string()?;
-        self.ws();
-        match self.peek() {
-            Some(b':') => {
-                self.i += 1;
-                Ok(key)
-            }
-            Some(_) => self.err("expected `:`"),
-            None => self.err("EOF while parsing an object"),
-        }
-    }
-
-    /// A string literal starting at the current `"`.
-    fn string(&mut self) -> Result<String, DeepError> {
-        let start = self.i;
-        let mut j = start + 1;
-        let mut plain = true;
-        loop {
-            match self.b.get(j) {
-                None => {
-                    self.i = self.b.len();
-                    return self.err("EOF while parsing a string");
-                }
-                Some(b'"') => break,
-                Some(b'\\') => {
-                    plain = false;
-                    j += 2;
-                }
-                Some(&c) => {
-                    plain &= c >= 0x20;
-                    j += 1;
-                }
-            }
-        }
-        self.i = j + 1;
-        let literal = &self.text[start..=j];
-        if plain {
-            return Ok(literal[1..literal.len() - 1].to_string());
-        }
-        serde_json::from_str::<String>(literal)
-            .map_err(|e| DeepError { at: start, what: bare_message(&e) })
-    }
-
-    fn scalar(&mut self) -> Result<Value, DeepError> {
-        let rest = &self.b[self.i..];
-        for (word, v) in
-            [("true", Value::Bool(true)), ("false", Value::Bool(false)), ("null", Value::Null)]
-        {
-            if rest.starts_with(word.as_bytes()) {
-                self.i += word.len();
-                return Ok(v);
-            }
-        }
-        match rest[0] {
-            b'"' => self.string().map(Value::String),
-            b'-' | b'0'..=b'9' => {
-                let len = rest
-                    .iter()
-                    .take_while(|b| matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
-                    .count();
-                let literal = &self.text[self.i..self.i + len];
-                match serde_json::from_str::<Number>(literal) {
-                    Ok(n) => {
-                        self.i += len;
-                        Ok(Value::Number(n))
-                    }
-                    Err(e) => {
-                        self.err(&format!("invalid number `{literal}`: {}", bare_message(&e)))
-                    }
-                }
-            }
-            _ => self.err("expected value"),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1405,34 +1178,6 @@ mod tests {
                 assert!(message.contains("EOF while parsing"), "{message}");
             }
             other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn deep_parser_builds_what_serde_json_builds() {
-        for text in [
-            r#"{"a": [1, -2.5e3, 0, true, false, null, "x\"y\\z\u00e9\n", {}, []], "b": {"c": ""}}"#,
-            " [ [ ] , { \"k\" : \"é ü 🙂\" } , 1e-2 ] ",
-            r#"{"dup": 1, "dup": [2]}"#,
-            "\"\\ud83d\\ude42\"",
-            "12345678901234567890",
-        ] {
-            let want: Value = serde_json::from_str(text).unwrap();
-            assert_eq!(parse_deep(text).unwrap(), want, "{text}");
-        }
-        for (text, what) in [
-            ("[1,]", "expected value"),
-            ("[1 2]", "expected `,` or `]`"),
-            (r#"{"a" 1}"#, "expected `:`"),
-            ("{1: 2}", "key must be a string"),
-            ("[\"abc", "EOF while parsing a string"),
-            ("[1] x", "trailing characters"),
-            ("[01]", "invalid number `01`"),
-            ("[-]", "invalid number `-`"),
-            ("[\"a\\qb\"]", "invalid escape"),
-        ] {
-            let e = parse_deep(text).unwrap_err();
-            assert!(e.what.starts_with(what), "{text}: {e:?}");
         }
     }
 }
