@@ -6,6 +6,7 @@
 //   readers for Parquet/CSV/JSONL and a diff-friendly string assert.
 // - `analyse`: the `analyse` command end to end (tables written, per-file
 //   failures, anomalies, duplicate ids, atomic output, help).
+// - `formats`: mixed input folders (issue #3): detection, merging, tables.
 // - `report`: the `report` command (snapshot of the seeds' trees, JSON, a
 //   2,000-deep chain).
 // - `tree_props`: properties of reply-tree building, through the library.
@@ -13,5 +14,6 @@
 mod util;
 
 mod analyse;
+mod formats;
 mod report;
 mod tree_props;
