@@ -1,10 +1,1116 @@
-//! (being written for issue #3)
+//! Saved HTML article pages with their comments (issue #3): one
+//! [`Document`] per page.
+//!
+//! **Comment markup read.**
+//! - *WordPress* (`wp_list_comments`, classic and block themes,
+//!   WordPress.com "highlander"): `li`/`article`/`div` elements with the
+//!   class `comment`, `pingback` or `trackback`. The id is the number `N`
+//!   of a `comment-N`, `li-comment-N` or `div-comment-N` id on the element
+//!   or inside it. The parent is the nearest enclosing comment element; a
+//!   reply list (`.children`) standing right after its parent's element
+//!   (WordPress.com closes the `li` before the list) belongs to that
+//!   parent. Only elements that carry a comment id or sit in a comment
+//!   list (`ol.commentlist`, `.comment-list`, `#comments`,
+//!   `.wp-block-comment-template`, …) count, and none inside `nav`,
+//!   widgets or menus, so sidebars that reuse `ul.children` are not read
+//!   as comments.
+//! - *wpDiscuz*: elements with the id `wc-comm-ID_PARENT` or
+//!   `wpd-comm-ID_PARENT` carry the comment's id and its parent's
+//!   (`0` = a reply to the article).
+//!
+//! Author, time and text come from the usual classes of each markup
+//! (`.comment-author .fn`, `time[datetime]`, `.comment-metadata`,
+//! `.comment-content`, `.wp-block-comment-*`, `.wc-comment-*`, …); the
+//! text leaves out author, date, avatar and reply-link blocks and marks
+//! `<blockquote>`s as quotes. Pingbacks and trackbacks are kept with their
+//! [`CommentKind`]. A comment element without an id gets the fallback id
+//! `pos-N` (its position in the page) and a [`AnomalyKind::BadRecord`]
+//! anomaly; a `depth-N` class that disagrees with the nesting gives a
+//! [`AnomalyKind::BadIndentation`] anomaly (the nesting wins); a comment
+//! list with no comment in it, an [`AnomalyKind::EmptySection`].
+//!
+//! **Pages without comment markup.** A page that embeds comments loaded by
+//! JavaScript (Disqus, Facebook, Coral) has
+//! [`CommentSection::NotInPage`]; a page with neither comments nor such an
+//! embed has [`CommentSection::Absent`].
+//!
+//! **Article.** Title (`og:title`, else `<title>`), publication time
+//! (`article:published_time`), canonical URL (`link[rel=canonical]`, else
+//! `og:url`), outlet (`og:site_name`), byline (`meta[name=author]`) and
+//! the text of the article body. `Article.format` is `wordpress-html`,
+//! `wpdiscuz-html`, or `html` when the page has neither kind of comment
+//! markup.
 
-use crate::model::Document;
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
-use super::ParseErrorKind;
+use ego_tree::iter::Edge;
+use ego_tree::{NodeId, NodeRef, Tree};
+use regex::Regex;
+use scraper::{ElementRef, Html, Node, Selector};
 
-/// Parse one input of this family.
-pub fn parse(_text: &str, _id: &str, _source: &str) -> Result<Vec<Document>, ParseErrorKind> {
-    Err(ParseErrorKind::Unrecognised("this format is not read yet".into()))
+use super::clean::{PlainText, Time, node_text, parse_time};
+use super::{Format, ParseErrorKind};
+use crate::model::{
+    Anomaly, AnomalyKind, Article, CommentKind, CommentSection, Document, RawComment,
+};
+
+/// `comment-N`, `li-comment-N`, `div-comment-N`: WordPress comment ids.
+static WP_ID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:li-|div-)?comment-(\d+)$").unwrap());
+/// `wc-comm-ID_PARENT` (wpDiscuz 5) and `wpd-comm-ID_PARENT` (wpDiscuz 7).
+static WPDISCUZ_ID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:wc|wpd)-comm-(\d+)_(\d+)$").unwrap());
+static WP_DEPTH: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^depth-(\d+)$").unwrap());
+static WPDISCUZ_LEVEL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:wc|wpd)_comment_level-(\d+)$").unwrap());
+/// Some markup at all: a start or end tag, a comment or a doctype.
+static ANY_TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[A-Za-z!/?]").unwrap());
+
+/// Classes that mark a WordPress comment element (with the element names
+/// they may sit on).
+const WP_ITEM_CLASSES: &[&str] = &["comment", "pingback", "trackback"];
+const WP_ITEM_ELEMENTS: &[&str] = &["li", "article", "div"];
+/// Classes and ids of the lists WordPress themes put comments in.
+const WP_LIST_CLASSES: &[&str] = &[
+    "commentlist",
+    "comment-list",
+    "comments-list",
+    "wp-block-comment-template",
+    "wp-block-comments",
+    "comments-area",
+];
+/// The lists themselves (the others may hold only the comment form).
+const WP_LISTS: &[&str] = &["commentlist", "comment-list", "wp-block-comment-template"];
+const WP_LIST_IDS: &[&str] = &["comments", "commentlist", "comments-list", "thecomments"];
+/// Page parts that are never comments even when they reuse the classes
+/// (menus and sidebars with `ul.children`).
+const NOT_COMMENT_CLASSES: &[&str] = &["widget", "widget-area", "menu", "sidebar"];
+const NOT_COMMENT_ELEMENTS: &[&str] = &["nav"];
+/// Signs that a WordPress comment section is on the page even when it
+/// holds no comment (only the form).
+const WP_SECTION_CLASSES: &[&str] = &["comment-respond"];
+const WP_SECTION_IDS: &[&str] = &["respond", "commentform"];
+/// Signs of a wpDiscuz comment section.
+const WPDISCUZ_SECTION_IDS: &[&str] = &["wpdcom", "wcThreadWrapper", "wpd-threads"];
+const WPDISCUZ_SECTION_CLASSES: &[&str] = &["wpd-thread-list", "wc-thread-wrapper"];
+
+/// Where WordPress themes put the text of a comment, most specific first.
+const WP_CONTENT_CLASSES: &[&str] = &[
+    "comment-content",
+    "wp-block-comment-content",
+    "comment-text",
+    "contenttext",
+    "comment-entry",
+    "comment_text",
+    "comment-body",
+];
+/// Blocks inside a comment that are not its text.
+const WP_NOT_TEXT_CLASSES: &[&str] = &[
+    "comment-author",
+    "comment-meta",
+    "commentmetadata",
+    "comment-metadata",
+    "reply",
+    "comment-reply-link",
+    "wp-block-comment-reply-link",
+    "avatar",
+    "wp-block-avatar",
+    "comment-likes",
+    "comment-actions",
+    "edit-link",
+    "comment-edit-link",
+    "wp-block-comment-edit-link",
+    "wp-block-comment-date",
+    "wp-block-comment-author-name",
+    "comment-awaiting-moderation",
+    "says",
+    "sharedaddy",
+    "children",
+    "comment-respond",
+];
+const NOT_TEXT_ELEMENTS: &[&str] = &["img", "form", "button", "input", "textarea", "select"];
+/// Where themes write the date of a comment as text.
+const WP_DATE_CLASSES: &[&str] = &[
+    "comment-metadata",
+    "commentmetadata",
+    "comment-date",
+    "wp-block-comment-date",
+    "comment-time",
+];
+/// Links in a date block that are not the date.
+const LINK_CLASSES: &[&str] = &[
+    "edit-link",
+    "comment-edit-link",
+    "comment-reply-link",
+    "reply",
+    "wp-block-comment-edit-link",
+];
+/// Elements in an author block that hold the name rather than the date.
+const NAME_CLASSES: &[&str] =
+    &["fn", "url", "says", "avatar", "comment-author", "comment-reply-link"];
+const NAME_ELEMENTS: &[&str] = &["strong", "b", "cite", "img"];
+
+/// Where the article text is, most specific first.
+static BODY: LazyLock<Vec<Selector>> = LazyLock::new(|| {
+    [
+        "[itemprop=\"articleBody\"]",
+        "article .entry-content",
+        ".entry-content",
+        ".post-content",
+        ".wp-block-post-content",
+        ".article-content",
+        ".post-entry",
+        ".entrytext",
+        ".post .entry",
+        "[itemprop=\"text\"]",
+    ]
+    .iter()
+    .map(|s| Selector::parse(s).expect("valid selector"))
+    .collect()
+});
+/// Parts of an article body that are not its text.
+const BODY_NOT_TEXT_CLASSES: &[&str] =
+    &["sharedaddy", "jp-relatedposts", "comments-area", "wpdiscuz_top_clearing"];
+static SEL: LazyLock<MetaSelectors> = LazyLock::new(MetaSelectors::new);
+
+struct MetaSelectors {
+    og_title: Selector,
+    title: Selector,
+    published: Selector,
+    canonical: Selector,
+    og_url: Selector,
+    site_name: Selector,
+    author: Selector,
+}
+
+impl MetaSelectors {
+    fn new() -> Self {
+        let s = |s: &str| Selector::parse(s).expect("valid selector");
+        MetaSelectors {
+            og_title: s("meta[property=\"og:title\"]"),
+            title: s("title"),
+            published: s("meta[property=\"article:published_time\"], \
+                 meta[name=\"article:published_time\"], meta[itemprop=\"datePublished\"]"),
+            canonical: s("link[rel~=\"canonical\"]"),
+            og_url: s("meta[property=\"og:url\"]"),
+            site_name: s("meta[property=\"og:site_name\"]"),
+            author: s("meta[name=\"author\"]"),
+        }
+    }
+}
+
+/// Which markup a comment element was recognised by.
+#[derive(Clone, Debug)]
+enum Origin {
+    WordPress,
+    WpDiscuz { id: String, parent: Option<String> },
+}
+
+/// A comment element of the page, in page order.
+struct Item<'a> {
+    el: ElementRef<'a>,
+    origin: Origin,
+}
+
+/// Parse a saved HTML page. `id` names the discussion and `source` the
+/// input it came from.
+///
+/// Fails only when the text holds no markup at all (a file of another
+/// format read as HTML); any page, however odd, gives a [`Document`].
+pub fn parse(text: &str, id: &str, source: &str) -> Result<Vec<Document>, ParseErrorKind> {
+    if !ANY_TAG.is_match(text) {
+        let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let shown: String = first.trim().chars().take(40).collect();
+        return Err(ParseErrorKind::Malformed {
+            format: Format::Html,
+            message: format!("line 1: expected an HTML page, found no tags (starts `{shown}`)"),
+        });
+    }
+    let html = Html::parse_document(text);
+    let (items, owner) = find_items(&html);
+    let mut doc = Document { article: article(&html, &owner, id, source), ..Default::default() };
+
+    let has_wpdiscuz = items.iter().any(|i| matches!(i.origin, Origin::WpDiscuz { .. }))
+        || any_element(&html, |e| {
+            has_any_id(e, WPDISCUZ_SECTION_IDS) || has_any_class(e, WPDISCUZ_SECTION_CLASSES)
+        });
+    let wp_list = any_element(&html, |e| has_any_class(e, WP_LISTS));
+    let has_wp = items.iter().any(|i| matches!(i.origin, Origin::WordPress))
+        || wp_list
+        || any_element(&html, |e| {
+            has_any_id(e, WP_SECTION_IDS) || has_any_class(e, WP_SECTION_CLASSES)
+        });
+    doc.article.format = if has_wpdiscuz {
+        "wpdiscuz-html"
+    } else if has_wp {
+        "wordpress-html"
+    } else {
+        "html"
+    }
+    .to_string();
+
+    read_comments(text, &items, &owner, &mut doc);
+
+    doc.section = if !doc.comments.is_empty() {
+        CommentSection::Present
+    } else if js_embed(&html) {
+        CommentSection::NotInPage
+    } else if has_wpdiscuz || has_wp {
+        CommentSection::Present
+    } else {
+        CommentSection::Absent
+    };
+    if doc.comments.is_empty() && wp_list {
+        doc.anomalies.push(Anomaly {
+            kind: AnomalyKind::EmptySection,
+            line: None,
+            comment_id: None,
+            message: "the page has a comment list with no comment in it".into(),
+        });
+    }
+    Ok(vec![doc])
+}
+
+/// The article's metadata and body text.
+fn article(html: &Html, owner: &HashMap<NodeId, usize>, id: &str, source: &str) -> Article {
+    let content = |sel: &Selector, attr: &str| {
+        html.select(sel).filter_map(|e| e.attr(attr)).map(collapse).find(|s| !s.is_empty())
+    };
+    let title = content(&SEL.og_title, "content").or_else(|| {
+        html.select(&SEL.title).map(|e| collapse(&e.text().collect::<String>())).next()
+    });
+    let published = content(&SEL.published, "content").and_then(|t| parse_time(&t).value);
+    let url = content(&SEL.canonical, "href").or_else(|| content(&SEL.og_url, "content"));
+    let byline = content(&SEL.author, "content").map(|a| {
+        let a = a.strip_prefix("By ").or_else(|| a.strip_prefix("by ")).unwrap_or(&a);
+        a.trim().to_string()
+    });
+    let body = BODY
+        .iter()
+        // Comments may use the same classes (`itemprop="text"`).
+        .find_map(|sel| {
+            html.select(sel).find(|e| {
+                !std::iter::once(**e).chain(e.ancestors()).any(|a| owner.contains_key(&a.id()))
+            })
+        })
+        .map(|e| {
+            text_without(e, |x| {
+                has_any_class(x, BODY_NOT_TEXT_CLASSES)
+                    || has_any_id(x, &["comments"])
+                    || owner.contains_key(&x.id())
+                    || NOT_TEXT_ELEMENTS.contains(&x.value().name())
+            })
+            .text
+        })
+        .unwrap_or_default();
+    Article {
+        id: id.to_string(),
+        source: source.to_string(),
+        format: "html".to_string(),
+        outlet: content(&SEL.site_name, "content"),
+        title: title.filter(|t| !t.is_empty()),
+        published,
+        byline: byline.filter(|b| !b.is_empty()),
+        url,
+        body,
+    }
+}
+
+/// The comment elements of the page in page order, and which item each
+/// element standing for a comment belongs to (an `li.comment` and the
+/// `article.comment` inside it are one comment).
+fn find_items(html: &Html) -> (Vec<Item<'_>>, HashMap<NodeId, usize>) {
+    let mut items: Vec<Item<'_>> = Vec::new();
+    let mut owner: HashMap<NodeId, usize> = HashMap::new();
+    // What the open ancestors of the element being looked at are, kept
+    // while walking the page once (no walk up per element: pages may nest
+    // thousands deep).
+    let mut ctx = Context::default();
+    let mut opened: Vec<Context> = Vec::new();
+    for edge in html.tree.root().traverse() {
+        let node = match edge {
+            Edge::Open(node) => node,
+            Edge::Close(node) => {
+                if node.value().is_element()
+                    && let Some(before) = opened.pop()
+                {
+                    ctx = before;
+                }
+                continue;
+            }
+        };
+        let Some(el) = ElementRef::wrap(node) else { continue };
+        opened.push(ctx);
+        let here = ctx;
+        ctx.excluded |= NOT_COMMENT_ELEMENTS.contains(&el.value().name())
+            || has_any_class(el, NOT_COMMENT_CLASSES)
+            || has_any_id(el, &["sidebar"]);
+        ctx.in_list |= has_any_class(el, WP_LIST_CLASSES) || has_any_id(el, WP_LIST_IDS);
+
+        if let Some(c) = el.value().id().and_then(|i| WPDISCUZ_ID.captures(i)) {
+            let parent = (&c[2] != "0").then(|| c[2].to_string());
+            owner.insert(el.id(), items.len());
+            items.push(Item { el, origin: Origin::WpDiscuz { id: c[1].to_string(), parent } });
+            ctx.in_wpdiscuz = true;
+            continue;
+        }
+        if !is_wp_comment(el, here) {
+            continue;
+        }
+        // The same comment marked twice (`li.comment > article.comment`):
+        // nothing between them lists replies and nothing says they differ.
+        let mut crossed_list = false;
+        let mut enclosing = None;
+        for anc in el.ancestors() {
+            if let Some(&i) = owner.get(&anc.id()) {
+                enclosing = Some(i);
+                break;
+            }
+            let Some(a) = ElementRef::wrap(anc) else { continue };
+            if matches!(a.value().name(), "ol" | "ul") || has_class(a, "children") {
+                crossed_list = true;
+                break;
+            }
+        }
+        if let Some(i) = enclosing
+            && matches!(items[i].origin, Origin::WordPress)
+            && !crossed_list
+            && !differ(items[i].el, el)
+        {
+            owner.insert(el.id(), i);
+            continue;
+        }
+        owner.insert(el.id(), items.len());
+        items.push(Item { el, origin: Origin::WordPress });
+    }
+    (items, owner)
+}
+
+/// What the ancestors of an element are.
+#[derive(Clone, Copy, Debug, Default)]
+struct Context {
+    /// Inside a menu, a widget or a sidebar.
+    excluded: bool,
+    /// Inside a WordPress comment list.
+    in_list: bool,
+    /// Inside a wpDiscuz comment.
+    in_wpdiscuz: bool,
+}
+
+/// Whether `el` is a WordPress comment element: the right element and
+/// class, with a comment id or inside a comment list, outside menus and
+/// sidebars, and not part of a wpDiscuz comment.
+fn is_wp_comment(el: ElementRef<'_>, ctx: Context) -> bool {
+    let name = el.value().name();
+    if !WP_ITEM_ELEMENTS.contains(&name) || ctx.excluded || ctx.in_wpdiscuz {
+        return false;
+    }
+    let own_id = el.value().id().is_some_and(|i| WP_ID.is_match(i));
+    let classed = has_any_class(el, WP_ITEM_CLASSES);
+    if !(classed || name == "li" && own_id) {
+        return false;
+    }
+    ctx.in_list
+        || own_id
+        || el.child_elements().any(|d| {
+            d.value().id().is_some_and(|i| i.starts_with("div-comment-") && WP_ID.is_match(i))
+        })
+}
+
+/// Two nested comment elements with different ids or depth classes are two
+/// comments (`wp_list_comments(style=div)` nests replies directly).
+fn differ(outer: ElementRef<'_>, inner: ElementRef<'_>) -> bool {
+    let own_number = |e: ElementRef<'_>| {
+        e.value().id().and_then(|i| WP_ID.captures(i)).map(|c| c[1].to_string())
+    };
+    let both_differ =
+        |a: Option<String>, b: Option<String>| matches!((a, b), (Some(a), Some(b)) if a != b);
+    both_differ(own_number(outer), own_number(inner))
+        || both_differ(
+            class_number(outer, &WP_DEPTH).map(|d| d.to_string()),
+            class_number(inner, &WP_DEPTH).map(|d| d.to_string()),
+        )
+}
+
+/// Read every item into a comment of `doc`, with its parent and anomalies.
+fn read_comments(
+    text: &str,
+    items: &[Item<'_>],
+    owner: &HashMap<NodeId, usize>,
+    doc: &mut Document,
+) {
+    // Ids first: a parent's id is needed before its replies are read, and a
+    // WordPress parent always comes before its replies in the page.
+    let mut ids: Vec<String> = Vec::with_capacity(items.len());
+    let mut depths: Vec<Option<usize>> = Vec::with_capacity(items.len());
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    for (k, item) in items.iter().enumerate() {
+        let owned = owned_elements(item.el, k, owner);
+        // The parent's id, and its item when it is in the page.
+        let (id, parent, parent_item) = match &item.origin {
+            Origin::WpDiscuz { id, parent } => (
+                Some(id.clone()),
+                parent.clone(),
+                parent.as_ref().and_then(|p| by_id.get(p).copied()),
+            ),
+            Origin::WordPress => {
+                let number = owned.iter().find_map(|e| {
+                    e.value().id().and_then(|i| WP_ID.captures(i)).map(|c| c[1].to_string())
+                });
+                // Always an earlier item: an ancestor or a preceding sibling.
+                let p = wp_parent(item.el, owner).filter(|&p| p < k);
+                (number, p.and_then(|p| ids.get(p).cloned()), p)
+            }
+        };
+        let id = id.unwrap_or_else(|| {
+            let fallback = format!("pos-{}", k + 1);
+            doc.anomalies.push(Anomaly {
+                kind: AnomalyKind::BadRecord,
+                line: None,
+                comment_id: Some(fallback.clone()),
+                message: format!(
+                    "comment element <{}{}> (comment {} in the page) has no comment id; \
+                     given the id `{fallback}`",
+                    item.el.value().name(),
+                    item.el.attr("class").map(|c| format!(" class=\"{c}\"")).unwrap_or_default(),
+                    k + 1
+                ),
+            });
+            fallback
+        });
+        let depth = match parent_item {
+            Some(p) => depths.get(p).copied().flatten().map(|d| d + 1),
+            None if parent.is_none() => Some(1),
+            None => None,
+        };
+        let marked = match item.origin {
+            Origin::WordPress => class_number(item.el, &WP_DEPTH),
+            Origin::WpDiscuz { .. } => class_number(item.el, &WPDISCUZ_LEVEL),
+        };
+        if let (Some(d), Some(m)) = (depth, marked)
+            && d != m
+        {
+            doc.anomalies.push(Anomaly {
+                kind: AnomalyKind::BadIndentation,
+                line: line_of_id(text, item.el.value().id()),
+                comment_id: Some(id.clone()),
+                message: format!(
+                    "comment `{id}` is at depth {d} of the reply tree but its markup says \
+                     depth {m}; the reply links were kept"
+                ),
+            });
+        }
+        by_id.entry(id.clone()).or_insert(k);
+        ids.push(id.clone());
+        depths.push(depth);
+
+        let mut c = RawComment { id, parent_id: parent, ..Default::default() };
+        match item.origin {
+            Origin::WordPress => read_wp(item.el, k, owner, &owned, &mut c),
+            Origin::WpDiscuz { .. } => read_wpdiscuz(k, owner, &owned, &mut c),
+        }
+        doc.comments.push(c);
+    }
+}
+
+/// The item a WordPress comment element replies to: the nearest enclosing
+/// comment element, or the comment element right before the reply list it
+/// sits in.
+fn wp_parent(el: ElementRef<'_>, owner: &HashMap<NodeId, usize>) -> Option<usize> {
+    for anc in el.ancestors() {
+        if let Some(&i) = owner.get(&anc.id()) {
+            return Some(i);
+        }
+        let Some(a) = ElementRef::wrap(anc) else { continue };
+        if has_class(a, "children")
+            && let Some(prev) = a.prev_siblings().find(|s| s.value().is_element())
+            && let Some(&i) = owner.get(&prev.id())
+        {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// Author, time, text, kind and status of a WordPress comment.
+fn read_wp(
+    el: ElementRef<'_>,
+    me: usize,
+    owner: &HashMap<NodeId, usize>,
+    owned: &[ElementRef<'_>],
+    c: &mut RawComment,
+) {
+    let marked: Vec<&ElementRef<'_>> =
+        owned.iter().filter(|e| owner.get(&e.id()) == Some(&me)).collect();
+    c.kind = if marked.iter().any(|e| has_class(**e, "pingback")) {
+        CommentKind::Pingback
+    } else if marked.iter().any(|e| has_class(**e, "trackback")) {
+        CommentKind::Trackback
+    } else {
+        CommentKind::Comment
+    };
+    let find = |class: &str| owned.iter().copied().find(|e| has_class(*e, class));
+
+    c.author = find("fn")
+        .or_else(|| find("wp-block-comment-author-name"))
+        .or_else(|| find("comment-author-name"))
+        .or_else(|| {
+            find("comment-author").map(|a| {
+                a.descendent_elements()
+                    .find(|d| {
+                        matches!(d.value().name(), "strong" | "b" | "cite") || has_class(*d, "url")
+                    })
+                    .unwrap_or(a)
+            })
+        })
+        // Pingbacks name the linking site in a bare `a.url`.
+        .or_else(|| (c.kind != CommentKind::Comment).then(|| find("url")).flatten())
+        .map(|a| {
+            collapse(
+                &text_without(a, |x| {
+                    has_any_class(x, &["says", "avatar"]) || x.value().name() == "img"
+                })
+                .text,
+            )
+        })
+        .filter(|a| !a.is_empty());
+
+    wp_time(owned, find).apply(c);
+
+    let container = WP_CONTENT_CLASSES.iter().find_map(|cl| find(cl)).unwrap_or(el);
+    let body = text_without(container, |x| {
+        owner.get(&x.id()).is_some_and(|&i| i != me)
+            || has_any_class(x, WP_NOT_TEXT_CLASSES)
+            || NOT_TEXT_ELEMENTS.contains(&x.value().name())
+    });
+    c.text = body.text;
+    c.quotes = body.quotes;
+    if find("comment-awaiting-moderation").is_some() {
+        c.status = Some("unapproved".to_string());
+    }
+}
+
+/// The time of a WordPress comment: a `time[datetime]`, else the text of
+/// its date block, else a date written in its author block.
+fn wp_time<'a>(owned: &[ElementRef<'a>], find: impl Fn(&str) -> Option<ElementRef<'a>>) -> Time {
+    if let Some(t) = owned.iter().find(|e| {
+        e.value().name() == "time" && e.attr("datetime").is_some_and(|d| !d.trim().is_empty())
+    }) {
+        let from_attr = parse_time(t.attr("datetime").unwrap_or_default());
+        if from_attr.value.is_some() {
+            return from_attr;
+        }
+        let from_text = parse_time(&collapse(&t.text().collect::<String>()));
+        return if from_text.value.is_some() { from_text } else { from_attr };
+    }
+    let text_of = |e: ElementRef<'_>, names: bool| {
+        collapse(
+            &text_without(e, |x| {
+                has_any_class(x, LINK_CLASSES)
+                    || names
+                        && (has_any_class(x, NAME_CLASSES)
+                            || NAME_ELEMENTS.contains(&x.value().name()))
+            })
+            .text,
+        )
+    };
+    if let Some(e) = WP_DATE_CLASSES.iter().find_map(|cl| find(cl)) {
+        let t = text_of(e, false);
+        if !t.is_empty() {
+            return parse_time(&t);
+        }
+    }
+    if let Some(e) = find("comment-meta") {
+        let t = text_of(e, true);
+        if !t.is_empty() {
+            return parse_time(&t);
+        }
+    }
+    // Some themes write the date in the author block, after the name.
+    if let Some(e) = find("comment-author") {
+        let t = parse_time(&text_of(e, true));
+        if t.value.is_some() {
+            return t;
+        }
+    }
+    Time::default()
+}
+
+/// Author, time and text of a wpDiscuz comment.
+fn read_wpdiscuz(
+    me: usize,
+    owner: &HashMap<NodeId, usize>,
+    owned: &[ElementRef<'_>],
+    c: &mut RawComment,
+) {
+    let find = |classes: &[&str]| owned.iter().copied().find(|e| has_any_class(*e, classes));
+    c.author = find(&["wc-comment-author", "wpd-comment-author"])
+        .map(|a| {
+            collapse(
+                &text_without(a, |x| {
+                    x.value().classes().any(|cl| cl.contains("label") || cl.contains("badge"))
+                        || x.value().name() == "img"
+                })
+                .text,
+            )
+        })
+        .filter(|a| !a.is_empty());
+    if let Some(d) = find(&["wc-comment-date", "wpd-comment-date"]) {
+        // The text is often relative ("vor 3 Jahren"); the title, when
+        // there is one, gives the date itself.
+        let from_title = d.attr("title").map(parse_time);
+        match from_title {
+            Some(t) if t.value.is_some() => t,
+            _ => parse_time(&collapse(&d.text().collect::<String>())),
+        }
+        .apply(c);
+    }
+    if let Some(t) = find(&["wc-comment-text", "wpd-comment-text"]) {
+        let body = text_without(t, |x| {
+            owner.get(&x.id()).is_some_and(|&i| i != me)
+                || NOT_TEXT_ELEMENTS.contains(&x.value().name())
+        });
+        c.text = body.text;
+        c.quotes = body.quotes;
+    }
+}
+
+/// The elements of `root`'s subtree that belong to item `me`, in page
+/// order: the subtrees of other comments are left out.
+fn owned_elements<'a>(
+    root: ElementRef<'a>,
+    me: usize,
+    owner: &HashMap<NodeId, usize>,
+) -> Vec<ElementRef<'a>> {
+    let mut out = vec![root];
+    // Children pushed in reverse so they come off the stack in page order;
+    // other comments' subtrees are never entered (replies nest deep).
+    let mut stack: Vec<NodeRef<'a, Node>> = root.children().rev().collect();
+    while let Some(n) = stack.pop() {
+        if owner.get(&n.id()).is_some_and(|&i| i != me) {
+            continue;
+        }
+        if let Some(e) = ElementRef::wrap(n) {
+            out.push(e);
+            stack.extend(n.children().rev());
+        }
+    }
+    out
+}
+
+/// Plain text of `root` leaving out the subtrees of the elements `drop`
+/// accepts (see [`node_text`]).
+fn text_without(root: ElementRef<'_>, drop: impl Fn(ElementRef<'_>) -> bool) -> PlainText {
+    let mut tree: Tree<Node> = Tree::new(Node::Element(root.value().clone()));
+    let top = tree.root().id();
+    // (node of the page, node of the copy to append it to); dropped
+    // subtrees are never entered.
+    let mut stack: Vec<(NodeRef<'_, Node>, NodeId)> =
+        root.children().rev().map(|c| (c, top)).collect();
+    while let Some((n, into)) = stack.pop() {
+        if ElementRef::wrap(n).is_some_and(&drop) {
+            continue;
+        }
+        let Some(mut parent) = tree.get_mut(into) else { continue };
+        let copy = parent.append(n.value().clone()).id();
+        stack.extend(n.children().rev().map(|c| (c, copy)));
+    }
+    ElementRef::wrap(tree.root()).map(node_text).unwrap_or_default()
+}
+
+/// Whether the page embeds comments that load by JavaScript.
+fn js_embed(html: &Html) -> bool {
+    any_element(html, |e| {
+        let v = e.value();
+        let id = v.id().unwrap_or("");
+        id == "disqus_thread"
+            || id == "coral_thread"
+            || id.starts_with("coral_")
+            || id.starts_with("coral-")
+            || v.name() == "fb:comments"
+            || has_class(e, "fb-comments")
+            || v.classes().any(|c| c.starts_with("coral-"))
+            || v.name() == "script"
+                && v.attr("src").is_some_and(|s| s.contains("disqus.com/embed.js"))
+    })
+}
+
+fn any_element(html: &Html, pred: impl Fn(ElementRef<'_>) -> bool) -> bool {
+    html.tree.root().descendants().filter_map(ElementRef::wrap).any(pred)
+}
+
+fn has_class(e: ElementRef<'_>, class: &str) -> bool {
+    e.value().classes().any(|c| c == class)
+}
+
+fn has_any_class(e: ElementRef<'_>, classes: &[&str]) -> bool {
+    e.value().classes().any(|c| classes.contains(&c))
+}
+
+fn has_any_id(e: ElementRef<'_>, ids: &[&str]) -> bool {
+    e.value().id().is_some_and(|i| ids.contains(&i))
+}
+
+/// The number of the first class matching `re` (`depth-3` → 3).
+fn class_number(e: ElementRef<'_>, re: &Regex) -> Option<usize> {
+    e.value().classes().find_map(|c| re.captures(c).and_then(|m| m[1].parse().ok()))
+}
+
+/// The 1-based line of the first `id="…"` attribute with this value.
+fn line_of_id(text: &str, id: Option<&str>) -> Option<usize> {
+    let id = id?;
+    let at = text.find(&format!("id=\"{id}\"")).or_else(|| text.find(&format!("id='{id}'")))?;
+    Some(text[..at].matches('\n').count() + 1)
+}
+
+/// Whitespace collapsed to single spaces, trimmed.
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(html: &str) -> Document {
+        let mut docs = parse(html, "page", "dir/page.html").expect("parses");
+        assert_eq!(docs.len(), 1);
+        docs.remove(0)
+    }
+
+    /// (id, parent id) of every comment, in page order.
+    fn links(doc: &Document) -> Vec<(&str, Option<&str>)> {
+        doc.comments.iter().map(|c| (c.id.as_str(), c.parent_id.as_deref())).collect()
+    }
+
+    /// One comment in the default `wp_list_comments` (HTML5) markup; `inner`
+    /// goes where WordPress puts the reply list.
+    fn classic(n: u32, depth: u32, author: &str, text: &str, inner: &str) -> String {
+        format!(
+            r##"<li id="comment-{n}" class="comment even depth-{depth}">
+  <article id="div-comment-{n}" class="comment-body">
+    <footer class="comment-meta">
+      <div class="comment-author vcard"><img class="avatar" src="a.png" alt="">
+        <b class="fn"><a href="http://x.example" class="url">{author}</a></b> <span class="says">says:</span></div>
+      <div class="comment-metadata"><a href="#comment-{n}"><time datetime="2016-06-23T17:2{n}:09+02:00">23. Juni 2016 um 17:2{n}</time></a>
+        <span class="edit-link"><a class="comment-edit-link" href="#">Edit</a></span></div>
+    </footer>
+    <div class="comment-content"><p>{text}</p></div>
+    <div class="reply"><a class="comment-reply-link" href="#">Reply</a></div>
+  </article>{inner}
+</li>"##
+        )
+    }
+
+    #[test]
+    fn classic_markup_nesting_pingback_and_sidebar_menu() {
+        let c3 = classic(3, 3, "Cleo", "Third level.", "");
+        let c2 =
+            classic(2, 2, "Bert", "Second level.", &format!(r#"<ol class="children">{c3}</ol>"#));
+        let c1 = classic(1, 1, "Anna", "First!", &format!(r#"<ol class="children">{c2}</ol>"#));
+        let c5 = classic(5, 1, "Dora", "Another thread.", "");
+        let page = format!(
+            r##"<!DOCTYPE html><html><head><title>Post</title></head><body>
+<aside class="widget widget_pages"><ul>
+  <li class="page_item"><a href="/a">About</a><ul class="children"><li class="page_item"><a href="/b">Team</a></li></ul></li>
+  <li class="comment" id="comment-77"><a href="/c">A recent comment</a></li>
+</ul></aside>
+<nav><ul class="menu"><li class="comment"><ul class="children"><li class="comment">Menu</li></ul></li></ul></nav>
+<div id="comments" class="comments-area"><ol class="comment-list">
+{c1}
+<li id="comment-4" class="pingback odd alt thread-odd depth-1">
+  <div class="comment-body">Pingback: <a href="http://other.example/post" class="url">Another blog</a> <span class="edit-link"><a class="comment-edit-link" href="#">Edit</a></span></div>
+</li>
+{c5}
+</ol></div></body></html>"##
+        );
+        let doc = one(&page);
+        assert_eq!(doc.article.format, "wordpress-html");
+        assert_eq!(doc.section, CommentSection::Present);
+        assert_eq!(
+            links(&doc),
+            [("1", None), ("2", Some("1")), ("3", Some("2")), ("4", None), ("5", None)]
+        );
+        let authors: Vec<_> = doc.comments.iter().map(|c| c.author.as_deref()).collect();
+        assert_eq!(
+            authors,
+            [Some("Anna"), Some("Bert"), Some("Cleo"), Some("Another blog"), Some("Dora")]
+        );
+        let c = &doc.comments[0];
+        assert_eq!(c.text, "First!");
+        assert_eq!(c.time.as_deref(), Some("2016-06-23T15:21:09Z"));
+        assert!(!c.time_local);
+        assert_eq!(c.time_raw.as_deref(), Some("2016-06-23T17:21:09+02:00"));
+        assert_eq!(c.kind, CommentKind::Comment);
+        let ping = &doc.comments[3];
+        assert_eq!(ping.kind, CommentKind::Pingback);
+        assert_eq!(ping.text, "Pingback: Another blog");
+        assert!(doc.anomalies.is_empty(), "{:?}", doc.anomalies);
+    }
+
+    #[test]
+    fn older_markup_cite_fn_and_text_date() {
+        let page = r##"<html><body><ol class="commentlist">
+<li class="comment even thread-even depth-1 parent" id="comment-143">
+  <div id="div-comment-143" class="comment-body">
+    <div class="comment-author vcard"><img alt="" src="a.png" class="avatar avatar-32 photo"/>
+      <cite class="fn">sarah</cite> <span class="says">sagt:</span></div>
+    <div class="comment-meta commentmetadata"><a href="#comment-143">
+      Juli 30, 2013 um 2:33 pm</a>&nbsp;&nbsp;<a class="comment-edit-link" href="#">(Bearbeiten)</a></div>
+    <p>Warum 2mal Zucker ?</p>
+    <p>Zweiter Absatz.</p>
+    <div class="reply"><a class="comment-reply-link" href="#">Antworten</a></div>
+  </div>
+  <ul class="children">
+  <li class="comment byuser bypostauthor odd alt depth-2" id="comment-144">
+    <div id="div-comment-144" class="comment-body">
+      <div class="comment-author vcard"><cite class="fn"><a href="http://m.example" class="url">admin</a></cite> <span class="says">sagt:</span></div>
+      <div class="comment-meta commentmetadata"><a href="#comment-144">30. Juli 2013 um 17:53</a></div>
+      <p>Danke!</p>
+      <div class="reply"><a class="comment-reply-link" href="#">Antworten</a></div>
+    </div>
+  </li>
+  </ul>
+</li>
+</ol></body></html>"##;
+        let doc = one(page);
+        assert_eq!(links(&doc), [("143", None), ("144", Some("143"))]);
+        let (a, b) = (&doc.comments[0], &doc.comments[1]);
+        assert_eq!((a.author.as_deref(), b.author.as_deref()), (Some("sarah"), Some("admin")));
+        assert_eq!(a.text, "Warum 2mal Zucker ?\n\nZweiter Absatz.");
+        assert_eq!(a.time.as_deref(), Some("2013-07-30T14:33:00"));
+        assert!(a.time_local);
+        assert_eq!(a.time_raw.as_deref(), Some("Juli 30, 2013 um 2:33 pm"));
+        assert_eq!(b.time.as_deref(), Some("2013-07-30T17:53:00"));
+        assert_eq!(b.text, "Danke!");
+    }
+
+    #[test]
+    fn block_theme_nests_ol_inside_li() {
+        let item = |n: u32, depth: u32, name: &str, inner: &str| {
+            format!(
+                r##"<li id="comment-{n}" class="comment even depth-{depth}">
+<div class="wp-block-columns"><div class="wp-block-column"><div class="wp-block-avatar"><img class="avatar" src="a.png"></div></div>
+<div class="wp-block-column">
+  <div class="wp-block-comment-author-name"><a href="http://x.example">{name}</a></div>
+  <div class="wp-block-comment-date"><time datetime="2013-03-14T11:30:33+00:00"><a href="#comment-{n}">March 14, 2013</a></time></div>
+  <div class="wp-block-comment-content"><p>Text of {n}</p><ul><li>a list item</li></ul></div>
+  <div class="wp-block-comment-reply-link"><a class="comment-reply-link" href="#">Reply</a></div>
+</div></div>{inner}</li>"##
+            )
+        };
+        let deep = item(12, 3, "Cleo", "");
+        let mid = item(11, 2, "Bert", &format!("<ol>{deep}</ol>"));
+        let top = item(10, 1, "Anna", &format!("<ol>{mid}</ol>"));
+        let page = format!(
+            r#"<html><body><div class="wp-block-comments"><ol class="wp-block-comment-template">{top}{}</ol></div></body></html>"#,
+            item(13, 1, "Dora", "")
+        );
+        let doc = one(&page);
+        assert_eq!(doc.article.format, "wordpress-html");
+        assert_eq!(
+            links(&doc),
+            [("10", None), ("11", Some("10")), ("12", Some("11")), ("13", None)]
+        );
+        let c = &doc.comments[1];
+        assert_eq!(c.author.as_deref(), Some("Bert"));
+        assert_eq!(c.time.as_deref(), Some("2013-03-14T11:30:33Z"));
+        assert_eq!(c.text, "Text of 11\n\na list item");
+    }
+
+    #[test]
+    fn wordpress_com_reply_lists_after_the_closed_li() {
+        // WordPress.com closes the comment's `li` before its `ul.children`.
+        let item = |n: u32, d: u32, name: &str| {
+            format!(
+                r##"<li class="comment depth-{d} highlander-comment" id="comment-{n}">
+<cite class="comment-author"><img class="avatar" src="a.png"> <a href="http://x.example" class="url">{name}</a></cite>
+<small class="commentmetadata"><a href="#comment-{n}">Jun 20th at 2:41 am</a></small>
+<div class="contenttext"><p>Hello from {n}</p>
+<p id="comment-like-{n}" class="comment-likes"><a href="#"><span>Like</span></a></p></div>
+<ul class="comment-actions"></ul>
+</li>"##
+            )
+        };
+        let page = format!(
+            r#"<html><body><ol class="commentlist">{} <ul class="children">{} <ul class="children">{} </li></ul></li></ul></li>{}</ol></body></html>"#,
+            item(1, 1, "JanBeek"),
+            item(2, 2, "Andrea"),
+            item(3, 3, "JanBeek"),
+            item(4, 1, "Jess")
+        );
+        let doc = one(&page);
+        assert_eq!(links(&doc), [("1", None), ("2", Some("1")), ("3", Some("2")), ("4", None)]);
+        let c = &doc.comments[1];
+        assert_eq!(c.author.as_deref(), Some("Andrea"));
+        assert_eq!(c.text, "Hello from 2");
+        // No year: not a time, but the text is kept.
+        assert_eq!((c.time.as_deref(), c.time_raw.as_deref()), (None, Some("Jun 20th at 2:41 am")));
+        assert!(doc.anomalies.is_empty(), "{:?}", doc.anomalies);
+    }
+
+    #[test]
+    fn div_style_comments_nest_directly() {
+        // `wp_list_comments(style=div)` nests replies in the parent's div;
+        // a `li` and the `article.comment` inside it are one comment.
+        let page = r#"<html><body><div id="comments">
+<div class="comment depth-1" id="comment-1"><div id="div-comment-1" class="comment-body"><p>One</p></div>
+  <div class="comment depth-2" id="comment-2"><div id="div-comment-2" class="comment-body"><p>Two</p></div></div>
+</div>
+<ol class="commentlist"><li class="comment depth-1" id="li-comment-3"><article id="comment-3" class="comment"><p>Three</p></article></li></ol>
+</div></body></html>"#;
+        let doc = one(page);
+        assert_eq!(links(&doc), [("1", None), ("2", Some("1")), ("3", None)]);
+        assert_eq!(doc.comments[0].text, "One");
+        assert_eq!(doc.comments[2].text, "Three");
+    }
+
+    #[test]
+    fn wpdiscuz_ids_carry_parents() {
+        let item = |id: u32, parent: u32, level: u32, name: &str, date: &str, inner: &str| {
+            format!(
+                r#"<div id="wc-comm-{id}_{parent}" class="wc-comment wc_comment_level-{level}">
+<div class="wc-comment-left"><img class="avatar" src="a.png"></div>
+<div id="comment-{id}" class="wc-comment-right">
+  <div class="wc-comment-header"><div class="wc-comment-author ">{name}</div></div>
+  <div class="wc-comment-text"><p>Said by {name}</p></div>
+  <div class="wc-comment-footer"><span class="wc-reply-button">Antworten</span><div class="wc-comment-date">{date}</div></div>
+</div>{inner}</div>"#
+            )
+        };
+        let reply = item(52845, 52842, 2, "Kathrin", "vor 3 Jahren", "");
+        let page = format!(
+            r#"<html><body><div id="wpdcom"><div id="wcThreadWrapper" class="wc-thread-wrapper">{}{}</div></div>
+<div id="wpd-comm-60_0" class="comment depth-1 wpd-comment wpd_comment_level-1"><div id="comment-60" class="wpd-comment-right">
+<div class="wpd-comment-author "><a href="/u">Luripu</a></div>
+<div class="wpd-comment-date" title="1. November 2023 10:50">vor 1 Stunde</div>
+<div class="wpd-comment-text"><p>New style</p></div></div></div></body></html>"#,
+            item(52951, 0, 1, "Franzi", "19. Februar 2017 20:00", ""),
+            item(52842, 0, 1, "Alexandra", "15. Februar 2017 09:49", &reply)
+        );
+        let doc = one(&page);
+        assert_eq!(doc.article.format, "wpdiscuz-html");
+        assert_eq!(
+            links(&doc),
+            [("52951", None), ("52842", None), ("52845", Some("52842")), ("60", None)]
+        );
+        let a = &doc.comments[1];
+        assert_eq!(a.author.as_deref(), Some("Alexandra"));
+        assert_eq!(a.text, "Said by Alexandra");
+        assert_eq!(a.time.as_deref(), Some("2017-02-15T09:49:00"));
+        let r = &doc.comments[2];
+        assert_eq!((r.time.as_deref(), r.time_raw.as_deref()), (None, Some("vor 3 Jahren")));
+        let new = &doc.comments[3];
+        assert_eq!(new.author.as_deref(), Some("Luripu"));
+        assert_eq!(new.time.as_deref(), Some("2023-11-01T10:50:00"));
+        assert_eq!(new.text, "New style");
+    }
+
+    #[test]
+    fn javascript_comments_are_not_in_page() {
+        for embed in [
+            r#"<div id="disqus_thread"></div>"#,
+            r#"<div class="fb-comments" data-href="http://x.example"></div>"#,
+            r#"<fb:comments href="http://x.example"></fb:comments>"#,
+            r#"<div id="coral_thread"></div>"#,
+        ] {
+            let doc =
+                one(&format!("<html><body><article><p>Story.</p></article>{embed}</body></html>"));
+            assert_eq!(doc.section, CommentSection::NotInPage, "{embed}");
+            assert!(doc.comments.is_empty());
+            assert_eq!(doc.article.format, "html");
+        }
+    }
+
+    #[test]
+    fn plain_page_has_no_section() {
+        let doc = one(
+            "<html><body><ul><li class=\"page_item\">x<ul class=\"children\"><li>y</li></ul></li></ul></body></html>",
+        );
+        assert_eq!(doc.section, CommentSection::Absent);
+        assert_eq!(doc.article.format, "html");
+        assert!(doc.comments.is_empty() && doc.anomalies.is_empty());
+    }
+
+    #[test]
+    fn blockquote_in_comment_is_a_quote() {
+        let page = format!(
+            r#"<html><body><ol class="comment-list">{}</ol></body></html>"#,
+            classic(9, 1, "Q", "x</p><blockquote><p>You said this</p></blockquote><p>No.", "")
+        );
+        let doc = one(&page);
+        let c = &doc.comments[0];
+        assert_eq!(c.text, "x\n\nYou said this\n\nNo.");
+        assert_eq!(c.quotes.len(), 1);
+        assert_eq!(&c.text[c.quotes[0].clone()], "You said this");
+    }
+
+    #[test]
+    fn comment_without_id_gets_fallback_and_bad_record() {
+        let page = r#"<html><body><ol class="comment-list">
+<li id="comment-1" class="comment depth-1"><div class="comment-content"><p>Has id</p></div>
+  <ol class="children"><li class="comment depth-2"><div class="comment-content"><p>No id</p></div></li></ol></li>
+</ol></body></html>"#;
+        let doc = one(page);
+        assert_eq!(links(&doc), [("1", None), ("pos-2", Some("1"))]);
+        assert_eq!(doc.comments[1].text, "No id");
+        assert_eq!(doc.anomalies.len(), 1, "{:?}", doc.anomalies);
+        let a = &doc.anomalies[0];
+        assert_eq!(a.kind, AnomalyKind::BadRecord);
+        assert_eq!(a.comment_id.as_deref(), Some("pos-2"));
+        assert!(a.message.contains("no comment id"), "{}", a.message);
+    }
+
+    #[test]
+    fn depth_class_disagreeing_with_nesting_is_flagged() {
+        let page = r#"<html><body><ol class="comment-list">
+<li id="comment-1" class="comment depth-1"><p>a</p></li>
+<li id="comment-2" class="comment depth-2"><p>b</p></li>
+</ol></body></html>"#;
+        let doc = one(page);
+        assert_eq!(links(&doc), [("1", None), ("2", None)]);
+        let kinds: Vec<_> = doc.anomalies.iter().map(|a| (a.kind, a.line)).collect();
+        assert_eq!(kinds, [(AnomalyKind::BadIndentation, Some(3))]);
+    }
+
+    #[test]
+    fn article_metadata() {
+        let page = r#"<!DOCTYPE html><html><head>
+<title>Fallback title | Site</title>
+<meta property="og:title" content="The  headline" />
+<meta property="og:site_name" content="The Outlet" />
+<meta property="og:url" content="https://example.org/og" />
+<meta property="article:published_time" content="2020-01-28T10:55:52+01:00" />
+<meta name='author' content='Perry Bacon Jr.' />
+<link rel='canonical' href='https://example.org/story/' />
+</head><body><nav>Menu</nav><article><div class="entry-content"><p>First paragraph.</p>
+<div class="sharedaddy">Share this</div><p>Second.</p></div></article></body></html>"#;
+        let a = one(page).article;
+        assert_eq!(a.id, "page");
+        assert_eq!(a.source, "dir/page.html");
+        assert_eq!(a.title.as_deref(), Some("The headline"));
+        assert_eq!(a.outlet.as_deref(), Some("The Outlet"));
+        assert_eq!(a.published.as_deref(), Some("2020-01-28T09:55:52Z"));
+        assert_eq!(a.url.as_deref(), Some("https://example.org/story/"));
+        assert_eq!(a.byline.as_deref(), Some("Perry Bacon Jr."));
+        assert_eq!(a.body, "First paragraph.\n\nSecond.");
+
+        let bare = one("<html><head><title> Only  a title </title><meta property=\"og:url\" content=\"https://e.org/x\"></head><body>x</body></html>").article;
+        assert_eq!(bare.title.as_deref(), Some("Only a title"));
+        assert_eq!(bare.url.as_deref(), Some("https://e.org/x"));
+        assert_eq!((bare.published, bare.outlet, bare.byline), (None, None, None));
+        assert_eq!(bare.body, "");
+    }
+
+    #[test]
+    fn text_without_markup_is_malformed() {
+        let err = parse("{\"id\": 1}\n", "x", "x.json").unwrap_err();
+        match err {
+            ParseErrorKind::Malformed { format: Format::Html, message } => {
+                assert!(message.contains("no tags"), "{message}")
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
 }
