@@ -14,7 +14,7 @@
 //!   parents `t1_<id>` and the post `t3_<id>`: a `t3_` parent is the article
 //!   and the `t1_` prefix is dropped when the ids themselves lack it.
 //! - **Times**: numbers are seconds since the Unix epoch (UTC); text goes
-//!   through [`parse_time`](super::clean::parse_time).
+//!   through [`parse_time`].
 //! - **Text** is kept as written; lines starting with `>` are marked as
 //!   quotes.
 //! - A row that cannot be read (a JSON line that is not an object, a row
