@@ -7,8 +7,12 @@ use std::fmt;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Int32Type, TimestampMicrosecondType};
 use arrow_array::{Array, BooleanArray, Float64Array, Int64Array, StringArray};
+use arrow_schema::{DataType, TimeUnit};
 use assert_cmd::Command;
+use chrono::DateTime;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::Value;
 
@@ -122,7 +126,11 @@ pub struct Table {
     /// Column names, in the order the file has them.
     pub columns: Vec<String>,
     /// Rows; each holds one value per column. CSV values are strings (an
-    /// empty field is `Null`); Parquet and JSONL values are typed.
+    /// empty field is `Null`); Parquet and JSONL values are typed, except
+    /// that categories and timestamps are strings as the CSV and JSONL
+    /// writers write them (`2023-09-24T08:12:00.250Z`, no `Z` for local
+    /// times) and Parquet lists and cues are arrays and objects as JSONL has
+    /// them.
     pub rows: Vec<Vec<Value>>,
 }
 
@@ -142,13 +150,16 @@ impl Table {
     }
 
     /// The value of column `name` in `row`, written the same way for every
-    /// format: strings as they are, numbers and booleans as text, null as "".
+    /// format: strings (categories and RFC 3339 timestamps included) as they
+    /// are, numbers and booleans as text, lists as compact JSON with cue keys
+    /// in the order `start`, `end`, `label`, `text`, `weight` (as the CSV
+    /// writer writes them: `["a","b"]`, `[0.5,1.0]`), null as "".
     #[track_caller]
     pub fn cell(&self, row: usize, name: &str) -> String {
         match &self.rows[row][self.col(name)] {
             Value::Null => String::new(),
             Value::String(s) => s.clone(),
-            other => other.to_string(),
+            other => compact_json(other),
         }
     }
 
@@ -197,10 +208,37 @@ pub fn read_parquet(path: &Path) -> Table {
     Table { columns, rows }
 }
 
+/// The values of an Arrow array as JSON values, null for null: the scalar
+/// types as themselves, categories as strings, timestamps as RFC 3339 strings,
+/// lists as arrays and structs (cues) as objects.
 fn arrow_values(a: &dyn Array) -> Vec<Value> {
     let any = a.as_any();
     let nullable = |i: usize, v: Value| if a.is_null(i) { Value::Null } else { v };
-    if let Some(s) = any.downcast_ref::<StringArray>() {
+    if let DataType::Timestamp(TimeUnit::Microsecond, tz) = a.data_type() {
+        let t = a.as_primitive::<TimestampMicrosecondType>();
+        let utc = tz.is_some();
+        (0..t.len()).map(|i| nullable(i, Value::from(rfc3339(t.value(i), utc)))).collect()
+    } else if let Some(d) = a.as_dictionary_opt::<Int32Type>() {
+        let values = arrow_values(d.values().as_ref());
+        d.keys().iter().map(|k| k.map_or(Value::Null, |k| values[k as usize].clone())).collect()
+    } else if let Some(l) = a.as_list_opt::<i32>() {
+        l.iter()
+            .map(|list| list.map_or(Value::Null, |items| Value::Array(arrow_values(&items))))
+            .collect()
+    } else if let Some(st) = a.as_struct_opt() {
+        let fields: Vec<(&String, Vec<Value>)> = st
+            .fields()
+            .iter()
+            .zip(st.columns())
+            .map(|(f, c)| (f.name(), arrow_values(c.as_ref())))
+            .collect();
+        (0..st.len())
+            .map(|i| {
+                let object = fields.iter().map(|(name, v)| ((*name).clone(), v[i].clone()));
+                nullable(i, Value::Object(object.collect()))
+            })
+            .collect()
+    } else if let Some(s) = any.downcast_ref::<StringArray>() {
         (0..s.len()).map(|i| nullable(i, Value::from(s.value(i)))).collect()
     } else if let Some(n) = any.downcast_ref::<Int64Array>() {
         (0..n.len()).map(|i| nullable(i, Value::from(n.value(i)))).collect()
@@ -210,6 +248,42 @@ fn arrow_values(a: &dyn Array) -> Vec<Value> {
         (0..b.len()).map(|i| nullable(i, Value::from(b.value(i)))).collect()
     } else {
         panic!("unexpected Arrow type {:?} in an exported table", a.data_type())
+    }
+}
+
+/// `micros` microseconds since 1970-01-01T00:00:00 as the CSV and JSONL
+/// writers write it: RFC 3339, fractional seconds only when not whole (3 or 6
+/// digits), `Z` when `utc`.
+fn rfc3339(micros: i64, utc: bool) -> String {
+    let time = DateTime::from_timestamp_micros(micros)
+        .unwrap_or_else(|| panic!("timestamp out of range: {micros}"));
+    let text = time.naive_utc().format("%Y-%m-%dT%H:%M:%S%.f");
+    if utc { format!("{text}Z") } else { text.to_string() }
+}
+
+/// `value` as compact JSON, as serde_json writes it, except that object keys
+/// come in the order of a cue (`start`, `end`, `label`, `text`, `weight`), then
+/// any others by name: serde_json's `Map` sorts keys, so JSONL objects lose
+/// the order the writer gave them.
+fn compact_json(value: &Value) -> String {
+    const CUE_KEYS: [&str; 5] = ["start", "end", "label", "text", "weight"];
+    match value {
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(compact_json).collect();
+            format!("[{}]", items.join(","))
+        }
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_by_key(|k| {
+                (CUE_KEYS.iter().position(|c| c == k).unwrap_or(CUE_KEYS.len()), *k)
+            });
+            let entries: Vec<String> = keys
+                .into_iter()
+                .map(|k| format!("{}:{}", Value::from(k.as_str()), compact_json(&map[k])))
+                .collect();
+            format!("{{{}}}", entries.join(","))
+        }
+        other => other.to_string(),
     }
 }
 
@@ -295,4 +369,109 @@ pub fn assert_eq_nice(expected: &str, got: &str) {
         "\nstrings differ (first at line {}):\n\nexpected:\n{rule}\n{expected}\n{rule}\n\ngot:\n{rule}\n{got}\n{rule}\n",
         first_diff + 1
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use threadlens::export::{
+        Batch, Column, ColumnSpec, CueValue, DataType, ExportFormat, TableSpec, create_writer,
+    };
+
+    use super::*;
+
+    const fn col(name: &'static str, dtype: DataType) -> ColumnSpec {
+        ColumnSpec { name, dtype, nullable: true, doc: "A test column." }
+    }
+
+    static TYPES: TableSpec = TableSpec {
+        name: "types",
+        doc: "One column of every type.",
+        columns: &[
+            col("str", DataType::Str),
+            col("int", DataType::Int),
+            col("float", DataType::Float),
+            col("bool", DataType::Bool),
+            col("category", DataType::Category),
+            col("timestamp", DataType::Timestamp),
+            col("local", DataType::LocalTimestamp),
+            col("strs", DataType::StrList),
+            col("floats", DataType::FloatList),
+            col("cues", DataType::Cues),
+        ],
+    };
+
+    #[test]
+    fn readers_give_the_same_cells_in_every_format() {
+        let s = |v: &str| Some(v.to_string());
+        let cue = CueValue {
+            start: 0,
+            end: 7,
+            label: "vulgarity".into(),
+            text: "\"bell\"\nend 🙂".into(),
+            weight: 0.8,
+        };
+        let batch = Batch::new(
+            &TYPES,
+            vec![
+                Column::Str(vec![s("a, \"b\""), None, s("c")]),
+                Column::Int(vec![Some(-7), None, Some(0)]),
+                Column::Float(vec![Some(0.5), None, Some(2.0)]),
+                Column::Bool(vec![Some(true), None, Some(false)]),
+                Column::Category(vec![s("comment"), None, s("comment")]),
+                Column::Timestamp(vec![Some(1_695_543_120_000_000), None, Some(-250_000)]),
+                Column::LocalTimestamp(vec![Some(1_695_543_120_000_001), None, Some(0)]),
+                Column::StrList(vec![
+                    Some(vec!["a".into(), "b\n\"c\"".into()]),
+                    None,
+                    Some(vec![]),
+                ]),
+                Column::FloatList(vec![Some(vec![0.5, 1.0]), None, Some(vec![])]),
+                Column::Cues(vec![Some(vec![cue]), None, Some(vec![])]),
+            ],
+        )
+        .unwrap();
+        let expected = [
+            [
+                "a, \"b\"",
+                "-7",
+                "0.5",
+                "true",
+                "comment",
+                "2023-09-24T08:12:00Z",
+                "2023-09-24T08:12:00.000001",
+                r#"["a","b\n\"c\""]"#,
+                "[0.5,1.0]",
+                r#"[{"start":0,"end":7,"label":"vulgarity","text":"\"bell\"\nend 🙂","weight":0.8}]"#,
+            ],
+            [""; 10],
+            [
+                "c",
+                "0",
+                "2",
+                "false",
+                "comment",
+                "1969-12-31T23:59:59.750Z",
+                "1970-01-01T00:00:00",
+                "[]",
+                "[]",
+                "[]",
+            ],
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        for format in ExportFormat::ALL {
+            let mut wtr = create_writer(format, dir.path(), &TYPES).unwrap();
+            wtr.write_batch(&batch).unwrap();
+            let table = read_table(&wtr.finish().unwrap());
+            for (row, cells) in expected.iter().enumerate() {
+                let got: Vec<String> =
+                    TYPES.columns.iter().map(|c| table.cell(row, c.name)).collect();
+                // CSV writes the float 2.0 as `2`, JSON as `2.0`.
+                let mut cells = cells.map(str::to_string);
+                if format != ExportFormat::Csv && row == 2 {
+                    cells[2] = "2.0".into();
+                }
+                assert_eq!(got, cells, "row {row} of {format}");
+            }
+        }
+    }
 }

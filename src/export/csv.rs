@@ -2,21 +2,23 @@
 //!
 //! Nulls are empty fields, so a null and an empty string read back the same; floats use Rust's
 //! shortest round-trip formatting (`{}`: `0.1`, `2`, `NaN`, `inf`); bools are `true`/`false`.
-//! The csv crate quotes fields holding commas, quotes or line breaks, so multi-line text
-//! round-trips.
+//! Categories are their text; timestamps RFC 3339 text (`2023-09-24T08:12:00.250Z`, no `Z` for
+//! local times); lists compact JSON arrays (`["a","b"]`, `[0.5,1.0]`, cues as objects), so an
+//! empty list (`[]`) stays apart from a null. The csv crate quotes fields holding commas, quotes
+//! or line breaks, so multi-line text and JSON round-trip.
 
-use std::fmt::Write as _;
+use std::io::{self, Write as _};
 use std::path::PathBuf;
 
-use super::{AtomicFile, Batch, Column, ExportError, TableSpec, TableWriter, check_batch_spec};
+use super::{AtomicFile, Batch, Column, ExportError, TableSpec, TableWriter, check_batch};
 
 /// Writes one table as CSV.
 pub(super) struct CsvWriter {
     spec: &'static TableSpec,
     wtr: csv::Writer<AtomicFile>,
     path: PathBuf,
-    /// Reused buffer for formatting numbers.
-    buf: String,
+    /// Reused buffer for formatting numbers, timestamps and lists.
+    buf: Vec<u8>,
 }
 
 impl CsvWriter {
@@ -27,24 +29,19 @@ impl CsvWriter {
             csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(file);
         wtr.write_record(spec.columns.iter().map(|c| c.name))
             .map_err(|source| ExportError::Csv { path: path.clone(), source })?;
-        Ok(CsvWriter { spec, wtr, path, buf: String::new() })
+        Ok(CsvWriter { spec, wtr, path, buf: Vec::new() })
     }
 
     fn write_rows(&mut self, batch: &Batch) -> Result<(), csv::Error> {
         for row in 0..batch.num_rows() {
             for column in batch.columns() {
-                self.buf.clear();
-                // Writing to a String cannot fail.
-                let _ = match column {
-                    Column::Str(v) => {
-                        self.wtr.write_field(v[row].as_deref().unwrap_or(""))?;
-                        continue;
-                    }
-                    Column::Int(v) => v[row].map_or(Ok(()), |x| write!(self.buf, "{x}")),
-                    Column::Float(v) => v[row].map_or(Ok(()), |x| write!(self.buf, "{x}")),
-                    Column::Bool(v) => v[row].map_or(Ok(()), |x| write!(self.buf, "{x}")),
-                };
-                self.wtr.write_field(&self.buf)?;
+                if let Column::Str(v) | Column::Category(v) = column {
+                    self.wtr.write_field(v[row].as_deref().unwrap_or(""))?;
+                } else {
+                    self.buf.clear();
+                    format_value(&mut self.buf, column, row)?;
+                    self.wtr.write_field(&self.buf)?;
+                }
             }
             self.wtr.write_record(None::<&[u8]>)?;
         }
@@ -52,9 +49,60 @@ impl CsvWriter {
     }
 }
 
+/// Appends the CSV text of the value of `column` in `row` to `buf`; nothing for a null.
+///
+/// Writing to a `Vec` cannot fail, so this fails only on a timestamp that `check_batch` rules
+/// out.
+fn format_value(buf: &mut Vec<u8>, column: &Column, row: usize) -> io::Result<()> {
+    match column {
+        Column::Str(v) | Column::Category(v) => {
+            if let Some(s) = &v[row] {
+                buf.extend_from_slice(s.as_bytes());
+            }
+        }
+        Column::Int(v) => {
+            if let Some(x) = v[row] {
+                write!(buf, "{x}")?;
+            }
+        }
+        Column::Float(v) => {
+            if let Some(x) = v[row] {
+                write!(buf, "{x}")?;
+            }
+        }
+        Column::Bool(v) => {
+            if let Some(x) = v[row] {
+                write!(buf, "{x}")?;
+            }
+        }
+        Column::Timestamp(v) | Column::LocalTimestamp(v) => {
+            if let Some(x) = v[row] {
+                super::write_timestamp(buf, x, matches!(column, Column::Timestamp(_)))?;
+            }
+        }
+        // serde_json writes non-finite floats in lists as `null`.
+        Column::StrList(v) => {
+            if let Some(x) = &v[row] {
+                serde_json::to_writer(buf, x)?;
+            }
+        }
+        Column::FloatList(v) => {
+            if let Some(x) = &v[row] {
+                serde_json::to_writer(buf, x)?;
+            }
+        }
+        Column::Cues(v) => {
+            if let Some(x) = &v[row] {
+                serde_json::to_writer(buf, x)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 impl TableWriter for CsvWriter {
     fn write_batch(&mut self, batch: &Batch) -> Result<(), ExportError> {
-        check_batch_spec(self.spec, batch)?;
+        check_batch(self.spec, batch)?;
         self.write_rows(batch)
             .map_err(|source| ExportError::Csv { path: self.path.clone(), source })
     }

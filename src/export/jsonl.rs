@@ -1,13 +1,17 @@
 //! JSON Lines writer: one JSON object per row, keys in column order.
 //!
 //! Nulls are `null`. JSON has no NaN or infinity, so non-finite floats are written as `null`
-//! too. Objects are written field by field rather than through a map so that key order is the
-//! spec's order.
+//! too, inside lists as well. Categories are strings; timestamps RFC 3339 strings
+//! (`"2023-09-24T08:12:00.250Z"`, no `Z` for local times); lists arrays, cues objects with keys
+//! in the order `start`, `end`, `label`, `text`, `weight`. Objects are written field by field
+//! rather than through a map so that key order is the spec's order.
 
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
-use super::{AtomicFile, Batch, Column, ExportError, TableSpec, TableWriter, check_batch_spec};
+use serde::Serialize;
+
+use super::{AtomicFile, Batch, Column, ExportError, TableSpec, TableWriter, check_batch};
 
 /// Writes one table as JSON Lines.
 pub(super) struct JsonlWriter {
@@ -43,7 +47,7 @@ impl JsonlWriter {
                 }
                 w.write_all(key)?;
                 match column {
-                    Column::Str(v) => match &v[row] {
+                    Column::Str(v) | Column::Category(v) => match &v[row] {
                         Some(s) => serde_json::to_writer(&mut *w, s)?,
                         None => w.write_all(b"null")?,
                     },
@@ -61,6 +65,20 @@ impl JsonlWriter {
                         Some(x) => w.write_all(if x { b"true" } else { b"false" })?,
                         None => w.write_all(b"null")?,
                     },
+                    Column::Timestamp(v) | Column::LocalTimestamp(v) => match v[row] {
+                        Some(x) => {
+                            let utc = matches!(column, Column::Timestamp(_));
+                            // RFC 3339 text needs no JSON escaping.
+                            w.write_all(b"\"")?;
+                            super::write_timestamp(&mut *w, x, utc)?;
+                            w.write_all(b"\"")?;
+                        }
+                        None => w.write_all(b"null")?,
+                    },
+                    // serde_json writes non-finite floats in lists as `null`.
+                    Column::StrList(v) => json_or_null(&mut *w, v[row].as_ref())?,
+                    Column::FloatList(v) => json_or_null(&mut *w, v[row].as_ref())?,
+                    Column::Cues(v) => json_or_null(&mut *w, v[row].as_ref())?,
                 }
             }
             w.write_all(b"}\n")?;
@@ -69,9 +87,17 @@ impl JsonlWriter {
     }
 }
 
+/// Writes `value` as compact JSON, or `null` for `None`.
+fn json_or_null<W: Write, T: Serialize>(w: &mut W, value: Option<&T>) -> io::Result<()> {
+    match value {
+        Some(x) => Ok(serde_json::to_writer(w, x)?),
+        None => w.write_all(b"null"),
+    }
+}
+
 impl TableWriter for JsonlWriter {
     fn write_batch(&mut self, batch: &Batch) -> Result<(), ExportError> {
-        check_batch_spec(self.spec, batch)?;
+        check_batch(self.spec, batch)?;
         self.write_rows(batch).map_err(|source| ExportError::Io { path: self.path.clone(), source })
     }
 

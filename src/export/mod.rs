@@ -11,6 +11,41 @@
 //! `DIR/<table>.<ext>`; a writer dropped without `finish` removes its temporary file and leaves
 //! any existing output untouched.
 //!
+//! # Column types
+//!
+//! Each [`DataType`] has one [`Column`] variant and is encoded as follows (a null is a Parquet
+//! null, an empty CSV field and a JSON `null` throughout):
+//!
+//! | [`DataType`] | Parquet (Arrow type) | CSV field | JSONL value |
+//! |---|---|---|---|
+//! | `Str` | `utf8` | the text | string |
+//! | `Int` | `int64` | decimal, `-7` | number, `-7` |
+//! | `Float` | `float64` | shortest round-trip form, `0.1`, `2`, `NaN`, `inf` | number, `0.1`, `2.0`; non-finite as `null` |
+//! | `Bool` | `bool` | `true` / `false` | `true` / `false` |
+//! | `Category` | `dictionary<int32, utf8>` (dictionary-encoded; pandas reads it as `category`, polars as `Categorical`) | the text | string |
+//! | `Timestamp` | `timestamp[us, tz=UTC]` | RFC 3339 in UTC, `2023-09-24T08:12:00Z`, `2023-09-24T08:12:00.250Z` | string, as in CSV |
+//! | `LocalTimestamp` | `timestamp[us]` (no time zone) | as `Timestamp` without the `Z`, `2023-09-24T08:12:00` | string, as in CSV |
+//! | `StrList` | `list<utf8>` | compact JSON array, `["a","b"]` | array of strings |
+//! | `FloatList` | `list<float64>` | compact JSON array, `[0.5,1.0]` | array of numbers |
+//! | `Cues` | `list<struct<start: int64, end: int64, label: utf8, text: utf8, weight: float64>>` | compact JSON array of objects, `[{"start":0,"end":7,"label":"vulgarity","text":"bellend","weight":0.8}]` | array of objects, keys in the order `start`, `end`, `label`, `text`, `weight` |
+//!
+//! Details:
+//!
+//! - In CSV a null and an empty string read back the same (an empty field), for `Str` and
+//!   `Category` alike. Lists keep them apart: an empty list is `[]`, a null an empty field; in
+//!   Parquet and JSONL an empty list is an empty list and a null a null.
+//! - Parquet fields are nullable as their [`ColumnSpec`] says; list items and the fields of a cue
+//!   are never null. Each field carries its column's doc as Arrow field metadata.
+//! - Timestamps have microsecond precision. Their fractional seconds are written only when not
+//!   whole, with 3 digits when they are whole milliseconds and 6 otherwise (`…:00.250Z`,
+//!   `…:00.000001Z`). Writers accept timestamps from `0000-01-01T00:00:00` to
+//!   `9999-12-31T23:59:59.999999` (the years RFC 3339 can write) and reject a batch holding
+//!   any other with [`ExportError::Schema`], in every format so that formats never disagree
+//!   about what can be exported.
+//! - Floats in `FloatList` and cue weights are meant to be finite. JSON has no NaN or infinity,
+//!   so CSV and JSONL write a non-finite float inside a list as `null` (as JSONL does for a
+//!   `Float` value); Parquet keeps it.
+//!
 //! # Example
 //!
 //! ```
@@ -44,6 +79,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+use chrono::DateTime;
 use tempfile::NamedTempFile;
 
 mod csv;
@@ -59,7 +95,7 @@ pub use self::schema::{ANOMALIES, ARTICLES, COMMENTS, TABLES, THREADS, schema_ma
 ///
 /// Bumped whenever a column is added, removed, renamed or changes type or meaning. Written into
 /// Parquet key-value metadata as `threadlens.schema_version` and into `docs/schema.md`.
-pub const SCHEMA_VERSION: &str = "1";
+pub const SCHEMA_VERSION: &str = "2";
 
 /// Parquet key-value metadata key holding [`SCHEMA_VERSION`].
 pub const SCHEMA_VERSION_KEY: &str = "threadlens.schema_version";
@@ -71,6 +107,8 @@ pub const TABLE_KEY: &str = "threadlens.table";
 pub const DOC_KEY: &str = "doc";
 
 /// The type of a column's values.
+///
+/// See the [module docs](self#column-types) for how each type is written in each format.
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DataType {
@@ -82,17 +120,43 @@ pub enum DataType {
     Float,
     /// Boolean (Arrow `Boolean`).
     Bool,
+    /// Categorical text with few distinct values (Arrow `Dictionary(Int32, Utf8)`).
+    Category,
+    /// An instant, in microseconds since the Unix epoch (Arrow `Timestamp(Microsecond, "UTC")`).
+    Timestamp,
+    /// A wall-clock time of an unknown zone (Arrow `Timestamp(Microsecond, None)`).
+    LocalTimestamp,
+    /// A list of UTF-8 strings (Arrow `List(Utf8)`).
+    StrList,
+    /// A list of 64-bit floats (Arrow `List(Float64)`).
+    FloatList,
+    /// A list of [`CueValue`]s (Arrow `List(Struct(start, end, label, text, weight))`).
+    Cues,
 }
 
 impl DataType {
-    /// The Parquet/Arrow-style name used in the schema document: `string`, `int64`, `float64`
-    /// or `bool`.
+    /// The Parquet/Arrow-style name used in the schema document: `string`, `int64`, `float64`,
+    /// `bool`, `category` (dictionary-encoded text), `timestamp[us, UTC]`, `timestamp[us]`,
+    /// `list<string>`, `list<float64>` or `list<struct<start, end, label, text, weight>>`.
+    ///
+    /// ```
+    /// use threadlens::export::DataType;
+    ///
+    /// assert_eq!(DataType::Timestamp.type_name(), "timestamp[us, UTC]");
+    /// assert_eq!(DataType::StrList.type_name(), "list<string>");
+    /// ```
     pub fn type_name(self) -> &'static str {
         match self {
             DataType::Str => "string",
             DataType::Int => "int64",
             DataType::Float => "float64",
             DataType::Bool => "bool",
+            DataType::Category => "category",
+            DataType::Timestamp => "timestamp[us, UTC]",
+            DataType::LocalTimestamp => "timestamp[us]",
+            DataType::StrList => "list<string>",
+            DataType::FloatList => "list<float64>",
+            DataType::Cues => "list<struct<start, end, label, text, weight>>",
         }
     }
 }
@@ -127,7 +191,27 @@ pub struct TableSpec {
     pub columns: &'static [ColumnSpec],
 }
 
+/// One cue of a [`Cues`](Column::Cues) column (an explanation span of a score).
+///
+/// Serializes to JSON as an object with keys in field order, as the CSV and JSONL writers write
+/// it: `{"start":0,"end":7,"label":"vulgarity","text":"bellend","weight":0.8}`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CueValue {
+    /// Start of the span in the scored text (as the scorer counts positions).
+    pub start: i64,
+    /// End of the span, exclusive.
+    pub end: i64,
+    /// What the span is evidence of, e.g. `vulgarity`.
+    pub label: String,
+    /// The text of the span.
+    pub text: String,
+    /// The span's contribution to the score; expected to be finite.
+    pub weight: f64,
+}
+
 /// The values of one column; `None` is null.
+///
+/// See the [module docs](self#column-types) for how each variant is written in each format.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Column {
     /// Values of a [`DataType::Str`] column.
@@ -138,6 +222,21 @@ pub enum Column {
     Float(Vec<Option<f64>>),
     /// Values of a [`DataType::Bool`] column.
     Bool(Vec<Option<bool>>),
+    /// Categorical text (few distinct values): Parquet `dictionary<int32, utf8>`; plain strings
+    /// in CSV/JSONL.
+    Category(Vec<Option<String>>),
+    /// Instants: microseconds since the Unix epoch, UTC. Parquet `timestamp[us, tz=UTC]`.
+    Timestamp(Vec<Option<i64>>),
+    /// Wall-clock times whose zone the source does not give: microseconds since
+    /// 1970-01-01T00:00:00 of that wall clock. Parquet `timestamp[us]` without time zone.
+    LocalTimestamp(Vec<Option<i64>>),
+    /// Lists of strings: Parquet `list<utf8>`.
+    StrList(Vec<Option<Vec<String>>>),
+    /// Lists of floats: Parquet `list<float64>`.
+    FloatList(Vec<Option<Vec<f64>>>),
+    /// Lists of cues: Parquet
+    /// `list<struct<start: int64, end: int64, label: utf8, text: utf8, weight: float64>>`.
+    Cues(Vec<Option<Vec<CueValue>>>),
 }
 
 impl Column {
@@ -148,16 +247,25 @@ impl Column {
             Column::Int(_) => DataType::Int,
             Column::Float(_) => DataType::Float,
             Column::Bool(_) => DataType::Bool,
+            Column::Category(_) => DataType::Category,
+            Column::Timestamp(_) => DataType::Timestamp,
+            Column::LocalTimestamp(_) => DataType::LocalTimestamp,
+            Column::StrList(_) => DataType::StrList,
+            Column::FloatList(_) => DataType::FloatList,
+            Column::Cues(_) => DataType::Cues,
         }
     }
 
     /// Number of values, nulls included.
     pub fn len(&self) -> usize {
         match self {
-            Column::Str(v) => v.len(),
-            Column::Int(v) => v.len(),
+            Column::Str(v) | Column::Category(v) => v.len(),
+            Column::Int(v) | Column::Timestamp(v) | Column::LocalTimestamp(v) => v.len(),
             Column::Float(v) => v.len(),
             Column::Bool(v) => v.len(),
+            Column::StrList(v) => v.len(),
+            Column::FloatList(v) => v.len(),
+            Column::Cues(v) => v.len(),
         }
     }
 
@@ -172,10 +280,13 @@ impl Column {
     /// If `row` is out of bounds.
     pub fn is_null(&self, row: usize) -> bool {
         match self {
-            Column::Str(v) => v[row].is_none(),
-            Column::Int(v) => v[row].is_none(),
+            Column::Str(v) | Column::Category(v) => v[row].is_none(),
+            Column::Int(v) | Column::Timestamp(v) | Column::LocalTimestamp(v) => v[row].is_none(),
             Column::Float(v) => v[row].is_none(),
             Column::Bool(v) => v[row].is_none(),
+            Column::StrList(v) => v[row].is_none(),
+            Column::FloatList(v) => v[row].is_none(),
+            Column::Cues(v) => v[row].is_none(),
         }
     }
 
@@ -429,6 +540,14 @@ fn check_spec(spec: &TableSpec) -> Result<(), ExportError> {
     Ok(())
 }
 
+/// Checks that `batch` belongs to the table a writer was made for and that its values can be
+/// written in every format (see [`check_batch_values`]). Writers call this before writing any
+/// row of a batch, so a rejected batch leaves nothing behind.
+fn check_batch(writer_spec: &'static TableSpec, batch: &Batch) -> Result<(), ExportError> {
+    check_batch_spec(writer_spec, batch)?;
+    check_batch_values(batch)
+}
+
 /// Checks that `batch` belongs to the table a writer was made for.
 fn check_batch_spec(writer_spec: &'static TableSpec, batch: &Batch) -> Result<(), ExportError> {
     if std::ptr::eq(writer_spec, batch.spec()) || writer_spec == batch.spec() {
@@ -440,6 +559,57 @@ fn check_batch_spec(writer_spec: &'static TableSpec, batch: &Batch) -> Result<()
             batch.spec().name
         )))
     }
+}
+
+/// Microseconds from the Unix epoch to `0000-01-01T00:00:00`, the earliest timestamp writers
+/// accept (RFC 3339 writes four-digit years only).
+const MIN_TIMESTAMP_MICROS: i64 = -62_167_219_200_000_000;
+
+/// Microseconds from the Unix epoch to `9999-12-31T23:59:59.999999`, the latest timestamp
+/// writers accept.
+const MAX_TIMESTAMP_MICROS: i64 = 253_402_300_799_999_999;
+
+/// Checks what [`Batch::new`] does not: that timestamps lie in the years 0000 to 9999.
+///
+/// The check is made for every format, Parquet included, so that a batch either exports in all
+/// formats or in none.
+fn check_batch_values(batch: &Batch) -> Result<(), ExportError> {
+    let range = MIN_TIMESTAMP_MICROS..=MAX_TIMESTAMP_MICROS;
+    for (col, column) in batch.spec().columns.iter().zip(batch.columns()) {
+        if let Column::Timestamp(v) | Column::LocalTimestamp(v) = column
+            && let Some((row, micros)) = v
+                .iter()
+                .enumerate()
+                .find_map(|(row, x)| x.filter(|x| !range.contains(x)).map(|x| (row, x)))
+        {
+            return Err(ExportError::Schema(format!(
+                "column `{}` of table `{}`: expected a timestamp from 0000-01-01T00:00:00 to \
+                 9999-12-31T23:59:59.999999, got {micros} microseconds since 1970-01-01T00:00:00 \
+                 in row {row} (0-based)",
+                col.name,
+                batch.spec().name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Writes a timestamp of `micros` microseconds since 1970-01-01T00:00:00 as RFC 3339 text,
+/// `2023-09-24T08:12:00`, with fractional seconds only when they are not whole (3 digits for
+/// whole milliseconds, else 6) and a trailing `Z` when `utc`.
+///
+/// Fails with [`io::ErrorKind::InvalidData`] if chrono cannot represent the time; writers rule
+/// that out beforehand with [`check_batch_values`].
+fn write_timestamp<W: Write + ?Sized>(w: &mut W, micros: i64, utc: bool) -> io::Result<()> {
+    let time = DateTime::from_timestamp_micros(micros).ok_or_else(|| {
+        io::Error::new(io::ErrorKind::InvalidData, format!("timestamp out of range: {micros}"))
+    })?;
+    // `%.f` writes the fraction with 0, 3, 6 or 9 digits, whichever is the shortest exact one.
+    write!(w, "{}", time.naive_utc().format("%Y-%m-%dT%H:%M:%S%.f"))?;
+    if utc {
+        w.write_all(b"Z")?;
+    }
+    Ok(())
 }
 
 /// A file written under a temporary name and renamed into place on [`commit`](Self::commit).

@@ -5,13 +5,26 @@
 //! buffers them until a row group is full, so memory is bounded by one row group whatever the
 //! number of batches. Column docs go into Arrow field metadata (key `doc`), the table doc into
 //! schema metadata, and the schema version and table name into the file's key-value metadata.
+//!
+//! Types map as the module docs of [`export`](super) list: categories become
+//! `Dictionary(Int32, Utf8)` arrays (one dictionary per batch, in order of first appearance),
+//! timestamps `Timestamp(Microsecond, "UTC")` or `Timestamp(Microsecond, None)`, and lists
+//! `List` arrays whose items (and, for cues, struct fields) are non-null. The Arrow schema is
+//! embedded in the file, so Arrow-based readers get these types back exactly.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray};
-use arrow_schema::{DataType as ArrowType, Field, Schema, SchemaRef};
+use arrow_array::builder::{NullBufferBuilder, OffsetBufferBuilder, StringDictionaryBuilder};
+use arrow_array::types::Int32Type;
+use arrow_array::{
+    ArrayRef, BooleanArray, Float64Array, Int64Array, ListArray, RecordBatch, StringArray,
+    StructArray, TimestampMicrosecondArray,
+};
+use arrow_schema::{
+    ArrowError, DataType as ArrowType, Field, FieldRef, Fields, Schema, SchemaRef, TimeUnit,
+};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::errors::ParquetError;
@@ -20,7 +33,7 @@ use parquet::file::properties::WriterProperties;
 
 use super::{
     AtomicFile, Batch, Column, DOC_KEY, DataType, ExportError, SCHEMA_VERSION, SCHEMA_VERSION_KEY,
-    TABLE_KEY, TableSpec, TableWriter, check_batch_spec,
+    TABLE_KEY, TableSpec, TableWriter, check_batch,
 };
 
 /// Most rows in one Parquet row group.
@@ -70,35 +83,119 @@ pub(super) fn arrow_schema(spec: &TableSpec) -> SchemaRef {
     Arc::new(Schema::new_with_metadata(fields, metadata))
 }
 
+/// Time zone of [`DataType::Timestamp`] columns.
+const UTC: &str = "UTC";
+
 fn arrow_type(dtype: DataType) -> ArrowType {
     match dtype {
         DataType::Str => ArrowType::Utf8,
         DataType::Int => ArrowType::Int64,
         DataType::Float => ArrowType::Float64,
         DataType::Bool => ArrowType::Boolean,
+        DataType::Category => {
+            ArrowType::Dictionary(Box::new(ArrowType::Int32), Box::new(ArrowType::Utf8))
+        }
+        DataType::Timestamp => ArrowType::Timestamp(TimeUnit::Microsecond, Some(UTC.into())),
+        DataType::LocalTimestamp => ArrowType::Timestamp(TimeUnit::Microsecond, None),
+        DataType::StrList => ArrowType::List(item_field(ArrowType::Utf8)),
+        DataType::FloatList => ArrowType::List(item_field(ArrowType::Float64)),
+        DataType::Cues => ArrowType::List(item_field(ArrowType::Struct(cue_fields()))),
     }
 }
 
-fn arrow_array(column: &Column) -> ArrayRef {
-    match column {
+/// The field of a list's items: named `item` as Arrow and Parquet name it by default, never null.
+fn item_field(item_type: ArrowType) -> FieldRef {
+    Arc::new(Field::new_list_field(item_type, false))
+}
+
+/// The fields of a cue struct, in [`CueValue`](super::CueValue) order, none of them nullable.
+fn cue_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("start", ArrowType::Int64, false),
+        Field::new("end", ArrowType::Int64, false),
+        Field::new("label", ArrowType::Utf8, false),
+        Field::new("text", ArrowType::Utf8, false),
+        Field::new("weight", ArrowType::Float64, false),
+    ])
+}
+
+fn arrow_array(column: &Column) -> Result<ArrayRef, ArrowError> {
+    Ok(match column {
         Column::Str(v) => Arc::new(v.iter().map(Option::as_deref).collect::<StringArray>()),
         Column::Int(v) => Arc::new(Int64Array::from(v.clone())),
         Column::Float(v) => Arc::new(Float64Array::from(v.clone())),
         Column::Bool(v) => Arc::new(BooleanArray::from(v.clone())),
+        Column::Category(v) => {
+            let mut builder = StringDictionaryBuilder::<Int32Type>::new();
+            for value in v {
+                match value {
+                    // Fails only past i32::MAX distinct values in one batch.
+                    Some(s) => _ = builder.append(s)?,
+                    None => builder.append_null(),
+                }
+            }
+            Arc::new(builder.finish())
+        }
+        Column::Timestamp(v) => {
+            Arc::new(TimestampMicrosecondArray::from(v.clone()).with_timezone(UTC))
+        }
+        Column::LocalTimestamp(v) => Arc::new(TimestampMicrosecondArray::from(v.clone())),
+        Column::StrList(v) => {
+            let items = StringArray::from_iter_values(v.iter().flatten().flatten());
+            list_array(v, ArrowType::Utf8, Arc::new(items))?
+        }
+        Column::FloatList(v) => {
+            let items = Float64Array::from_iter_values(v.iter().flatten().flatten().copied());
+            list_array(v, ArrowType::Float64, Arc::new(items))?
+        }
+        Column::Cues(v) => {
+            let cues = || v.iter().flatten().flatten();
+            let fields: Vec<ArrayRef> = vec![
+                Arc::new(Int64Array::from_iter_values(cues().map(|c| c.start))),
+                Arc::new(Int64Array::from_iter_values(cues().map(|c| c.end))),
+                Arc::new(StringArray::from_iter_values(cues().map(|c| &c.label))),
+                Arc::new(StringArray::from_iter_values(cues().map(|c| &c.text))),
+                Arc::new(Float64Array::from_iter_values(cues().map(|c| c.weight))),
+            ];
+            let items = StructArray::try_new(cue_fields(), fields, None)?;
+            list_array(v, ArrowType::Struct(cue_fields()), Arc::new(items))?
+        }
+    })
+}
+
+/// A list array of `lists`, whose non-null items, in order, are `items` (of type `item_type`).
+fn list_array<T>(
+    lists: &[Option<Vec<T>>],
+    item_type: ArrowType,
+    items: ArrayRef,
+) -> Result<ArrayRef, ArrowError> {
+    // The error type (arrow_buffer's `OverflowError`) is not re-exported by arrow_array.
+    fn overflow(e: impl std::fmt::Display) -> ArrowError {
+        ArrowError::ComputeError(format!("list items: {e}"))
     }
+    let mut offsets = OffsetBufferBuilder::<i32>::new(lists.len());
+    let mut nulls = NullBufferBuilder::new(lists.len());
+    for list in lists {
+        offsets.try_push_length(list.as_ref().map_or(0, Vec::len)).map_err(overflow)?;
+        nulls.append(list.is_some());
+    }
+    let offsets = offsets.try_finish().map_err(overflow)?;
+    Ok(Arc::new(ListArray::try_new(item_field(item_type), offsets, items, nulls.finish())?))
 }
 
 impl TableWriter for ParquetWriter {
     fn write_batch(&mut self, batch: &Batch) -> Result<(), ExportError> {
-        check_batch_spec(self.spec, batch)?;
+        check_batch(self.spec, batch)?;
         if batch.num_rows() == 0 {
             return Ok(());
         }
-        let arrays = batch.columns().iter().map(arrow_array).collect();
         let parquet_err = |source| ExportError::Parquet { path: self.path.clone(), source };
+        let arrow_err = |e| parquet_err(ParquetError::from(e));
+        // Fails only when a batch overflows Arrow's 32-bit offsets or dictionary keys.
+        let arrays =
+            batch.columns().iter().map(arrow_array).collect::<Result<_, _>>().map_err(arrow_err)?;
         // Batch::new checked types, lengths and nulls, so this fails only on a bug.
-        let record_batch = RecordBatch::try_new(self.schema.clone(), arrays)
-            .map_err(|e| parquet_err(ParquetError::from(e)))?;
+        let record_batch = RecordBatch::try_new(self.schema.clone(), arrays).map_err(arrow_err)?;
         self.wtr.write(&record_batch).map_err(parquet_err)
     }
 
