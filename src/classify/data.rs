@@ -1,0 +1,683 @@
+//! Labelled data for training and evaluation: the public datasets in `../shared/data`
+//! (recognised by file name, with a documented label rule each) and any CSV/TSV/JSONL file
+//! with a text column and a label column.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::model::Task;
+use super::text::feature_hash;
+
+/// One labelled example.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Example {
+    /// The comment.
+    pub text: String,
+    /// What it replies to (stance data), if known.
+    pub target: Option<String>,
+    /// Class index.
+    pub label: usize,
+    /// Rows with the same group always land in the same split (same article, same thread,
+    /// same text).
+    pub group: String,
+    /// Byte ranges of `text` quoting someone else (lines starting with `>`), left out of the
+    /// features as `analyse` leaves them out.
+    pub quotes: Vec<std::ops::Range<usize>>,
+    /// 1-based line of the file where the row starts (0 when unknown).
+    pub line: u64,
+}
+
+impl Example {
+    /// The model input of the example: its text without quoted lines, and its target.
+    pub fn input(&self) -> super::features::Input<'_> {
+        super::features::Input {
+            text: &self.text,
+            quotes: &self.quotes,
+            target: self.target.as_deref(),
+        }
+    }
+}
+
+/// A labelled dataset read from one file.
+#[derive(Clone, Debug)]
+pub struct Dataset {
+    /// Short name (`c3`, `reddit`, … or the file stem).
+    pub name: String,
+    /// The file.
+    pub path: PathBuf,
+    /// How labels were made from the file's columns.
+    pub labels: String,
+    /// Class names.
+    pub classes: Vec<String>,
+    /// The examples.
+    pub examples: Vec<Example>,
+}
+
+/// Which columns of a generic file hold what.
+#[derive(Clone, Debug, Default)]
+pub struct Columns {
+    /// Text column (default: `text`, `comment_text`, `body`, `comment`, `response_text`).
+    pub text: Option<String>,
+    /// Label column (default: `label`, `class`, `relation`, `stance`).
+    pub label: Option<String>,
+    /// Target (parent) text column, for stance (default: `parent_text`, `target`, `parent`,
+    /// `body_parent`, `quote_text`).
+    pub target: Option<String>,
+    /// Group column: rows sharing it stay in one split (default: none, the text).
+    pub group: Option<String>,
+}
+
+/// Why labelled data could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}{}: {message}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
+pub struct DataError {
+    /// The file.
+    pub path: String,
+    /// The line (1-based), where one applies.
+    pub line: Option<u64>,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn err(path: &Path, line: Option<u64>, message: impl Into<String>) -> DataError {
+    DataError { path: path.display().to_string(), line, message: message.into() }
+}
+
+/// The default classes of a task.
+pub fn default_classes(task: Task) -> Vec<String> {
+    let names: &[&str] = match task {
+        Task::Incivility => &["civil", "uncivil"],
+        Task::Stance => &["disagree", "neutral", "agree"],
+        Task::Target => &["favour", "against", "none"],
+    };
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+/// Reads a labelled file for `task`. Known public datasets are recognised by file name and
+/// labelled by their documented rule; other files are read through `columns`.
+pub fn load(
+    path: &Path,
+    task: Task,
+    classes: &[String],
+    columns: &Columns,
+) -> Result<Dataset, DataError> {
+    let file = path.file_name().and_then(|f| f.to_str()).unwrap_or("");
+    let known = columns.text.is_none() && columns.label.is_none();
+    let mut ds = match (task, file) {
+        (Task::Incivility, "C3_anonymized.csv") if known => c3(path),
+        (Task::Incivility, "incivility_train.csv") if known => reddit_incivility(path),
+        (Task::Incivility, "labeled_data.csv") if known => davidson(path),
+        (Task::Incivility, "CAT_LARGE_gc.csv" | "CAT_LARGE_gn.csv") if known => wiki(path),
+        (Task::Stance, "dev.csv" | "test.csv")
+            if known && path.to_string_lossy().contains("debagreement") =>
+        {
+            debagreement(path)
+        }
+        _ => generic(path, task, classes, columns),
+    }?;
+    for e in &mut ds.examples {
+        e.quotes = crate::parse::clean::gt_quotes(&e.text);
+    }
+    Ok(ds)
+}
+
+/// Every labelled file under `path` (a file, or a folder searched recursively for known
+/// dataset files and `.csv`/`.tsv`/`.jsonl` files), sorted by path.
+pub fn files(path: &Path) -> Vec<PathBuf> {
+    if path.is_file() {
+        return vec![path.to_path_buf()];
+    }
+    let mut out: Vec<PathBuf> = walkdir::WalkDir::new(path)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("csv" | "tsv" | "jsonl")))
+        .collect();
+    out.sort();
+    out
+}
+
+/// A CSV file's header and its records with their line numbers.
+type CsvRows = (Vec<String>, Vec<(u64, csv::StringRecord)>);
+
+/// Rows of a CSV file as header-keyed records.
+fn read_csv(path: &Path, has_headers: bool, delimiter: u8) -> Result<CsvRows, DataError> {
+    let bytes = std::fs::read(path).map_err(|e| err(path, None, e.to_string()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(has_headers)
+        .delimiter(delimiter)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers = if has_headers {
+        rdr.headers()
+            .map_err(|e| err(path, Some(1), e.to_string()))?
+            .iter()
+            .map(str::to_string)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut rows = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map(|p| p.line());
+            err(path, line, e.to_string())
+        })?;
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        rows.push((line, rec));
+    }
+    Ok((headers, rows))
+}
+
+fn column(path: &Path, headers: &[String], name: &str) -> Result<usize, DataError> {
+    headers.iter().position(|h| h == name).ok_or_else(|| {
+        err(path, Some(1), format!("no `{name}` column (columns: {})", headers.join(", ")))
+    })
+}
+
+fn classes(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+fn dataset(name: &str, path: &Path, labels: &str, cls: &[&str], examples: Vec<Example>) -> Dataset {
+    Dataset {
+        name: name.to_string(),
+        path: path.to_path_buf(),
+        labels: labels.to_string(),
+        classes: classes(cls),
+        examples,
+    }
+}
+
+/// C3 (Globe and Mail): uncivil when the mean crowd toxicity is at least 2 ("mildly toxic"
+/// or worse on the 1–4 scale); grouped by article.
+fn c3(path: &Path) -> Result<Dataset, DataError> {
+    let (h, rows) = read_csv(path, true, b',')?;
+    let (t, l, a) = (
+        column(path, &h, "comment_text")?,
+        column(path, &h, "crowd_toxicity_level")?,
+        column(path, &h, "article_id")?,
+    );
+    let mut examples = Vec::new();
+    for (line, r) in rows {
+        let level: f64 = r[l].trim().parse().map_err(|_| {
+            err(path, Some(line), format!("crowd_toxicity_level `{}` is not a number", &r[l]))
+        })?;
+        examples.push(Example {
+            line,
+            quotes: Vec::new(),
+            text: r[t].to_string(),
+            target: None,
+            label: usize::from(level >= 2.0),
+            group: format!("article:{}", &r[a]),
+        });
+    }
+    Ok(dataset(
+        "c3",
+        path,
+        "uncivil = crowd_toxicity_level >= 2.0 (mean of ~5 raters, 1-4 scale)",
+        &["civil", "uncivil"],
+        examples,
+    ))
+}
+
+/// Reddit incivility (no header): text, label 1 = uncivil.
+fn reddit_incivility(path: &Path) -> Result<Dataset, DataError> {
+    let (_, rows) = read_csv(path, false, b',')?;
+    let mut examples = Vec::new();
+    for (line, r) in rows {
+        if r.len() < 2 {
+            return Err(err(path, Some(line), "expected 2 columns: text, label"));
+        }
+        let label = match r[1].trim() {
+            "1" => 1,
+            "0" => 0,
+            other => return Err(err(path, Some(line), format!("label `{other}` is not 0 or 1"))),
+        };
+        examples.push(Example {
+            line,
+            quotes: Vec::new(),
+            text: r[0].to_string(),
+            target: None,
+            label,
+            group: String::new(),
+        });
+    }
+    Ok(dataset(
+        "reddit",
+        path,
+        "uncivil = label 1 (coders' incivility label)",
+        &["civil", "uncivil"],
+        examples,
+    ))
+}
+
+/// Davidson et al. tweets: uncivil = hate speech or offensive language (class 0 or 1).
+/// Retweet markers, @-mentions, links and HTML entities are cleaned out.
+fn davidson(path: &Path) -> Result<Dataset, DataError> {
+    let (h, rows) = read_csv(path, true, b',')?;
+    let (t, c) = (column(path, &h, "tweet")?, column(path, &h, "class")?);
+    let mention = regex::Regex::new(r"(?:\bRT\s+)?@\w+:?|https?://\S+").expect("valid");
+    let mut examples = Vec::new();
+    for (line, r) in rows {
+        let label = match r[c].trim() {
+            "0" | "1" => 1,
+            "2" => 0,
+            other => {
+                return Err(err(path, Some(line), format!("class `{other}` is not 0, 1 or 2")));
+            }
+        };
+        let text = mention.replace_all(&r[t], " ");
+        let text = decode_entities(&text);
+        examples.push(Example {
+            line,
+            quotes: Vec::new(),
+            text: text.trim().to_string(),
+            target: None,
+            label,
+            group: String::new(),
+        });
+    }
+    Ok(dataset(
+        "davidson",
+        path,
+        "uncivil = class 0 (hate speech) or 1 (offensive language)",
+        &["civil", "uncivil"],
+        examples,
+    ))
+}
+
+fn decode_entities(s: &str) -> String {
+    static RE: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"&(amp|lt|gt|quot|#\d+);").expect("valid"));
+    RE.replace_all(s, |c: &regex::Captures<'_>| match &c[1] {
+        "amp" => "&".to_string(),
+        "lt" => "<".to_string(),
+        "gt" => ">".to_string(),
+        "quot" => "\"".to_string(),
+        n => n[1..]
+            .parse::<u32>()
+            .ok()
+            .and_then(char::from_u32)
+            .map(String::from)
+            .unwrap_or_default(),
+    })
+    .into_owned()
+}
+
+/// Wikipedia talk comments (CAT-LARGE): label 1 = toxic.
+fn wiki(path: &Path) -> Result<Dataset, DataError> {
+    let (h, rows) = read_csv(path, true, b',')?;
+    let (t, l) = (column(path, &h, "text")?, column(path, &h, "label")?);
+    let mut examples = Vec::new();
+    for (line, r) in rows {
+        let label = match r[l].trim() {
+            "1" => 1,
+            "0" => 0,
+            other => return Err(err(path, Some(line), format!("label `{other}` is not 0 or 1"))),
+        };
+        examples.push(Example {
+            line,
+            quotes: Vec::new(),
+            text: r[t].to_string(),
+            target: None,
+            label,
+            group: String::new(),
+        });
+    }
+    let name = if path.to_string_lossy().ends_with("gc.csv") { "wiki_gc" } else { "wiki_gn" };
+    Ok(dataset(name, path, "uncivil = label 1 (crowd toxic)", &["civil", "uncivil"], examples))
+}
+
+/// DEBAGREEMENT: label 0 disagree, 1 neutral, 2 agree; reply `body_child` to `body_parent`,
+/// grouped by submission.
+fn debagreement(path: &Path) -> Result<Dataset, DataError> {
+    let (h, rows) = read_csv(path, true, b',')?;
+    let (l, p, c, s) = (
+        column(path, &h, "label")?,
+        column(path, &h, "body_parent")?,
+        column(path, &h, "body_child")?,
+        column(path, &h, "submission_id")?,
+    );
+    let mut examples = Vec::new();
+    for (line, r) in rows {
+        let label = match r[l].trim() {
+            "0" => 0,
+            "1" => 1,
+            "2" => 2,
+            other => {
+                return Err(err(path, Some(line), format!("label `{other}` is not 0, 1 or 2")));
+            }
+        };
+        examples.push(Example {
+            line,
+            quotes: Vec::new(),
+            text: r[c].to_string(),
+            target: Some(r[p].to_string()),
+            label,
+            group: format!("submission:{}", &r[s]),
+        });
+    }
+    // Both files are one dataset: a submission can have pairs in each, and splits go by
+    // submission, so they must share one split (see `merge_same_names`).
+    Ok(dataset(
+        "debagreement",
+        path,
+        "label 0 disagree, 1 neutral, 2 agree (reply vs parent)",
+        &["disagree", "neutral", "agree"],
+        examples,
+    ))
+}
+
+const TEXT_COLS: [&str; 6] =
+    ["text", "comment_text", "body", "comment", "response_text", "body_child"];
+const LABEL_COLS: [&str; 4] = ["label", "class", "relation", "stance"];
+const TARGET_COLS: [&str; 6] =
+    ["parent_text", "target", "parent", "body_parent", "quote_text", "target_text"];
+
+/// Any CSV/TSV/JSONL with a text and a label column; labels may be class names or indices.
+fn generic(
+    path: &Path,
+    task: Task,
+    cls: &[String],
+    columns: &Columns,
+) -> Result<Dataset, DataError> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let rows: Vec<(u64, Vec<(String, String)>)> = if ext == "jsonl" {
+        let text = std::fs::read_to_string(path).map_err(|e| err(path, None, e.to_string()))?;
+        let mut rows = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let v: Value = serde_json::from_str(line)
+                .map_err(|e| err(path, Some(i as u64 + 1), format!("not JSON: {e}")))?;
+            let Value::Object(map) = v else {
+                return Err(err(path, Some(i as u64 + 1), "expected a JSON object"));
+            };
+            let fields = map
+                .into_iter()
+                .map(|(k, v)| {
+                    let s = match v {
+                        Value::String(s) => s,
+                        Value::Null => String::new(),
+                        other => other.to_string(),
+                    };
+                    (k, s)
+                })
+                .collect();
+            rows.push((i as u64 + 1, fields));
+        }
+        rows
+    } else {
+        let delim = if ext == "tsv" { b'\t' } else { b',' };
+        let (h, recs) = read_csv(path, true, delim)?;
+        recs.into_iter()
+            .map(|(line, r)| (line, h.iter().cloned().zip(r.iter().map(str::to_string)).collect()))
+            .collect()
+    };
+    let keys: Vec<String> =
+        rows.first().map(|(_, f)| f.iter().map(|(k, _)| k.clone()).collect()).unwrap_or_default();
+    let pick = |given: &Option<String>,
+                defaults: &[&str],
+                what: &str|
+     -> Result<Option<String>, DataError> {
+        match given {
+            Some(c) if keys.contains(c) || rows.is_empty() => Ok(Some(c.clone())),
+            Some(c) => Err(err(
+                path,
+                Some(1),
+                format!("no `{c}` column for the {what} (columns: {})", keys.join(", ")),
+            )),
+            None => {
+                Ok(defaults.iter().find(|d| keys.iter().any(|k| k == *d)).map(|s| s.to_string()))
+            }
+        }
+    };
+    let no_col = |what: &str, flag: &str| {
+        err(
+            path,
+            Some(1),
+            format!("no {what} column found (columns: {}); name it with {flag}", keys.join(", ")),
+        )
+    };
+    let text_col =
+        pick(&columns.text, &TEXT_COLS, "text")?.ok_or_else(|| no_col("text", "--text-col"))?;
+    let label_col = pick(&columns.label, &LABEL_COLS, "label")?
+        .ok_or_else(|| no_col("label", "--label-col"))?;
+    let target_col =
+        if task == Task::Stance { pick(&columns.target, &TARGET_COLS, "target")? } else { None };
+    let group_col = pick(&columns.group, &[], "group")?;
+
+    let mut examples = Vec::new();
+    for (line, fields) in rows {
+        let get =
+            |c: &str| fields.iter().find(|(k, _)| k == c).map(|(_, v)| v.as_str()).unwrap_or("");
+        let raw = get(&label_col).trim();
+        if raw.is_empty() {
+            // Not yet annotated (e.g. a `sample` file half done): skipped, and counted below.
+            continue;
+        }
+        let label = parse_label(raw, task, cls).ok_or_else(|| {
+            err(
+                path,
+                Some(line),
+                format!("label `{raw}` is not one of {} (or its index)", cls.join(", ")),
+            )
+        })?;
+        examples.push(Example {
+            line,
+            quotes: Vec::new(),
+            text: get(&text_col).to_string(),
+            target: target_col.as_deref().map(|c| get(c).to_string()),
+            label,
+            group: group_col.as_deref().map(|c| get(c).to_string()).unwrap_or_default(),
+        });
+    }
+    let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("data").to_string();
+    Ok(Dataset {
+        name,
+        path: path.to_path_buf(),
+        labels: format!("column `{label_col}`"),
+        classes: cls.to_vec(),
+        examples,
+    })
+}
+
+/// Merges datasets that share a name (DEBAGREEMENT's dev.csv and test.csv), keeping the
+/// first one's place; their paths are joined with `; `.
+pub fn merge_same_names(datasets: Vec<Dataset>) -> Vec<Dataset> {
+    let mut out: Vec<Dataset> = Vec::new();
+    for ds in datasets {
+        match out.iter_mut().find(|d| d.name == ds.name) {
+            Some(d) => {
+                d.path = PathBuf::from(format!("{}; {}", d.path.display(), ds.path.display()));
+                d.examples.extend(ds.examples);
+            }
+            None => out.push(ds),
+        }
+    }
+    out
+}
+
+/// A label given as a class name, an index, or (binary tasks) a yes/no word.
+fn parse_label(raw: &str, task: Task, cls: &[String]) -> Option<usize> {
+    let lower = raw.to_lowercase();
+    if let Some(i) = cls.iter().position(|c| c.to_lowercase() == lower) {
+        return Some(i);
+    }
+    if let Ok(i) = lower.parse::<usize>() {
+        return (i < cls.len()).then_some(i);
+    }
+    if task == Task::Incivility {
+        return match lower.as_str() {
+            "true" | "yes" | "toxic" | "y" => Some(1),
+            "false" | "no" | "not_toxic" | "n" => Some(0),
+            _ => None,
+        };
+    }
+    if task == Task::Target && (lower == "favor" || lower == "pro") {
+        return cls.iter().position(|c| c == "favour");
+    }
+    None
+}
+
+/// Where an example goes: held out (never trained on), calibration, or training.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Split {
+    /// Fitting.
+    Train,
+    /// Calibration and threshold.
+    Calibration,
+    /// Held out from training.
+    Heldout,
+}
+
+/// Percent of groups held out.
+pub const HELDOUT_PERCENT: u64 = 20;
+/// Percent of groups used for calibration.
+pub const CALIBRATION_PERCENT: u64 = 15;
+
+/// The split of an example of dataset `name`: a hash of the dataset name, the seed and the
+/// example's group (its text when it has none) picks a bucket 0–99; buckets below 20 are held
+/// out, 20–34 calibrate, the rest train.
+pub fn split_of(name: &str, ex: &Example, seed: u64) -> Split {
+    let key = if ex.group.is_empty() { &ex.text } else { &ex.group };
+    let bucket = feature_hash(&format!("{seed}\u{1f}{name}\u{1f}{key}")) % 100;
+    if bucket < HELDOUT_PERCENT {
+        Split::Heldout
+    } else if bucket < HELDOUT_PERCENT + CALIBRATION_PERCENT {
+        Split::Calibration
+    } else {
+        Split::Train
+    }
+}
+
+/// The rule [`split_of`] applies, in words, for model files and cards.
+pub fn split_rule(seed: u64) -> String {
+    format!(
+        "bucket = hash(seed {seed}, dataset, group or text) mod 100: 0-{} held out, {}-{} calibration, rest training; groups are articles (c3), submissions (debagreement) or the text",
+        HELDOUT_PERCENT - 1,
+        HELDOUT_PERCENT,
+        HELDOUT_PERCENT + CALIBRATION_PERCENT - 1
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn generic_csv_with_names_indices_and_blanks() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "l.csv",
+            "id,text,label\n1,\"you idiot,\nreally\",uncivil\n2,fine,0\n3,unlabelled,\n",
+        );
+        let cls = default_classes(Task::Incivility);
+        let d = load(&p, Task::Incivility, &cls, &Columns::default()).unwrap();
+        assert_eq!(d.examples.len(), 2);
+        assert_eq!(d.examples[0].text, "you idiot,\nreally");
+        assert_eq!((d.examples[0].label, d.examples[1].label), (1, 0));
+    }
+
+    #[test]
+    fn bad_label_names_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "l.csv", "text,label\na,0\nb,maybe\n");
+        let cls = default_classes(Task::Incivility);
+        let e = load(&p, Task::Incivility, &cls, &Columns::default()).unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert!(e.to_string().contains("l.csv") && e.to_string().contains("maybe"), "{e}");
+    }
+
+    #[test]
+    fn missing_column_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "l.tsv", "words\tlabel\na\t0\n");
+        let cls = default_classes(Task::Incivility);
+        let e = load(&p, Task::Incivility, &cls, &Columns::default()).unwrap_err();
+        assert!(e.to_string().contains("--text-col"), "{e}");
+        let cols = Columns { text: Some("words".into()), ..Default::default() };
+        assert_eq!(load(&p, Task::Incivility, &cls, &cols).unwrap().examples.len(), 1);
+    }
+
+    #[test]
+    fn jsonl_stance_pairs_with_custom_labels() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "s.jsonl",
+            "{\"parent_text\":\"Tax it\",\"text\":\"Exactly\",\"label\":\"agree\"}\n\n{\"parent_text\":\"x\",\"text\":\"No\",\"label\":0}\n",
+        );
+        let cls = default_classes(Task::Stance);
+        let d = load(&p, Task::Stance, &cls, &Columns::default()).unwrap();
+        assert_eq!(d.examples[0].target.as_deref(), Some("Tax it"));
+        assert_eq!((d.examples[0].label, d.examples[1].label), (2, 0));
+    }
+
+    #[test]
+    fn known_files_use_their_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "incivility_train.csv", "\"a\nb\",1\nfine,0\n");
+        let cls = default_classes(Task::Incivility);
+        let d = load(&p, Task::Incivility, &cls, &Columns::default()).unwrap();
+        assert_eq!(d.name, "reddit");
+        assert_eq!(d.examples.iter().map(|e| e.label).collect::<Vec<_>>(), [1, 0]);
+
+        let p = write(
+            dir.path(),
+            "labeled_data.csv",
+            ",count,hate_speech,offensive_language,neither,class,tweet\n0,3,0,0,3,2,RT @bob: you &amp; me http://t.co/x\n",
+        );
+        let d = load(&p, Task::Incivility, &cls, &Columns::default()).unwrap();
+        assert_eq!(d.examples[0].text, "you & me");
+        assert_eq!(d.examples[0].label, 0);
+    }
+
+    #[test]
+    fn datasets_with_one_name_merge() {
+        let ex = |t: &str| Example { text: t.into(), ..Default::default() };
+        let ds = |name: &str, path: &str, t: &str| Dataset {
+            name: name.into(),
+            path: path.into(),
+            labels: String::new(),
+            classes: vec!["a".into(), "b".into()],
+            examples: vec![ex(t)],
+        };
+        let merged = merge_same_names(vec![
+            ds("d", "dev.csv", "x"),
+            ds("o", "o.csv", "y"),
+            ds("d", "test.csv", "z"),
+        ]);
+        assert_eq!(merged.len(), 2);
+        assert_eq!(merged[0].path, PathBuf::from("dev.csv; test.csv"));
+        assert_eq!(
+            merged[0].examples.iter().map(|e| e.text.as_str()).collect::<Vec<_>>(),
+            ["x", "z"]
+        );
+    }
+
+    #[test]
+    fn splits_are_stable_and_roughly_sized() {
+        let mut counts = std::collections::HashMap::new();
+        for i in 0..10_000 {
+            let ex = Example { text: format!("t{i}"), ..Default::default() };
+            *counts.entry(split_of("d", &ex, 7)).or_insert(0) += 1;
+            assert_eq!(split_of("d", &ex, 7), split_of("d", &ex, 7));
+        }
+        assert!((1800..2200).contains(&counts[&Split::Heldout]), "{counts:?}");
+        assert!((1300..1700).contains(&counts[&Split::Calibration]), "{counts:?}");
+    }
+}

@@ -1,0 +1,602 @@
+//! Sparse features of a comment (and, for stance, of the comment it replies to).
+//!
+//! A [`FeatureSpace`] is the bounded, named feature set a model was fitted on: word n-grams
+//! (`w:`), character n-grams within words (`c:`), per-lexicon match counts (`lex:`), a few
+//! surface measures (`m:`) and, for reply pairs, pair features (`p:`). [`FeatureSpace::vectorize`]
+//! turns a text into a [`SparseVec`] over it; training and scoring both go through it, so a
+//! model scores exactly what it was fitted on.
+//!
+//! Weighting: word and character n-grams get sublinear term frequency `1 + ln(count)` times
+//! their inverse document frequency, and each of the two blocks is scaled to unit length;
+//! lexicon counts and surface measures enter as `ln(1 + x)`.
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+use super::lexicon::LexiconSet;
+use super::text::{self, Token, feature_hash};
+
+/// Which features a model uses.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FeatureConfig {
+    /// Word n-gram sizes, inclusive (`[1, 2]`).
+    pub word_ngrams: [usize; 2],
+    /// Character n-gram sizes, inclusive (`[2, 5]`); `[0, 0]` for none.
+    pub char_ngrams: [usize; 2],
+    /// Whether surface measures (`m:` features) are used.
+    pub surface: bool,
+    /// Whether reply/target pair features (`p:` features) are used.
+    pub pair: bool,
+    /// How many leading words of the text (outside quotes) give start n-grams (`s:`
+    /// features, sizes as `word_ngrams`): how a reply opens ("No,", "Exactly", "I agree")
+    /// says much about its relation to what it answers. 0 for none.
+    #[serde(default)]
+    pub start_words: usize,
+    /// Whether the word n-grams of the target (the text replied to) are features (`t:`),
+    /// pair models only.
+    #[serde(default)]
+    pub target_words: bool,
+}
+
+/// A block of n-gram features, weighted and scaled to unit length together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Block {
+    /// Word n-grams of the text (`w:`).
+    Word,
+    /// Character n-grams within the words of the text (`c:`).
+    Char,
+    /// Word n-grams of the first [`FeatureConfig::start_words`] words (`s:`).
+    Start,
+    /// Word n-grams of the target (`t:`).
+    Target,
+}
+
+impl Block {
+    /// Every block, in the order of the feature space.
+    pub const ALL: [Block; 4] = [Block::Word, Block::Char, Block::Start, Block::Target];
+
+    /// What the block is called in logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Block::Word => "word",
+            Block::Char => "character",
+            Block::Start => "start",
+            Block::Target => "target",
+        }
+    }
+
+    /// The prefix of its feature names.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Block::Word => text::WORD_PREFIX,
+            Block::Char => text::CHAR_PREFIX,
+            Block::Start => text::START_PREFIX,
+            Block::Target => text::TARGET_PREFIX,
+        }
+    }
+}
+
+impl FeatureConfig {
+    /// Whether `block` has features under this configuration.
+    pub fn has(&self, block: Block) -> bool {
+        let words = self.word_ngrams[1] > 0;
+        match block {
+            Block::Word => words,
+            Block::Char => self.char_ngrams[1] > 0,
+            Block::Start => words && self.start_words > 0,
+            Block::Target => words && self.pair && self.target_words,
+        }
+    }
+
+    /// Calls `f(hash)` for every n-gram of `block` in the text `tokens` (and `target`).
+    fn for_each(&self, block: Block, tokens: &[Token], target: &[Token], mut f: impl FnMut(u64)) {
+        let [lo, hi] = self.word_ngrams;
+        match block {
+            Block::Word => text::for_each_word_ngram(tokens, lo..hi + 1, |h, _, _| f(h)),
+            Block::Char => {
+                let [lo, hi] = self.char_ngrams;
+                text::for_each_char_ngram(tokens, lo..hi + 1, f)
+            }
+            Block::Start => {
+                let start = &tokens[..tokens.len().min(self.start_words)];
+                text::for_each_prefixed_ngram(start, lo..hi + 1, block.prefix(), |h, _, _| f(h))
+            }
+            Block::Target => {
+                text::for_each_prefixed_ngram(target, lo..hi + 1, block.prefix(), |h, _, _| f(h))
+            }
+        }
+    }
+
+    /// Names of the n-grams [`for_each`](Self::for_each) visits.
+    fn names(&self, block: Block, tokens: &[Token], target: &[Token]) -> Vec<String> {
+        let [lo, hi] = self.word_ngrams;
+        match block {
+            Block::Word => text::word_ngram_names(tokens, lo..hi + 1),
+            Block::Char => {
+                let [lo, hi] = self.char_ngrams;
+                text::char_ngram_names(tokens, lo..hi + 1)
+            }
+            Block::Start => {
+                let start = &tokens[..tokens.len().min(self.start_words)];
+                text::prefixed_ngram_names(start, lo..hi + 1, block.prefix())
+            }
+            Block::Target => text::prefixed_ngram_names(target, lo..hi + 1, block.prefix()),
+        }
+    }
+}
+
+/// The tokens of an input's target, when the configuration reads them.
+fn target_tokens(config: &FeatureConfig, input: Input<'_>) -> Vec<Token> {
+    match input.target {
+        Some(t) if config.has(Block::Target) => text::tokens(t, &[]),
+        _ => Vec::new(),
+    }
+}
+
+/// A sparse feature vector: feature indices (ascending, distinct) and values.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SparseVec {
+    /// Feature indices, ascending.
+    pub indices: Vec<u32>,
+    /// Values, one per index.
+    pub values: Vec<f64>,
+}
+
+impl SparseVec {
+    /// `Σ values[i] · weights[indices[i]]`.
+    #[inline]
+    pub fn dot(&self, weights: &[f64]) -> f64 {
+        self.indices.iter().zip(&self.values).map(|(&i, &v)| v * weights[i as usize]).sum()
+    }
+
+    fn push(&mut self, index: u32, value: f64) {
+        self.indices.push(index);
+        self.values.push(value);
+    }
+
+    fn sort(&mut self) {
+        let mut pairs: Vec<(u32, f64)> =
+            self.indices.iter().copied().zip(self.values.iter().copied()).collect();
+        pairs.sort_unstable_by_key(|p| p.0);
+        self.indices = pairs.iter().map(|p| p.0).collect();
+        self.values = pairs.iter().map(|p| p.1).collect();
+    }
+}
+
+/// A hasher for keys that already are well-mixed 64-bit hashes.
+#[derive(Default, Clone, Copy)]
+pub struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A map from feature hash to index.
+pub type HashIndex = HashMap<u64, u32, BuildHasherDefault<PassThrough>>;
+
+/// The surface measures, in order.
+pub const SURFACE: [&str; 5] = ["m:second_person", "m:exclaim", "m:question", "m:caps", "m:length"];
+
+/// The pair features, in order (reply against its target).
+pub const PAIR: [&str; 6] = [
+    "p:overlap",
+    "p:quotes_target",
+    "p:starts_with_no",
+    "p:starts_with_yes",
+    "p:negation",
+    "p:target_question",
+];
+
+/// The inputs of one example: its text, the byte ranges of `text` that quote someone else
+/// (left out), and for pair models the text it replies to.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Input<'a> {
+    /// The comment's text.
+    pub text: &'a str,
+    /// Byte ranges of `text` that quote someone else.
+    pub quotes: &'a [Range<usize>],
+    /// The text it replies to (pair models only).
+    pub target: Option<&'a str>,
+}
+
+/// Everything [`FeatureSpace::vectorize`] works out on the way, kept for explanations.
+#[derive(Clone, Debug, Default)]
+pub struct Analysis {
+    /// The comment's words (outside quotes).
+    pub tokens: Vec<Token>,
+    /// Matches of each lexicon: (lexicon index, byte range).
+    pub matches: Vec<super::lexicon::LexMatch>,
+}
+
+/// A named, bounded feature set with document frequencies.
+#[derive(Clone, Debug)]
+pub struct FeatureSpace {
+    config: FeatureConfig,
+    names: Vec<String>,
+    idf: Vec<f64>,
+    index: HashIndex,
+    lex_index: Vec<Option<u32>>,
+    surface_index: Vec<Option<u32>>,
+    pair_index: Vec<Option<u32>>,
+}
+
+impl FeatureSpace {
+    /// Makes a feature space from names and their idf (1.0 for non-n-gram features), resolving
+    /// `lex:` names against `lexicons`.
+    pub fn new(
+        config: FeatureConfig,
+        names: Vec<String>,
+        idf: Vec<f64>,
+        lexicons: &LexiconSet,
+    ) -> FeatureSpace {
+        assert_eq!(names.len(), idf.len(), "one idf per feature");
+        let index: HashIndex =
+            names.iter().enumerate().map(|(i, n)| (feature_hash(n), i as u32)).collect();
+        let find = |name: &str| names.iter().position(|n| n == name).map(|i| i as u32);
+        let lex_index =
+            lexicons.lexicons().iter().map(|l| find(&format!("lex:{}", l.name()))).collect();
+        let surface_index = SURFACE.iter().map(|n| find(n)).collect();
+        let pair_index = PAIR.iter().map(|n| find(n)).collect();
+        FeatureSpace { config, names, idf, index, lex_index, surface_index, pair_index }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &FeatureConfig {
+        &self.config
+    }
+
+    /// Feature names, by index.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Inverse document frequencies, by index.
+    pub fn idf(&self) -> &[f64] {
+        &self.idf
+    }
+
+    /// Number of features.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether there are no features.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Index of a feature hash.
+    pub fn lookup(&self, hash: u64) -> Option<u32> {
+        self.index.get(&hash).copied()
+    }
+
+    /// The feature vector of `input`.
+    pub fn vectorize(&self, input: Input<'_>, lexicons: &LexiconSet) -> SparseVec {
+        self.analyse(input, lexicons).0
+    }
+
+    /// The feature vector of `input` and what was found on the way.
+    pub fn analyse(&self, input: Input<'_>, lexicons: &LexiconSet) -> (SparseVec, Analysis) {
+        let tokens = text::tokens(input.text, input.quotes);
+        let mut v = SparseVec::default();
+        let mut hits: Vec<u32> = Vec::with_capacity(tokens.len() * 8);
+
+        let target = target_tokens(&self.config, input);
+        for block in Block::ALL {
+            if self.config.has(block) {
+                self.config.for_each(block, &tokens, &target, |h| {
+                    if let Some(i) = self.lookup(h) {
+                        hits.push(i);
+                    }
+                });
+                self.push_block(&mut v, &mut hits);
+            }
+        }
+
+        let matches = lexicons.matches(input.text, input.quotes);
+        let mut counts = vec![0usize; lexicons.lexicons().len()];
+        for m in &matches {
+            counts[m.lexicon] += 1;
+        }
+        for (i, &c) in counts.iter().enumerate() {
+            if let (Some(Some(idx)), true) = (self.lex_index.get(i), c > 0) {
+                v.push(*idx, (c as f64).ln_1p());
+            }
+        }
+        if self.config.surface {
+            let s = surface(input, &tokens);
+            for (idx, x) in self.surface_index.iter().zip(s) {
+                if let (Some(idx), true) = (idx, x != 0.0) {
+                    v.push(*idx, x);
+                }
+            }
+        }
+        if self.config.pair
+            && let Some(target) = input.target
+        {
+            let p = pair(input, &tokens, target);
+            for (idx, x) in self.pair_index.iter().zip(p) {
+                if let (Some(idx), true) = (idx, x != 0.0) {
+                    v.push(*idx, x);
+                }
+            }
+        }
+        v.sort();
+        (v, Analysis { tokens, matches })
+    }
+
+    /// Adds one n-gram block: counts the hit indices, weights them and scales to unit length.
+    fn push_block(&self, v: &mut SparseVec, hits: &mut Vec<u32>) {
+        hits.sort_unstable();
+        let start = v.indices.len();
+        let mut norm = 0.0;
+        let mut i = 0;
+        while i < hits.len() {
+            let idx = hits[i];
+            let mut j = i;
+            while j < hits.len() && hits[j] == idx {
+                j += 1;
+            }
+            let x = (1.0 + ((j - i) as f64).ln()) * self.idf[idx as usize];
+            norm += x * x;
+            v.push(idx, x);
+            i = j;
+        }
+        if norm > 0.0 {
+            let norm = norm.sqrt();
+            v.values[start..].iter_mut().for_each(|x| *x /= norm);
+        }
+        hits.clear();
+    }
+}
+
+/// Surface measures of a text, in [`SURFACE`] order.
+fn surface(input: Input<'_>, tokens: &[Token]) -> [f64; 5] {
+    let second = tokens
+        .iter()
+        .filter(|t| {
+            matches!(
+                t.norm.as_str(),
+                "you" | "your" | "you're" | "yours" | "yourself" | "ya" | "u" | "ur"
+            )
+        })
+        .count();
+    let mut exclaim = 0usize;
+    let mut question = 0usize;
+    let mut upper = 0usize;
+    let mut letters = 0usize;
+    for (i, c) in input.text.char_indices() {
+        if input.quotes.iter().any(|r| r.contains(&i)) {
+            continue;
+        }
+        match c {
+            '!' => exclaim += 1,
+            '?' => question += 1,
+            c if c.is_uppercase() => {
+                upper += 1;
+                letters += 1
+            }
+            c if c.is_alphabetic() => letters += 1,
+            _ => {}
+        }
+    }
+    // Shouting: the share of capitals, counted only once there are enough letters to tell.
+    let caps = if letters >= 12 { upper as f64 / letters as f64 } else { 0.0 };
+    [
+        (second as f64).ln_1p(),
+        (exclaim as f64).ln_1p(),
+        (question as f64).ln_1p(),
+        caps,
+        (tokens.len() as f64).ln_1p() / 5.0,
+    ]
+}
+
+const NEGATIONS: [&str; 12] = [
+    "not", "no", "never", "don't", "doesn't", "isn't", "aren't", "wasn't", "can't", "won't",
+    "nothing", "nobody",
+];
+
+/// Pair features of a reply and its target, in [`PAIR`] order.
+fn pair(input: Input<'_>, tokens: &[Token], target: &str) -> [f64; 6] {
+    let target_tokens = text::tokens(target, &[]);
+    let content = |t: &&Token| t.norm.chars().count() > 3;
+    let mine: std::collections::HashSet<&str> =
+        tokens.iter().filter(content).map(|t| t.norm.as_str()).collect();
+    let theirs: std::collections::HashSet<&str> =
+        target_tokens.iter().filter(content).map(|t| t.norm.as_str()).collect();
+    let overlap = if mine.is_empty() || theirs.is_empty() {
+        0.0
+    } else {
+        mine.intersection(&theirs).count() as f64 / mine.len().min(theirs.len()) as f64
+    };
+    let quotes_target = f64::from(
+        input.quotes.iter().any(|r| r.len() > 10)
+            || longest_shared_run(tokens, &target_tokens) >= 6,
+    );
+    let first = tokens.first().map(|t| t.norm.as_str()).unwrap_or("");
+    let starts_no = f64::from(matches!(first, "no" | "nope" | "nah" | "wrong" | "false"));
+    let starts_yes = f64::from(matches!(
+        first,
+        "yes" | "yeah" | "yep" | "exactly" | "agreed" | "agree" | "true" | "indeed" | "absolutely"
+    ));
+    let negation = tokens.iter().filter(|t| NEGATIONS.contains(&t.norm.as_str())).count() as f64;
+    let target_question = f64::from(target.trim_end().ends_with('?'));
+    [overlap, quotes_target, starts_no, starts_yes, negation.ln_1p(), target_question]
+}
+
+/// Length of the longest run of words the reply shares, in order, with its target.
+fn longest_shared_run(a: &[Token], b: &[Token]) -> usize {
+    if a.is_empty() || b.is_empty() {
+        return 0;
+    }
+    // Hash the target's 6-word windows, look the reply's up: enough to tell a quote.
+    const W: usize = 6;
+    if a.len() < W || b.len() < W {
+        return 0;
+    }
+    let window = |t: &[Token]| {
+        let mut h = super::text::Hasher::new("");
+        for tok in t {
+            h.write(tok.norm.as_bytes());
+            h.write(b" ");
+        }
+        h.finish()
+    };
+    let theirs: std::collections::HashSet<u64> = b.windows(W).map(window).collect();
+    if a.windows(W).any(|w| theirs.contains(&window(w))) { W } else { 0 }
+}
+
+/// Feature names with their document frequencies per class, collected from training texts.
+#[derive(Debug, Default)]
+pub struct TermCounts {
+    /// Per hash: document frequency per class.
+    pub df: HashMap<u64, Vec<u32>, BuildHasherDefault<PassThrough>>,
+    /// Documents per class.
+    pub docs: Vec<u32>,
+}
+
+impl TermCounts {
+    /// Counts, for each n-gram of `input` in `blocks`, one document of class `class` (of
+    /// `classes`).
+    pub fn add(
+        &mut self,
+        config: &FeatureConfig,
+        blocks: &[Block],
+        input: Input<'_>,
+        class: usize,
+        classes: usize,
+    ) {
+        if self.docs.len() < classes {
+            self.docs.resize(classes, 0);
+        }
+        self.docs[class] += 1;
+        let tokens = text::tokens(input.text, input.quotes);
+        let target = target_tokens(config, input);
+        let mut seen: Vec<u64> = Vec::new();
+        for &block in blocks {
+            if config.has(block) {
+                config.for_each(block, &tokens, &target, |h| seen.push(h));
+            }
+        }
+        seen.sort_unstable();
+        seen.dedup();
+        for h in seen {
+            let e = self.df.entry(h).or_insert_with(|| vec![0; classes]);
+            e[class] += 1;
+        }
+    }
+}
+
+/// Names of the n-grams of `input` in `blocks` (for recovering the names of selected hashes).
+pub fn ngram_names(config: &FeatureConfig, blocks: &[Block], input: Input<'_>) -> Vec<String> {
+    let tokens = text::tokens(input.text, input.quotes);
+    let target = target_tokens(config, input);
+    let mut out = Vec::new();
+    for &block in blocks {
+        if config.has(block) {
+            out.extend(config.names(block, &tokens, &target));
+        }
+    }
+    out
+}
+
+/// Keeps the hash-stable [`PassThrough`] hasher honest: `write_u64` must be what `HashMap`
+/// calls for `u64` keys.
+#[cfg(test)]
+fn pass_through_is_identity(x: u64) -> u64 {
+    use std::hash::Hasher as _;
+    let mut h = PassThrough::default();
+    std::hash::Hash::hash(&x, &mut h);
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn space(names: &[&str]) -> (FeatureSpace, LexiconSet) {
+        let lex = LexiconSet::parse(&[("name_calling", "idiot\nprick")]).unwrap();
+        let config = FeatureConfig {
+            word_ngrams: [1, 2],
+            char_ngrams: [2, 3],
+            surface: true,
+            pair: true,
+            start_words: 0,
+            target_words: false,
+        };
+        let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        let idf = vec![1.0; names.len()];
+        (FeatureSpace::new(config, names, idf, &lex), lex)
+    }
+
+    #[test]
+    fn pass_through_hasher_keeps_the_key() {
+        assert_eq!(pass_through_is_identity(0xdead_beef), 0xdead_beef);
+    }
+
+    #[test]
+    fn blocks_are_unit_length_and_counts_are_sublinear() {
+        let (fs, lex) = space(&["w:you", "w:prick", "w:you prick", "c:pr", "lex:name_calling"]);
+        let v = fs.vectorize(Input { text: "You prick, you", ..Default::default() }, &lex);
+        assert_eq!(v.indices, [0, 1, 2, 3, 4]);
+        let word: f64 = v.values[..3].iter().map(|x| x * x).sum();
+        approx::assert_abs_diff_eq!(word, 1.0, epsilon = 1e-12);
+        // "you" twice: 1 + ln 2 against 1 for the others.
+        approx::assert_abs_diff_eq!(v.values[0] / v.values[1], 1.0 + 2f64.ln(), epsilon = 1e-12);
+        approx::assert_abs_diff_eq!(v.values[3], 1.0, epsilon = 1e-12);
+        approx::assert_abs_diff_eq!(v.values[4], 2f64.ln(), epsilon = 1e-12);
+    }
+
+    #[test]
+    fn quoted_text_is_left_out() {
+        let (fs, lex) = space(&["w:idiot", "lex:name_calling", "w:agree"]);
+        let text = "> you idiot\nI agree";
+        let v = fs
+            .vectorize(Input { text, quotes: std::slice::from_ref(&(0..12)), target: None }, &lex);
+        assert_eq!(v.indices, [2]);
+    }
+
+    #[test]
+    fn pair_features_read_the_target() {
+        let (fs, lex) = space(&["p:overlap", "p:starts_with_no", "p:target_question"]);
+        let input = Input {
+            text: "No, the minister resigned",
+            quotes: &[],
+            target: Some("Has the minister resigned?"),
+        };
+        let v = fs.vectorize(input, &lex);
+        assert_eq!(v.indices, [0, 1, 2]);
+        approx::assert_abs_diff_eq!(v.values[0], 1.0, epsilon = 1e-12);
+    }
+
+    #[test]
+    fn term_counts_count_documents_not_occurrences() {
+        let config = FeatureConfig {
+            word_ngrams: [1, 1],
+            char_ngrams: [0, 0],
+            surface: false,
+            pair: false,
+            start_words: 0,
+            target_words: false,
+        };
+        let mut tc = TermCounts::default();
+        let all = Block::ALL;
+        tc.add(&config, &all, Input { text: "idiot idiot", ..Default::default() }, 1, 2);
+        tc.add(&config, &all, Input { text: "fine idiot", ..Default::default() }, 0, 2);
+        assert_eq!(tc.df[&feature_hash("w:idiot")], [1, 1]);
+        assert_eq!(tc.docs, [1, 1]);
+    }
+}

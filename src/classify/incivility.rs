@@ -1,0 +1,266 @@
+//! Incivility: a calibrated probability per comment, the forms present and the cues behind
+//! the score.
+//!
+//! Forms follow Coe, Kenski & Rains (2014) — name-calling, aspersion, lying accusation,
+//! vulgarity, pejorative for speech — plus identity attack and threat. A form is present when
+//! its lexicon (`models/lexicons/incivility/<form>.txt`) matches outside quoted text. Cues are
+//! those matches, plus the words the model weighs most towards incivility (label `model`).
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+use super::features::Input;
+use super::model::{FittedScorer, LexiconText, Task};
+use super::text::char_offset;
+
+/// The forms of incivility, in the order they are reported.
+pub const FORMS: [&str; 7] = [
+    "name_calling",
+    "aspersion",
+    "lying_accusation",
+    "vulgarity",
+    "pejorative_speech",
+    "identity_attack",
+    "threat",
+];
+
+/// The label of cues that come from the model's weights rather than a lexicon.
+pub const MODEL_CUE: &str = "model";
+
+/// Most model cues per comment.
+const MAX_MODEL_CUES: usize = 5;
+
+/// Least log-odds contribution of a word n-gram for it to be shown as a model cue.
+const MIN_MODEL_CUE: f64 = 0.15;
+
+/// The incivility lexicons shipped in `models/lexicons/incivility/`, in [`FORMS`] order.
+pub fn shipped_lexicons() -> Vec<LexiconText> {
+    macro_rules! lex {
+        ($name:literal) => {
+            LexiconText {
+                name: $name.to_string(),
+                text: include_str!(concat!("../../models/lexicons/incivility/", $name, ".txt"))
+                    .to_string(),
+            }
+        };
+    }
+    vec![
+        lex!("name_calling"),
+        lex!("aspersion"),
+        lex!("lying_accusation"),
+        lex!("vulgarity"),
+        lex!("pejorative_speech"),
+        lex!("identity_attack"),
+        lex!("threat"),
+    ]
+}
+
+/// The model shipped in `models/incivility.json`, compiled into the binary.
+pub const SHIPPED_MODEL: &str = include_str!("../../models/incivility.json");
+
+/// Loads the shipped incivility model.
+pub fn shipped_model() -> FittedScorer {
+    FittedScorer::from_json(SHIPPED_MODEL, "models/incivility.json")
+        .expect("the shipped incivility model loads (tested)")
+}
+
+/// Why a span counts towards incivility.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Cue {
+    /// Start, in characters (Unicode scalar values) from the start of the comment text.
+    pub start: usize,
+    /// End (exclusive), in characters.
+    pub end: usize,
+    /// The form whose lexicon matched, or [`MODEL_CUE`].
+    pub label: String,
+    /// The text of the span.
+    pub text: String,
+    /// Its contribution to the log-odds of incivility.
+    pub weight: f64,
+}
+
+/// The incivility of one comment.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct IncivilityScore {
+    /// Calibrated probability that the comment is uncivil.
+    pub probability: f64,
+    /// Whether the probability reaches the model's threshold.
+    pub uncivil: bool,
+    /// Forms present, in [`FORMS`] order.
+    pub forms: Vec<String>,
+    /// Cues, by position.
+    pub cues: Vec<Cue>,
+}
+
+/// Scores one comment's text, leaving out the byte ranges in `quotes`.
+///
+/// # Panics
+/// If `scorer` is not an incivility model.
+pub fn score(scorer: &FittedScorer, text: &str, quotes: &[Range<usize>]) -> IncivilityScore {
+    assert_eq!(scorer.task(), Task::Incivility, "an incivility model");
+    let input = Input { text, quotes, target: None };
+    let (x, analysis) = scorer.space().analyse(input, scorer.lexicons());
+    let probability = scorer.probabilities_of(&x)[1];
+    let weights = &scorer.model().weights[0];
+    let lexicons = scorer.lexicons().lexicons();
+
+    // Lexicon cues share their form's contribution.
+    let mut per_form = vec![0usize; lexicons.len()];
+    for m in &analysis.matches {
+        per_form[m.lexicon] += 1;
+    }
+    let contribution = |name: &str| {
+        let i = scorer.space().lookup(super::text::feature_hash(name))?;
+        let k = x.indices.binary_search(&i).ok()?;
+        Some(x.values[k] * weights[i as usize])
+    };
+    let mut cues: Vec<Cue> = Vec::new();
+    let mut covered: Vec<Range<usize>> = Vec::new();
+    for m in &analysis.matches {
+        let name = lexicons[m.lexicon].name();
+        let total = contribution(&format!("lex:{name}")).unwrap_or(0.0);
+        cues.push(cue(text, m.span.clone(), name, total / per_form[m.lexicon] as f64));
+        covered.push(m.span.clone());
+    }
+
+    // Model cues: word n-grams with the largest positive contributions, not already covered.
+    let mut word: Vec<(f64, usize, usize)> = Vec::new(); // (contribution, first token, n)
+    super::text::for_each_word_ngram(
+        &analysis.tokens,
+        {
+            let [lo, hi] = scorer.space().config().word_ngrams;
+            lo..hi + 1
+        },
+        |h, i, n| {
+            if let Some(f) = scorer.space().lookup(h)
+                && let Ok(k) = x.indices.binary_search(&f)
+            {
+                let c = x.values[k] * weights[f as usize];
+                if c >= MIN_MODEL_CUE {
+                    word.push((c, i, n));
+                }
+            }
+        },
+    );
+    word.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut added = 0;
+    for (c, i, n) in word {
+        if added == MAX_MODEL_CUES {
+            break;
+        }
+        let span = analysis.tokens[i].span.start..analysis.tokens[i + n - 1].span.end;
+        if covered.iter().any(|r| r.start < span.end && span.start < r.end) {
+            continue;
+        }
+        cues.push(cue(text, span.clone(), MODEL_CUE, c));
+        covered.push(span);
+        added += 1;
+    }
+    cues.sort_by_key(|c| (c.start, c.end));
+
+    let forms = lexicons
+        .iter()
+        .zip(&per_form)
+        .filter(|(_, n)| **n > 0)
+        .map(|(l, _)| l.name().to_string())
+        .collect();
+    IncivilityScore { probability, uncivil: probability >= scorer.threshold(), forms, cues }
+}
+
+fn cue(text: &str, span: Range<usize>, label: &str, weight: f64) -> Cue {
+    Cue {
+        start: char_offset(text, span.start),
+        end: char_offset(text, span.end),
+        label: label.to_string(),
+        text: text[span].to_string(),
+        weight,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::lexicon::LexiconSet;
+
+    #[test]
+    fn shipped_lexicons_parse_and_their_examples_hold() {
+        let lexicons = shipped_lexicons();
+        assert_eq!(lexicons.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), FORMS);
+        let pairs: Vec<(&str, &str)> =
+            lexicons.iter().map(|l| (l.name.as_str(), l.text.as_str())).collect();
+        let set = LexiconSet::parse(&pairs).expect("shipped lexicons compile");
+        let mut failures = Vec::new();
+        for lex in set.lexicons() {
+            assert!(!lex.is_empty(), "lexicon {} is empty", lex.name());
+            let (yes, no) = lex.examples();
+            assert!(
+                yes >= 5 && no >= 3,
+                "lexicon {} has too few examples ({yes}, {no})",
+                lex.name()
+            );
+            failures.extend(lex.check_examples());
+        }
+        assert!(failures.is_empty(), "lexicon examples fail:\n{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn shipped_model_was_trained_with_the_shipped_lexicons() {
+        // Editing models/lexicons/ changes nothing until the model is retrained; this keeps
+        // the two from drifting apart unnoticed.
+        let model = shipped_model();
+        assert_eq!(
+            model.file().lexicons,
+            shipped_lexicons(),
+            "models/lexicons/incivility changed since models/incivility.json was trained: \
+             retrain (see models/incivility.md)"
+        );
+        assert_eq!(model.task(), Task::Incivility);
+        assert!(model.file().calibration.is_some() && model.file().threshold.is_some());
+    }
+
+    #[test]
+    fn seed_insults_are_cues_of_their_comment() {
+        // The Canary seed's comment 1.3 (issue #4).
+        let text = "You’re a (obviously right-wing) bellend, you prick. With a name like that \
+                    you must be another neuvo rich Indian. Stick to the Mail comments page, \
+                    you prick.";
+        let s = score(&shipped_model(), text, &[]);
+        let cue_texts: Vec<String> = s.cues.iter().map(|c| c.text.to_lowercase()).collect();
+        assert!(cue_texts.iter().any(|c| c == "bellend"), "{cue_texts:?}");
+        assert!(cue_texts.iter().any(|c| c.contains("prick")), "{cue_texts:?}");
+        assert!(s.forms.contains(&"name_calling".to_string()), "{:?}", s.forms);
+        assert!(s.uncivil, "p = {}", s.probability);
+        // Offsets are characters: the curly apostrophe before "re" is one.
+        for c in &s.cues {
+            let span: String = text.chars().skip(c.start).take(c.end - c.start).collect();
+            assert_eq!(span, c.text);
+        }
+    }
+
+    #[test]
+    fn quoted_text_does_not_count_against_the_quoter() {
+        let m = shipped_model();
+        let text = "> You absolute prick, you bellend.\nPlease keep it civil, we can disagree.";
+        let quote_end = text.find('\n').unwrap() + 1;
+        let quoted = score(&m, text, std::slice::from_ref(&(0..quote_end)));
+        let unquoted = score(&m, text, &[]);
+        assert!(quoted.cues.iter().all(|c| c.start >= quote_end), "{:?}", quoted.cues);
+        assert!(!quoted.forms.contains(&"name_calling".to_string()));
+        assert!(quoted.probability < unquoted.probability);
+        assert!(!quoted.uncivil, "p = {}", quoted.probability);
+    }
+
+    #[test]
+    fn civil_disagreement_is_not_uncivil() {
+        let m = shipped_model();
+        for text in [
+            "I disagree with the article: the figures on police shootings are per capita, and \
+             the UK compares well.",
+            "Thank you for a thoughtful piece. I hadn't considered the inquest process.",
+        ] {
+            let s = score(&m, text, &[]);
+            assert!(!s.uncivil, "{text}: p = {}", s.probability);
+        }
+    }
+}

@@ -1,0 +1,298 @@
+//! Text normalisation, tokens, n-grams and feature hashing, shared by training and scoring.
+//!
+//! Features are named by strings (`w:you prick`, `c:ick `) so a model file can be read by
+//! people, but scoring never builds those strings: each name maps to a 64-bit hash computed
+//! incrementally over the same bytes, and the model looks hashes up. [`feature_hash`] hashes a
+//! full name; the n-gram walkers below produce the same hashes for the n-grams of a text.
+
+use std::ops::Range;
+
+/// Prefix of word n-gram feature names.
+pub const WORD_PREFIX: &str = "w:";
+/// Prefix of character n-gram feature names.
+pub const CHAR_PREFIX: &str = "c:";
+/// Prefix of the word n-grams a reply starts with (`s:no`, `s:i agree`).
+pub const START_PREFIX: &str = "s:";
+/// Prefix of the word n-grams of the text replied to (`t:why`).
+pub const TARGET_PREFIX: &str = "t:";
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+
+/// Incremental FNV-1a over bytes; [`Hasher::finish`] mixes the state so the low bits spread.
+#[derive(Clone, Copy, Debug)]
+pub struct Hasher(u64);
+
+impl Hasher {
+    /// A hasher that has seen `prefix`.
+    pub fn new(prefix: &str) -> Hasher {
+        let mut h = Hasher(FNV_OFFSET);
+        h.write(prefix.as_bytes());
+        h
+    }
+
+    /// Feeds bytes.
+    #[inline]
+    pub fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(FNV_PRIME);
+        }
+    }
+
+    /// Feeds one character's UTF-8 bytes.
+    #[inline]
+    pub fn write_char(&mut self, c: char) {
+        let mut buf = [0u8; 4];
+        self.write(c.encode_utf8(&mut buf).as_bytes());
+    }
+
+    /// The hash of everything fed so far (a splitmix64 finaliser over the FNV state).
+    #[inline]
+    pub fn finish(&self) -> u64 {
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
+/// The hash of a feature name, e.g. `feature_hash("w:you prick")`.
+pub fn feature_hash(name: &str) -> u64 {
+    let mut h = Hasher(FNV_OFFSET);
+    h.write(name.as_bytes());
+    h.finish()
+}
+
+/// A word of a text: its normalised form and its byte range in the original text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// Lower-cased, curly apostrophes made straight, letters repeated more than twice cut to
+    /// two (`fuuuuck` → `fuuck`).
+    pub norm: String,
+    /// Byte range in the text it came from.
+    pub span: Range<usize>,
+}
+
+/// Whether `c` can be inside a word: letters, digits, apostrophes, and the `*`, `@`, `$` that
+/// people put in place of letters (`f*ck`, `a$$`).
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '\'' | '’' | '*' | '@' | '$')
+}
+
+/// Splits `text` into words, skipping the byte ranges in `skip` (quoted text).
+///
+/// A word starts with a letter or digit (so a lone `*` or `$5` sign is not a word) and runs
+/// over word characters (letters, digits, `'`, `’`, `*`, `@`, `$`); trailing apostrophes are dropped.
+pub fn tokens(text: &str, skip: &[Range<usize>]) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if !c.is_alphanumeric() || in_ranges(start, skip) {
+            continue;
+        }
+        let mut end = start + c.len_utf8();
+        while let Some(&(i, c)) = chars.peek() {
+            if !is_word_char(c) || in_ranges(i, skip) {
+                break;
+            }
+            end = i + c.len_utf8();
+            chars.next();
+        }
+        let mut raw = &text[start..end];
+        while let Some(stripped) = raw.strip_suffix(['\'', '’']) {
+            raw = stripped;
+        }
+        let end = start + raw.len();
+        out.push(Token { norm: normalise_word(raw), span: start..end });
+    }
+    out
+}
+
+fn in_ranges(i: usize, ranges: &[Range<usize>]) -> bool {
+    ranges.iter().any(|r| r.contains(&i))
+}
+
+/// Lower-cases a word, straightens apostrophes and cuts runs of a repeated letter to two.
+pub fn normalise_word(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut last = None;
+    let mut run = 0;
+    for c in word.chars().flat_map(char::to_lowercase) {
+        let c = if c == '’' { '\'' } else { c };
+        if Some(c) == last {
+            run += 1;
+            if run > 2 && c.is_alphabetic() {
+                continue;
+            }
+        } else {
+            last = Some(c);
+            run = 1;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Calls `f(hash, token_index, n)` for each word n-gram of `tokens` with `n` in `sizes`; the
+/// hash is [`feature_hash`] of `w:` + the words joined by single spaces.
+pub fn for_each_word_ngram(
+    tokens: &[Token],
+    sizes: Range<usize>,
+    f: impl FnMut(u64, usize, usize),
+) {
+    for_each_prefixed_ngram(tokens, sizes, WORD_PREFIX, f)
+}
+
+/// As [`for_each_word_ngram`], with names starting `prefix` instead of `w:`.
+pub fn for_each_prefixed_ngram(
+    tokens: &[Token],
+    sizes: Range<usize>,
+    prefix: &str,
+    mut f: impl FnMut(u64, usize, usize),
+) {
+    for i in 0..tokens.len() {
+        let mut h = Hasher::new(prefix);
+        for n in 1..sizes.end {
+            let Some(tok) = tokens.get(i + n - 1) else { break };
+            if n > 1 {
+                h.write(b" ");
+            }
+            h.write(tok.norm.as_bytes());
+            if n >= sizes.start {
+                f(h.finish(), i, n);
+            }
+        }
+    }
+}
+
+/// Calls `f(hash)` for each character n-gram of each token with `n` in `sizes`, taken from
+/// the token padded with a space on both sides (`" idiot "`), as scikit-learn's `char_wb`
+/// analyser does; the hash is [`feature_hash`] of `c:` + the n-gram.
+pub fn for_each_char_ngram(tokens: &[Token], sizes: Range<usize>, mut f: impl FnMut(u64)) {
+    let mut chars: Vec<char> = Vec::with_capacity(32);
+    for tok in tokens {
+        chars.clear();
+        chars.push(' ');
+        chars.extend(tok.norm.chars());
+        chars.push(' ');
+        for i in 0..chars.len() {
+            let mut h = Hasher::new(CHAR_PREFIX);
+            for n in 1..sizes.end {
+                let Some(&c) = chars.get(i + n - 1) else { break };
+                h.write_char(c);
+                if n >= sizes.start {
+                    f(h.finish());
+                }
+            }
+        }
+    }
+}
+
+/// Names of the word n-grams of `tokens`, in the order [`for_each_word_ngram`] visits them.
+pub fn word_ngram_names(tokens: &[Token], sizes: Range<usize>) -> Vec<String> {
+    prefixed_ngram_names(tokens, sizes, WORD_PREFIX)
+}
+
+/// Names of the n-grams [`for_each_prefixed_ngram`] visits.
+pub fn prefixed_ngram_names(tokens: &[Token], sizes: Range<usize>, prefix: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for i in 0..tokens.len() {
+        let mut name = String::from(prefix);
+        for n in 1..sizes.end {
+            let Some(tok) = tokens.get(i + n - 1) else { break };
+            if n > 1 {
+                name.push(' ');
+            }
+            name.push_str(&tok.norm);
+            if n >= sizes.start {
+                out.push(name.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Names of the character n-grams of `tokens`, in the order [`for_each_char_ngram`] visits
+/// them.
+pub fn char_ngram_names(tokens: &[Token], sizes: Range<usize>) -> Vec<String> {
+    let mut out = Vec::new();
+    for tok in tokens {
+        let chars: Vec<char> =
+            std::iter::once(' ').chain(tok.norm.chars()).chain(std::iter::once(' ')).collect();
+        for i in 0..chars.len() {
+            for n in sizes.clone() {
+                if i + n <= chars.len() {
+                    let gram: String = chars[i..i + n].iter().collect();
+                    out.push(format!("{CHAR_PREFIX}{gram}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Converts a byte offset of `text` into a character offset (what Python's `str` indexes).
+pub fn char_offset(text: &str, byte: usize) -> usize {
+    text[..byte].chars().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norms(text: &str) -> Vec<String> {
+        tokens(text, &[]).into_iter().map(|t| t.norm).collect()
+    }
+
+    #[test]
+    fn tokens_keep_obfuscations_and_drop_quotes() {
+        assert_eq!(norms("You’re a f*ck-wit, SH1T!"), ["you're", "a", "f*ck", "wit", "sh1t"]);
+        assert_eq!(norms("Fuuuuuck offff"), ["fuuck", "off"]);
+        assert_eq!(norms("the lads' view"), ["the", "lads", "view"]);
+        assert_eq!(norms("costs $5 * 3"), ["costs", "5", "3"]);
+        let text = "> you idiot\nno you";
+        let toks = tokens(text, std::slice::from_ref(&(0..12)));
+        assert_eq!(toks.iter().map(|t| t.norm.as_str()).collect::<Vec<_>>(), ["no", "you"]);
+        assert_eq!(&text[toks[0].span.clone()], "no");
+    }
+
+    #[test]
+    fn spans_point_into_the_original_text() {
+        let text = "Ça va, BELLEND";
+        let toks = tokens(text, &[]);
+        assert_eq!(&text[toks[2].span.clone()], "BELLEND");
+        assert_eq!(toks[2].norm, "bellend");
+        assert_eq!(char_offset(text, toks[2].span.start), 7);
+    }
+
+    #[test]
+    fn incremental_hashes_equal_hashes_of_names() {
+        let toks = tokens("You prick, you utter prick", &[]);
+        let mut hashes = Vec::new();
+        for_each_word_ngram(&toks, 1..3, |h, _, _| hashes.push(h));
+        let names = word_ngram_names(&toks, 1..3);
+        assert_eq!(names.len(), hashes.len());
+        assert!(names.contains(&"w:you prick".to_string()));
+        assert_eq!(hashes, names.iter().map(|n| feature_hash(n)).collect::<Vec<_>>());
+
+        let mut hashes = Vec::new();
+        for_each_char_ngram(&toks, 2..6, |h| hashes.push(h));
+        let mut names = char_ngram_names(&toks, 2..6);
+        assert!(names.contains(&"c:ick ".to_string()));
+        // The walker visits by start position then length; the name list does too.
+        let mut expected: Vec<u64> = names.iter().map(|n| feature_hash(n)).collect();
+        expected.sort_unstable();
+        hashes.sort_unstable();
+        names.dedup();
+        assert_eq!(hashes, expected);
+    }
+
+    #[test]
+    fn distinct_names_get_distinct_hashes() {
+        let a = feature_hash("w:a b");
+        assert_ne!(a, feature_hash("w:ab"));
+        assert_ne!(a, feature_hash("c:a b"));
+        assert_eq!(a, feature_hash("w:a b"));
+    }
+}

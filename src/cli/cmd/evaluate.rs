@@ -1,0 +1,335 @@
+//! `threadlens evaluate`: score labelled data with a model and report how well it does.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use serde::Serialize;
+use threadlens::classify::FittedScorer;
+use threadlens::classify::data::{self, Dataset, Split};
+use threadlens::classify::features::Input;
+use threadlens::classify::train::{self, Rows};
+use threadlens::evaluation::{self, BinaryReport, MulticlassReport};
+
+use super::train::DataArgs;
+use crate::cli::EXIT_FAILURE;
+
+pub const EXAMPLES: &str = "\
+Examples:
+  threadlens evaluate --model models/incivility.json --data ../shared/data/incivility
+  threadlens evaluate --model models/incivility.json --data mine.csv --text-col body --label-col uncivil
+  threadlens evaluate --model models/my_target.json --data labelled.csv --folds 5
+
+Rows of a dataset the model was trained on are scored only where they were held out from
+training (--split auto, the default); other files are scored whole. With --folds K the
+model's training recipe is refitted K times on the data given (cross-validation) and the
+out-of-fold predictions are scored.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SplitArg {
+    /// Held-out rows of datasets the model was trained on, all rows of others.
+    Auto,
+    /// The held-out rows only.
+    Heldout,
+    /// Every row.
+    All,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The model file.
+    #[arg(long, short, value_name = "FILE")]
+    pub model: PathBuf,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Which rows to score.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub split: SplitArg,
+    /// Cross-validate the model's recipe with K folds on the data instead of scoring the
+    /// model as it is.
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(2..=20))]
+    pub folds: Option<u64>,
+    /// Bootstrap resamples for the 95% intervals.
+    #[arg(long, default_value_t = 1000)]
+    pub bootstrap: usize,
+    /// Seed of the bootstrap and the folds.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Print the reports as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write each scored row (dataset, line of its file, label, class probabilities,
+    /// text as the model read it: for Davidson's tweets without RT, @-mentions, links and
+    /// HTML entities) to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub predictions: Option<PathBuf>,
+}
+
+/// Scored rows of one dataset.
+struct Scored {
+    name: String,
+    truth: Vec<usize>,
+    probs: Vec<Vec<f64>>,
+    thresholds: Vec<f64>,
+    texts: Vec<String>,
+    /// Line of the source file of each row (0 when unknown).
+    lines: Vec<u64>,
+}
+
+#[derive(Serialize)]
+struct Report {
+    dataset: String,
+    rows: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    binary: Option<BinaryReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    multiclass: Option<MulticlassReport>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let scorer = FittedScorer::load(&args.model)?;
+    let task = scorer.task();
+    let classes = scorer.classes().to_vec();
+    let (datasets, mut failed) = args.data.load(task, &classes);
+    anyhow::ensure!(!datasets.is_empty(), "no labelled data could be read");
+    let binary = classes.len() == 2;
+
+    let scored: Vec<(Scored, String)> = match args.folds {
+        None => datasets.iter().map(|ds| score_dataset(&scorer, ds, args.split)).collect(),
+        Some(k) => cross_validate(&scorer, &datasets, k as usize, args.seed)?,
+    };
+
+    let mut reports = Vec::new();
+    let mut all = Scored {
+        name: "all".into(),
+        truth: vec![],
+        probs: vec![],
+        thresholds: vec![],
+        texts: vec![],
+        lines: vec![],
+    };
+    for (s, rows) in &scored {
+        if s.truth.is_empty() {
+            eprintln!("threadlens: {}: no rows to score ({rows})", s.name);
+            continue;
+        }
+        reports.push(report(s, rows.clone(), &classes, binary, &args)?);
+        all.truth.extend(&s.truth);
+        all.probs.extend(s.probs.iter().cloned());
+        all.thresholds.extend(&s.thresholds);
+    }
+    if scored.len() > 1 && !all.truth.is_empty() {
+        reports.push(report(&all, "all datasets pooled".into(), &classes, binary, &args)?);
+    }
+    if reports.is_empty() {
+        failed = true;
+    }
+
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &reports)?;
+        writeln!(out)?;
+    } else {
+        let what = match args.folds {
+            Some(k) => {
+                format!("{k}-fold cross-validation of the recipe of {}", args.model.display())
+            }
+            None => format!("{}", args.model.display()),
+        };
+        writeln!(out, "model: {what} ({task}; classes {})", classes.join(", "))?;
+        for r in &reports {
+            writeln!(out, "\n== {} ({})", r.dataset, r.rows)?;
+            if let Some(b) = &r.binary {
+                write!(out, "{}", evaluation::render_binary(b))?;
+            }
+            if let Some(m) = &r.multiclass {
+                write!(out, "{}", evaluation::render_multiclass(m))?;
+            }
+        }
+    }
+    if let Some(path) = &args.predictions {
+        write_predictions(path, &scored, &classes)?;
+    }
+    Ok(if failed { ExitCode::from(EXIT_FAILURE) } else { ExitCode::SUCCESS })
+}
+
+fn report(
+    s: &Scored,
+    rows: String,
+    classes: &[String],
+    binary: bool,
+    args: &Args,
+) -> anyhow::Result<Report> {
+    let (b, m) = if binary {
+        let scores: Vec<f64> = s.probs.iter().map(|p| p[1]).collect();
+        let labels: Vec<bool> = s.truth.iter().map(|&t| t == 1).collect();
+        // Every row of a report shares one decision threshold: the model's, or 0.5 after
+        // cross-validation has mapped each fold's threshold there.
+        let thr = s.thresholds.first().copied().unwrap_or(0.5);
+        let r = evaluation::binary_report(&scores, &labels, thr, args.bootstrap, args.seed)?;
+        (Some(r), None)
+    } else {
+        let pred: Vec<usize> = s
+            .probs
+            .iter()
+            .map(|p| {
+                p.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|x| x.0).unwrap_or(0)
+            })
+            .collect();
+        let r = evaluation::multiclass_report(
+            &pred,
+            Some(&s.probs),
+            &s.truth,
+            classes,
+            args.bootstrap,
+            args.seed,
+        )?;
+        (None, Some(r))
+    };
+    Ok(Report { dataset: s.name.clone(), rows, binary: b, multiclass: m })
+}
+
+fn input(e: &data::Example) -> Input<'_> {
+    e.input()
+}
+
+fn score_dataset(scorer: &FittedScorer, ds: &Dataset, split: SplitArg) -> (Scored, String) {
+    let trained_on = scorer.file().training.datasets.iter().any(|d| d.name == ds.name);
+    let seed = scorer.file().training.params.seed;
+    let heldout_only = match split {
+        SplitArg::Auto => trained_on,
+        SplitArg::Heldout => true,
+        SplitArg::All => false,
+    };
+    let rows: Vec<&data::Example> = ds
+        .examples
+        .iter()
+        .filter(|e| !heldout_only || data::split_of(&ds.name, e, seed) == Split::Heldout)
+        .collect();
+    let probs: Vec<Vec<f64>> = rows.iter().map(|e| scorer.probabilities(input(e))).collect();
+    let what = if heldout_only {
+        format!("{} held-out rows of {}", rows.len(), ds.examples.len())
+    } else {
+        format!("all {} rows", rows.len())
+    };
+    let s = Scored {
+        name: ds.name.clone(),
+        truth: rows.iter().map(|e| e.label).collect(),
+        thresholds: vec![scorer.threshold(); rows.len()],
+        texts: rows.iter().map(|e| e.text.clone()).collect(),
+        lines: rows.iter().map(|e| e.line).collect(),
+        probs,
+    };
+    (s, what)
+}
+
+fn cross_validate(
+    scorer: &FittedScorer,
+    datasets: &[Dataset],
+    k: usize,
+    seed: u64,
+) -> anyhow::Result<Vec<(Scored, String)>> {
+    let params = &scorer.file().training.params;
+    let examples: Vec<(&Dataset, &data::Example)> =
+        datasets.iter().flat_map(|d| d.examples.iter().map(move |e| (d, e))).collect();
+    let grouped = examples.iter().any(|(_, e)| !e.group.is_empty());
+    let folds = if grouped {
+        let groups: Vec<u64> = examples
+            .iter()
+            .map(|(d, e)| {
+                let key = if e.group.is_empty() { &e.text } else { &e.group };
+                threadlens::classify::text::feature_hash(&format!("{}\u{1f}{key}", d.name))
+            })
+            .collect();
+        evaluation::group_folds(&groups, k, seed)?
+    } else {
+        let labels: Vec<usize> = examples.iter().map(|(_, e)| e.label).collect();
+        evaluation::stratified_folds(&labels, k, seed)?
+    };
+    let mut out: Vec<Scored> = datasets
+        .iter()
+        .map(|d| Scored {
+            name: d.name.clone(),
+            truth: vec![],
+            probs: vec![],
+            thresholds: vec![],
+            texts: vec![],
+            lines: vec![],
+        })
+        .collect();
+    for fold in 0..k {
+        eprintln!("threadlens: fold {}/{k}", fold + 1);
+        let file = train::train(datasets, params, Rows::Folds { folds: &folds, fold }, |_| {})
+            .with_context(|| format!("fold {} could not be fitted", fold + 1))?;
+        let m = FittedScorer::new(file, "fold model")?;
+        for (i, (d, e)) in examples.iter().enumerate() {
+            if folds[i] != fold {
+                continue;
+            }
+            let di = datasets.iter().position(|x| std::ptr::eq(x, *d)).expect("dataset");
+            let mut p = m.probabilities(input(e));
+            let t = m.threshold();
+            if p.len() == 2 && t != 0.5 {
+                // Map each fold's threshold to 0.5 so pooled folds share one decision rule;
+                // ranking metrics are unchanged (the map is monotone within a fold).
+                p[1] = rescale(p[1], t);
+                p[0] = 1.0 - p[1];
+            }
+            out[di].truth.push(e.label);
+            out[di].probs.push(p);
+            out[di].thresholds.push(0.5);
+            out[di].texts.push(e.text.clone());
+            out[di].lines.push(e.line);
+        }
+    }
+    Ok(out
+        .into_iter()
+        .map(|s| {
+            let rows = format!("{} out-of-fold rows, {k} folds", s.truth.len());
+            (s, rows)
+        })
+        .collect())
+}
+
+/// Maps `[0, t]` onto `[0, 0.5]` and `[t, 1]` onto `[0.5, 1]`.
+fn rescale(p: f64, t: f64) -> f64 {
+    if p < t { 0.5 * p / t } else { 0.5 + 0.5 * (p - t) / (1.0 - t) }
+}
+
+fn write_predictions(
+    path: &std::path::Path,
+    scored: &[(Scored, String)],
+    classes: &[String],
+) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_path(path)
+        .with_context(|| format!("could not write '{}'", path.display()))?;
+    let mut header = vec!["dataset".to_string(), "line".to_string(), "label".to_string()];
+    header.extend(classes.iter().map(|c| format!("p_{c}")));
+    header.push("text".into());
+    w.write_record(&header)?;
+    for (s, _) in scored {
+        for i in 0..s.truth.len() {
+            let line = if s.lines[i] > 0 { s.lines[i].to_string() } else { String::new() };
+            let mut rec = vec![s.name.clone(), line, classes[s.truth[i]].clone()];
+            rec.extend(s.probs[i].iter().map(|p| format!("{p:.6}")));
+            rec.push(s.texts[i].clone());
+            w.write_record(&rec)?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rescale;
+
+    #[test]
+    fn rescale_keeps_order_and_moves_the_threshold_to_half() {
+        assert_eq!(rescale(0.2, 0.2), 0.5);
+        assert!(rescale(0.1, 0.2) < rescale(0.19, 0.2));
+        assert!(rescale(0.21, 0.2) > 0.5);
+        assert_eq!(rescale(1.0, 0.2), 1.0);
+    }
+}
