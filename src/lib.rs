@@ -19,11 +19,14 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod classify;
+pub mod evaluation;
 pub mod export;
 pub mod metrics;
 pub mod model;
 pub mod parse;
 pub mod report;
+pub mod scores;
 pub mod tables;
 pub mod thread;
 

@@ -8,8 +8,10 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::classify::incivility::{Cue, FORMS};
 use crate::metrics::{self, StructureMetrics};
 use crate::model::{Anomaly, CommentSection};
+use crate::scores::{DiscussionScores, ScoreSummary};
 use crate::thread::{Discussion, NodeId};
 
 /// Characters of comment text shown per tree line.
@@ -48,9 +50,22 @@ pub struct DiscussionReport {
     pub hidden_comments: u64,
     /// Anomalies met while parsing and building the tree.
     pub anomalies: Vec<Anomaly>,
+    /// Incivility over the discussion, when an incivility model scored it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incivility: Option<IncivilitySummary>,
     /// The reply tree in pre-order, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tree: Option<Vec<TreeLine>>,
+}
+
+/// Incivility over a discussion.
+#[derive(Clone, Debug, Serialize)]
+pub struct IncivilitySummary {
+    /// Counts, shares and the by-depth profile.
+    #[serde(flatten)]
+    pub summary: ScoreSummary,
+    /// Comments showing each form, in [`FORMS`] order; forms no comment shows are left out.
+    pub forms: Vec<(String, usize)>,
 }
 
 /// One comment in the drawn tree.
@@ -69,14 +84,43 @@ pub struct TreeLine {
     /// Anomaly flags of the node (`orphan`, `duplicate`, `cycle`,
     /// `self_reply`).
     pub flags: Vec<&'static str>,
+    /// Incivility probability; `None` when not scored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incivility: Option<f64>,
+    /// Whether the probability reaches the model's threshold; `None` when not scored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncivil: Option<bool>,
+    /// Forms of incivility present.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub forms: Vec<String>,
+    /// The spans behind the incivility score.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cues: Vec<Cue>,
     #[serde(skip)]
     last_sibling: bool,
 }
 
 impl DiscussionReport {
-    /// Gather the report of `d`; `tree` includes the reply tree.
-    pub fn new(d: &Discussion, tree: bool) -> DiscussionReport {
+    /// Gather the report of `d` with its `scores`; `tree` includes the reply tree.
+    pub fn new(d: &Discussion, scores: &DiscussionScores, tree: bool) -> DiscussionReport {
         let a = &d.article;
+        let incivility = scores.has_incivility().then(|| {
+            let forms = FORMS
+                .iter()
+                .map(|f| {
+                    let n = scores
+                        .comments()
+                        .iter()
+                        .filter(|c| {
+                            c.incivility.as_ref().is_some_and(|i| i.forms.iter().any(|x| x == f))
+                        })
+                        .count();
+                    (f.to_string(), n)
+                })
+                .filter(|(_, n)| *n > 0)
+                .collect();
+            IncivilitySummary { summary: ScoreSummary::of(d, scores, d.preorder()), forms }
+        });
         DiscussionReport {
             id: a.id.clone(),
             source: a.source.clone(),
@@ -90,12 +134,13 @@ impl DiscussionReport {
             metrics: metrics::discussion_metrics(d),
             hidden_comments: d.hidden_comments,
             anomalies: d.anomalies.clone(),
-            tree: tree.then(|| tree_lines(d)),
+            incivility,
+            tree: tree.then(|| tree_lines(d, scores)),
         }
     }
 }
 
-fn tree_lines(d: &Discussion) -> Vec<TreeLine> {
+fn tree_lines(d: &Discussion, scores: &DiscussionScores) -> Vec<TreeLine> {
     let last_of = |siblings: &[NodeId], id: NodeId| siblings.last() == Some(&id);
     d.preorder()
         .iter()
@@ -115,6 +160,7 @@ fn tree_lines(d: &Discussion) -> Vec<TreeLine> {
             .into_iter()
             .filter_map(|(on, name)| on.then_some(name))
             .collect();
+            let inc = scores.get(id).incivility.as_ref();
             TreeLine {
                 id: n.comment.id.clone(),
                 parent_id: n.parent.map(|p| d.node(p).comment.id.clone()),
@@ -122,6 +168,10 @@ fn tree_lines(d: &Discussion) -> Vec<TreeLine> {
                 author: n.comment.author.clone(),
                 excerpt: excerpt(&n.comment.text, EXCERPT_CHARS),
                 flags,
+                incivility: inc.map(|i| i.probability),
+                uncivil: inc.map(|i| i.uncivil),
+                forms: inc.map(|i| i.forms.clone()).unwrap_or_default(),
+                cues: inc.map(|i| i.cues.clone()).unwrap_or_default(),
                 last_sibling: last_of(siblings, id),
             }
         })
@@ -226,6 +276,25 @@ fn render_one(out: &mut String, r: &DiscussionReport) {
             }
         }
     }
+    if let Some(inc) = &r.incivility
+        && r.comment_section == CommentSection::Present
+    {
+        let s = &inc.summary;
+        let share = s.uncivil_share.map_or_else(String::new, |x| format!(" ({:.0}%)", 100.0 * x));
+        let forms = if inc.forms.is_empty() {
+            "no cue words".to_string()
+        } else {
+            let f: Vec<String> = inc.forms.iter().map(|(f, n)| format!("{f} {n}")).collect();
+            format!("forms {}", f.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "  incivility: {} of {} scored comments uncivil{share}, mean probability {}; {forms}",
+            s.uncivil,
+            s.scored,
+            opt_f(s.incivility_mean)
+        );
+    }
     if r.anomalies.is_empty() {
         let _ = writeln!(out, "  anomalies:  none");
     } else {
@@ -267,7 +336,50 @@ fn render_tree(out: &mut String, r: &DiscussionReport, tree: &[TreeLine]) {
         };
         let _ = writeln!(out, "{prefix}{} {who}{}{flags}", line.id, line.excerpt);
         open.push(!line.last_sibling);
+        if let Some(detail) = detail_line(line) {
+            // Continue the guides under the comment: its own (if it has replies to come, the
+            // next line draws them) and its ancestors'.
+            let mut guide = String::from("  ");
+            for &more in open.iter().take(drawn) {
+                guide.push_str(if more { "│  " } else { "   " });
+            }
+            let _ = writeln!(out, "{guide}  {detail}");
+        }
     }
+}
+
+/// What is shown under a comment: its scores, when they say something.
+fn detail_line(line: &TreeLine) -> Option<String> {
+    let mut parts = Vec::new();
+    if line.uncivil == Some(true) {
+        parts.push(format!("⚠ uncivil {}", opt_f(line.incivility)));
+        if !line.forms.is_empty() {
+            parts.push(line.forms.join(", "));
+        }
+        if !line.cues.is_empty() {
+            parts.push(format!("cues: {}", cue_list(&line.cues)));
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
+/// Cues as `“text” (label)`, repeated texts counted once with `×n`.
+fn cue_list(cues: &[Cue]) -> String {
+    let mut seen: Vec<(String, &str, usize)> = Vec::new();
+    for c in cues {
+        let text = c.text.to_lowercase();
+        match seen.iter_mut().find(|(t, l, _)| *t == text && *l == c.label) {
+            Some(e) => e.2 += 1,
+            None => seen.push((text, &c.label, 1)),
+        }
+    }
+    seen.iter()
+        .map(|(t, l, n)| {
+            let times = if *n > 1 { format!(" ×{n}") } else { String::new() };
+            format!("“{t}”{times} ({l})")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

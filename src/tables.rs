@@ -1,14 +1,15 @@
-//! Rows of the exported tables, built from a discussion and its metrics.
+//! Rows of the exported tables, built from a discussion, its metrics and its scores.
 //!
-//! [`DiscussionTables::new`] turns one [`Discussion`] and its
-//! [`StructureMetrics`] into one [`Batch`] per table of
+//! [`DiscussionTables::new`] turns one [`Discussion`], its
+//! [`StructureMetrics`] and its [`DiscussionScores`] into one [`Batch`] per table of
 //! [`export::schema`](crate::export::schema). The column order and types
 //! are checked against the schema by [`Batch::new`], so this module and the
 //! schema document cannot drift apart silently.
 
 use crate::export::schema::{ANOMALIES, ARTICLES, COMMENTS, THREADS};
-use crate::export::{Batch, Column, ExportError};
+use crate::export::{Batch, Column, CueValue, ExportError};
 use crate::metrics::StructureMetrics;
+use crate::scores::{DiscussionScores, ScoreSummary};
 use crate::thread::Discussion;
 
 /// One discussion's rows in every table.
@@ -62,15 +63,42 @@ fn metric_columns(rows: &[&StructureMetrics]) -> Vec<Column> {
     ]
 }
 
+/// The score-summary columns shared by `articles` and `threads`, in schema order; all null
+/// when the run had no incivility model.
+fn summary_columns(rows: &[ScoreSummary], scored: bool) -> Vec<Column> {
+    let on = |v: Option<i64>| if scored { v } else { None };
+    vec![
+        Column::Int(rows.iter().map(|s| on(int(s.scored))).collect()),
+        Column::Int(rows.iter().map(|s| on(int(s.uncivil))).collect()),
+        Column::Float(rows.iter().map(|s| s.uncivil_share).collect()),
+        Column::Float(rows.iter().map(|s| s.incivility_mean).collect()),
+        Column::FloatList(
+            rows.iter()
+                .map(|s| {
+                    scored.then(|| {
+                        s.uncivil_share_by_depth.iter().map(|v| v.unwrap_or(f64::NAN)).collect()
+                    })
+                })
+                .collect(),
+        ),
+    ]
+}
+
 impl DiscussionTables {
     /// Rows of `d`; `metrics` is the whole discussion's, `threads` one per
-    /// entry of [`Discussion::roots`], in that order.
+    /// entry of [`Discussion::roots`], in that order; `scores` are `d`'s.
     pub fn new(
         d: &Discussion,
         metrics: &StructureMetrics,
         threads: &[StructureMetrics],
+        scores: &DiscussionScores,
     ) -> Result<DiscussionTables, ExportError> {
         assert_eq!(threads.len(), d.roots().len(), "one metrics row per thread");
+        assert_eq!(scores.comments().len(), d.len(), "one score row per comment");
+        let scored = scores.has_incivility();
+        let summary = ScoreSummary::of(d, scores, d.preorder());
+        let thread_summaries: Vec<ScoreSummary> =
+            d.roots().iter().map(|&r| ScoreSummary::of(d, scores, d.subtree(r))).collect();
         let a = &d.article;
         let aid = &a.id;
 
@@ -91,6 +119,7 @@ impl DiscussionTables {
         ];
         cols.extend(metric_columns(&[metrics]));
         cols.push(Column::Int(vec![int(d.anomalies.len())]));
+        cols.extend(summary_columns(std::slice::from_ref(&summary), scored));
         let articles = Batch::new(&ARTICLES, cols)?;
 
         let roots = d.roots();
@@ -102,9 +131,11 @@ impl DiscussionTables {
             Column::Int(threads.iter().map(|m| int(m.comments)).collect()),
         ];
         cols.extend(metric_columns(&refs));
+        cols.extend(summary_columns(&thread_summaries, scored));
         let threads = Batch::new(&THREADS, cols)?;
 
         let nodes = d.nodes();
+        let inc: Vec<_> = scores.comments().iter().map(|s| s.incivility.as_ref()).collect();
         let id_of = |n: crate::NodeId| text(&d.node(n).comment.id);
         let comments = Batch::new(
             &COMMENTS,
@@ -135,6 +166,27 @@ impl DiscussionTables {
                 Column::Bool(nodes.iter().map(|n| Some(n.flags.duplicate)).collect()),
                 Column::Bool(nodes.iter().map(|n| Some(n.flags.cycle)).collect()),
                 Column::Bool(nodes.iter().map(|n| Some(n.flags.self_reply)).collect()),
+                Column::Float(inc.iter().map(|s| s.map(|s| s.probability)).collect()),
+                Column::Bool(inc.iter().map(|s| s.map(|s| s.uncivil)).collect()),
+                Column::StrList(inc.iter().map(|s| s.map(|s| s.forms.clone())).collect()),
+                Column::Cues(
+                    inc.iter()
+                        .map(|s| {
+                            s.map(|s| {
+                                s.cues
+                                    .iter()
+                                    .map(|c| CueValue {
+                                        start: c.start as i64,
+                                        end: c.end as i64,
+                                        label: c.label.clone(),
+                                        text: c.text.clone(),
+                                        weight: c.weight,
+                                    })
+                                    .collect()
+                            })
+                        })
+                        .collect(),
+                ),
             ],
         )?;
 

@@ -3,6 +3,7 @@
 
 pub mod cmd;
 pub mod inputs;
+pub mod models;
 
 use std::process::ExitCode;
 
@@ -31,6 +32,19 @@ pub enum Command {
     /// anomalies; optionally the reply tree.
     #[command(after_help = cmd::report::EXAMPLES)]
     Report(cmd::report::Args),
+    /// Fit a classifier (incivility, stance, or your own stance target) on
+    /// labelled data and write the model file.
+    #[command(after_help = cmd::train::EXAMPLES)]
+    Train(cmd::train::Args),
+    /// Score labelled data with a model: ROC-AUC, PR-AUC, F1, calibration
+    /// (binary) or macro-F1 and per-class figures (multiclass), with
+    /// bootstrap intervals; --folds K cross-validates the model's recipe.
+    #[command(after_help = cmd::evaluate::EXAMPLES)]
+    Evaluate(cmd::evaluate::Args),
+    /// Score the texts of a CSV, TSV or JSONL file (one per row) for incivility, without
+    /// building reply trees.
+    #[command(after_help = cmd::score::EXAMPLES)]
+    Score(cmd::score::Args),
 }
 
 /// Parse the command line and run it.
@@ -39,6 +53,9 @@ pub fn run() -> anyhow::Result<ExitCode> {
     match opts.command {
         Command::Analyse(args) => cmd::analyse::run(args),
         Command::Report(args) => cmd::report::run(args),
+        Command::Train(args) => cmd::train::run(args),
+        Command::Evaluate(args) => cmd::evaluate::run(args),
+        Command::Score(args) => cmd::score::run(args),
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::DataType::{Bool, Float, Int, Str};
+use super::DataType::{Bool, Cues, Float, FloatList, Int, Str, StrList};
 use super::{ColumnSpec, DataType, SCHEMA_VERSION, TableSpec};
 
 const fn req(name: &'static str, dtype: DataType, doc: &'static str) -> ColumnSpec {
@@ -134,6 +134,36 @@ pub static ARTICLES: TableSpec = TableSpec {
              when the source carries no authors.",
         ),
         req("anomalies", Int, "Anomalies reported for the discussion (its rows in `anomalies`)."),
+        opt(
+            "scored_comments",
+            Int,
+            "Comments given an incivility score (reader comments with text); null when the run \
+             used no incivility model.",
+        ),
+        opt(
+            "uncivil_comments",
+            Int,
+            "Scored comments at or above the incivility model's threshold (`comments.uncivil`); \
+             null when the run used no incivility model.",
+        ),
+        opt(
+            "uncivil_share",
+            Float,
+            "`uncivil_comments / scored_comments`; null when nothing was scored.",
+        ),
+        opt(
+            "incivility_mean",
+            Float,
+            "Mean incivility probability of the scored comments: the expected share of uncivil \
+             comments; null when nothing was scored.",
+        ),
+        opt(
+            "uncivil_share_by_depth",
+            FloatList,
+            "Share of scored comments that are uncivil at each depth: item 0 is depth 1 \
+             (top level), item 1 depth 2, and so on; NaN (null in CSV/JSONL) for a depth with \
+             no scored comment; null when the run used no incivility model.",
+        ),
     ],
 };
 
@@ -195,6 +225,36 @@ pub static THREADS: TableSpec = TableSpec {
             Int,
             "Replies by the author of the comment two levels up (A -> B -> A exchanges); null \
              when the source carries no authors.",
+        ),
+        opt(
+            "scored_comments",
+            Int,
+            "Comments given an incivility score (reader comments with text); null when the run \
+             used no incivility model.",
+        ),
+        opt(
+            "uncivil_comments",
+            Int,
+            "Scored comments at or above the incivility model's threshold (`comments.uncivil`); \
+             null when the run used no incivility model.",
+        ),
+        opt(
+            "uncivil_share",
+            Float,
+            "`uncivil_comments / scored_comments`; null when nothing was scored.",
+        ),
+        opt(
+            "incivility_mean",
+            Float,
+            "Mean incivility probability of the scored comments: the expected share of uncivil \
+             comments; null when nothing was scored.",
+        ),
+        opt(
+            "uncivil_share_by_depth",
+            FloatList,
+            "Share of scored comments that are uncivil at each depth: item 0 is depth 1 \
+             (top level), item 1 depth 2, and so on; NaN (null in CSV/JSONL) for a depth with \
+             no scored comment; null when the run used no incivility model.",
         ),
     ],
 };
@@ -272,6 +332,33 @@ pub static COMMENTS: TableSpec = TableSpec {
             "self_reply",
             Bool,
             "The comment named itself as parent; it is attached to the article.",
+        ),
+        opt(
+            "incivility",
+            Float,
+            "Calibrated probability that the comment is uncivil (incivility model, \
+             `models/incivility.md`); quoted text is left out. Null when the comment was not \
+             scored: no text, a pingback or trackback, or no incivility model in the run.",
+        ),
+        opt(
+            "uncivil",
+            Bool,
+            "`incivility` is at or above the model's decision threshold; null when not scored.",
+        ),
+        opt(
+            "incivility_forms",
+            StrList,
+            "Forms of incivility whose cue lexicon matched outside quoted text: `name_calling`, \
+             `aspersion`, `lying_accusation`, `vulgarity`, `pejorative_speech`, \
+             `identity_attack`, `threat`; empty when none; null when not scored.",
+        ),
+        opt(
+            "incivility_cues",
+            Cues,
+            "The spans behind the score: `start`/`end` in characters of `text` (end exclusive), \
+             `label` (the form whose lexicon matched, or `model` for a word the model weighs \
+             towards incivility), the span's `text` and `weight` (its contribution to the \
+             log-odds); null when not scored.",
         ),
     ],
 };
@@ -359,6 +446,18 @@ fn write_markdown(md: &mut String) -> std::fmt::Result {
         "- **JSONL** (`.jsonl`): one JSON object per row, keys in column order. Nulls are \
          `null`. JSON has no NaN or infinity, so such floats are written as `null`."
     )?;
+    writeln!(md)?;
+    writeln!(
+        md,
+        "Types beyond text, numbers and bools: a `category` is text with few distinct values, \
+         dictionary-encoded in Parquet (pandas reads it as `category`), plain text in CSV and \
+         JSONL. `timestamp[us, UTC]` is an instant, written `2023-09-24T08:12:00Z` in CSV and \
+         JSONL; `timestamp[us]` is a wall-clock time of an unknown zone, written without the \
+         `Z`. Lists (`list<string>`, `list<float64>`, and cue lists \
+         `list<struct<start, end, label, text, weight>>`) are Parquet lists and JSON arrays in \
+         JSONL; in CSV a list is its compact JSON text (`[\"a\",\"b\"]`, `[]` for an empty \
+         list, an empty field for null), which `json.loads` reads back."
+    )?;
     for table in TABLES {
         writeln!(md)?;
         writeln!(md, "## `{}`", table.name)?;
@@ -410,9 +509,9 @@ mod tests {
     #[test]
     fn column_counts_and_order() {
         let names = |t: &TableSpec| t.columns.iter().map(|c| c.name).collect::<Vec<_>>();
-        assert_eq!(ARTICLES.columns.len(), 27);
-        assert_eq!(THREADS.columns.len(), 17);
-        assert_eq!(COMMENTS.columns.len(), 22);
+        assert_eq!(ARTICLES.columns.len(), 32);
+        assert_eq!(THREADS.columns.len(), 22);
+        assert_eq!(COMMENTS.columns.len(), 26);
         assert_eq!(
             names(&ANOMALIES),
             ["article_id", "source", "line", "comment_id", "kind", "message"]

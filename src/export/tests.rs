@@ -1,22 +1,26 @@
-//! Cross-format tests: every table round-trips through every format, output is atomic, and the
-//! exact CSV and JSONL text is pinned by inline snapshots.
+//! Cross-format tests: every table, and a test table with a column of every type, round-trips
+//! through every format with its values and types; output is atomic; and the exact CSV and JSONL
+//! text is pinned by inline snapshots.
 
 use std::collections::BTreeSet;
 use std::fmt;
 use std::fs::{self, File};
 use std::path::Path;
+use std::sync::Arc;
 
 use ::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Float64Type, Int64Type};
-use arrow_schema::DataType as ArrowType;
+use arrow_array::types::{Float64Type, Int32Type, Int64Type, TimestampMicrosecondType};
+use arrow_array::{Array, ArrayRef};
+use arrow_schema::{DataType as ArrowType, Field, Fields, TimeUnit};
+use chrono::DateTime;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 
 use super::parquet::MAX_ROW_GROUP_ROWS;
 use super::*;
 
 /// Text that trips writers up: separators, quotes, line breaks, non-ASCII, and strings that look
-/// like numbers, bools or null.
+/// like numbers, bools, null or JSON.
 const TEXTS: &[&str] = &[
     "Guter Artikel, danke!",
     "Ich sehe das anders: \"Freiheit\" heißt nicht, dass alles erlaubt ist.",
@@ -32,15 +36,107 @@ const TEXTS: &[&str] = &[
     "1.5",
     "true",
     "a,b,,c",
+    "[\"not\", \"a list\"]",
     "",
 ];
 const INTS: &[i64] = &[0, 1, 3, 42, -7, 1_000_000, i64::MAX, i64::MIN];
 const FLOATS: &[f64] =
     &[0.0, 0.1, 2.0 / 3.0, 2.0, 1e-7, 123_456.789, -3.5, 1e300, f64::MIN_POSITIVE, 5e-324];
+const CATEGORIES: &[&str] =
+    &["comment", "pingback", "trackback", "Ünïcödé, \"quoted\"\nand wrapped", "null", ""];
+/// Microseconds since 1970-01-01T00:00:00: whole seconds, milliseconds and microseconds, before
+/// and after 1970, and both ends of the accepted range.
+const TIMESTAMPS: &[i64] = &[
+    1_695_543_120_000_000,   // 2023-09-24T08:12:00
+    0,                       // 1970-01-01T00:00:00
+    1_695_543_120_250_000,   // 2023-09-24T08:12:00.250
+    -1,                      // 1969-12-31T23:59:59.999999
+    -2_208_988_800_000_000,  // 1900-01-01T00:00:00
+    -4_102_444_799_876_544,  // 1840-01-01T00:00:00.123456
+    1_000_001,               // 1970-01-01T00:00:01.000001
+    MIN_TIMESTAMP_MICROS,    // 0000-01-01T00:00:00
+    MAX_TIMESTAMP_MICROS,    // 9999-12-31T23:59:59.999999
+    -62_135_596_800_000_001, // 0000-12-31T23:59:59.999999
+    951_782_400_000_000,     // 2000-02-29T00:00:00
+];
+
+fn str_lists() -> Vec<Vec<String>> {
+    let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+    vec![
+        vec![],
+        strings(&["a"]),
+        strings(&["a", "b"]),
+        strings(TEXTS),
+        strings(&[""]),
+        strings(&["null", "[]", "\"", "\\", ","]),
+        strings(&["Zeile\n\"zwei\"", "🙂 日本語", "RTL שלום"]),
+    ]
+}
+
+fn float_lists() -> Vec<Vec<f64>> {
+    vec![vec![], vec![0.5, 1.0], FLOATS.to_vec(), vec![-0.0], vec![1e300, 5e-324, -1e-300]]
+}
+
+fn cue(start: i64, end: i64, label: &str, text: &str, weight: f64) -> CueValue {
+    CueValue { start, end, label: label.into(), text: text.into(), weight }
+}
+
+fn cue_lists() -> Vec<Vec<CueValue>> {
+    vec![
+        vec![],
+        vec![cue(0, 7, "vulgarity", "bellend", 0.8)],
+        vec![
+            cue(3, 12, "insult, \"mild\"", "Zeile\n\"zwei\" 🙂", -1.5),
+            cue(0, 0, "", "", 0.0),
+            cue(40, 52, "Ünïcödé", "back\\slash {\"json\": 1}", 2.0 / 3.0),
+        ],
+        vec![cue(i64::MIN, i64::MAX, "null", "[]", 1e-7)],
+    ]
+}
+
+/// A column spec with a generic doc, for test tables.
+const fn col(name: &'static str, dtype: DataType, nullable: bool) -> ColumnSpec {
+    ColumnSpec { name, dtype, nullable, doc: "A test column." }
+}
+
+/// A table with a column of every type; the types added after the first four come both
+/// nullable and not.
+static ALL_TYPES: TableSpec = TableSpec {
+    name: "all_types",
+    doc: "One column of every type.",
+    columns: &[
+        col("str", DataType::Str, false),
+        col("int", DataType::Int, true),
+        col("float", DataType::Float, true),
+        col("bool", DataType::Bool, true),
+        col("category", DataType::Category, false),
+        col("category_opt", DataType::Category, true),
+        col("timestamp", DataType::Timestamp, false),
+        col("timestamp_opt", DataType::Timestamp, true),
+        col("local", DataType::LocalTimestamp, false),
+        col("local_opt", DataType::LocalTimestamp, true),
+        col("strs", DataType::StrList, false),
+        col("strs_opt", DataType::StrList, true),
+        col("floats", DataType::FloatList, false),
+        col("floats_opt", DataType::FloatList, true),
+        col("cues", DataType::Cues, false),
+        col("cues_opt", DataType::Cues, true),
+    ],
+};
+
+/// `rows` values cycling through `values` from `at(0)`, with nulls in the rows `null` names.
+fn cycle<T: Clone>(
+    rows: usize,
+    values: &[T],
+    at: impl Fn(usize) -> usize,
+    null: impl Fn(usize) -> bool,
+) -> Vec<Option<T>> {
+    (0..rows).map(|r| (!null(r)).then(|| values[at(r) % values.len()].clone())).collect()
+}
 
 /// `rows` rows of `spec`'s table; `seed` varies the values so batches differ. Every third value
-/// of a nullable column is null. Nullable string columns never get `""`, which CSV reads back
-/// as null (see `csv_nulls_and_empty_strings_are_empty_fields`).
+/// of a nullable column is null. Nullable string and category columns never get `""`, which
+/// CSV reads back as null (see `csv_nulls_and_empty_strings_are_empty_fields`).
 fn sample_batch(spec: &'static TableSpec, rows: usize, seed: usize) -> Batch {
     let columns = spec
         .columns
@@ -49,50 +145,65 @@ fn sample_batch(spec: &'static TableSpec, rows: usize, seed: usize) -> Batch {
         .map(|(c, col)| {
             let at = |r: usize| r + 5 * seed + 3 * c;
             let null = |r: usize| col.nullable && at(r) % 3 == 1;
+            let texts = |values: &[&str]| {
+                let values: Vec<String> = values
+                    .iter()
+                    .map(|&s| if col.nullable && s.is_empty() { "x" } else { s }.to_string())
+                    .collect();
+                cycle(rows, &values, at, null)
+            };
             match col.dtype {
-                DataType::Str => Column::Str(
-                    (0..rows)
-                        .map(|r| {
-                            let text = TEXTS[at(r) % TEXTS.len()];
-                            let text = if col.nullable && text.is_empty() { "x" } else { text };
-                            (!null(r)).then(|| text.to_string())
-                        })
-                        .collect(),
-                ),
-                DataType::Int => Column::Int(
-                    (0..rows).map(|r| (!null(r)).then(|| INTS[at(r) % INTS.len()])).collect(),
-                ),
-                DataType::Float => Column::Float(
-                    (0..rows).map(|r| (!null(r)).then(|| FLOATS[at(r) % FLOATS.len()])).collect(),
-                ),
-                DataType::Bool => {
-                    Column::Bool((0..rows).map(|r| (!null(r)).then_some(at(r) % 2 == 0)).collect())
+                DataType::Str => Column::Str(texts(TEXTS)),
+                DataType::Int => Column::Int(cycle(rows, INTS, at, null)),
+                DataType::Float => Column::Float(cycle(rows, FLOATS, at, null)),
+                DataType::Bool => Column::Bool(cycle(rows, &[true, false], at, null)),
+                DataType::Category => Column::Category(texts(CATEGORIES)),
+                DataType::Timestamp => Column::Timestamp(cycle(rows, TIMESTAMPS, at, null)),
+                DataType::LocalTimestamp => {
+                    Column::LocalTimestamp(cycle(rows, TIMESTAMPS, at, null))
                 }
+                DataType::StrList => Column::StrList(cycle(rows, &str_lists(), at, null)),
+                DataType::FloatList => Column::FloatList(cycle(rows, &float_lists(), at, null)),
+                DataType::Cues => Column::Cues(cycle(rows, &cue_lists(), at, null)),
             }
         })
         .collect();
     Batch::new(spec, columns).unwrap()
 }
 
+/// An empty column of type `dtype`.
+fn empty_column(dtype: DataType) -> Column {
+    match dtype {
+        DataType::Str => Column::Str(vec![]),
+        DataType::Int => Column::Int(vec![]),
+        DataType::Float => Column::Float(vec![]),
+        DataType::Bool => Column::Bool(vec![]),
+        DataType::Category => Column::Category(vec![]),
+        DataType::Timestamp => Column::Timestamp(vec![]),
+        DataType::LocalTimestamp => Column::LocalTimestamp(vec![]),
+        DataType::StrList => Column::StrList(vec![]),
+        DataType::FloatList => Column::FloatList(vec![]),
+        DataType::Cues => Column::Cues(vec![]),
+    }
+}
+
 /// The columns of `batches` appended to each other.
 fn concat(spec: &TableSpec, batches: &[Batch]) -> Vec<Column> {
-    let mut out: Vec<Column> = spec
-        .columns
-        .iter()
-        .map(|c| match c.dtype {
-            DataType::Str => Column::Str(vec![]),
-            DataType::Int => Column::Int(vec![]),
-            DataType::Float => Column::Float(vec![]),
-            DataType::Bool => Column::Bool(vec![]),
-        })
-        .collect();
+    let mut out: Vec<Column> = spec.columns.iter().map(|c| empty_column(c.dtype)).collect();
     for batch in batches {
         for (acc, col) in out.iter_mut().zip(batch.columns()) {
             match (acc, col) {
-                (Column::Str(a), Column::Str(b)) => a.extend(b.iter().cloned()),
-                (Column::Int(a), Column::Int(b)) => a.extend(b),
+                (Column::Str(a), Column::Str(b)) | (Column::Category(a), Column::Category(b)) => {
+                    a.extend(b.iter().cloned())
+                }
+                (Column::Int(a), Column::Int(b))
+                | (Column::Timestamp(a), Column::Timestamp(b))
+                | (Column::LocalTimestamp(a), Column::LocalTimestamp(b)) => a.extend(b),
                 (Column::Float(a), Column::Float(b)) => a.extend(b),
                 (Column::Bool(a), Column::Bool(b)) => a.extend(b),
+                (Column::StrList(a), Column::StrList(b)) => a.extend(b.iter().cloned()),
+                (Column::FloatList(a), Column::FloatList(b)) => a.extend(b.iter().cloned()),
+                (Column::Cues(a), Column::Cues(b)) => a.extend(b.iter().cloned()),
                 _ => unreachable!("Batch::new checked the types"),
             }
         }
@@ -116,27 +227,65 @@ fn read_back(format: ExportFormat, path: &Path, spec: &TableSpec) -> Vec<Column>
     }
 }
 
+/// The Arrow type a column of `dtype` must have when read back from Parquet, written out here
+/// rather than taken from the writer so that the test pins it.
+fn expected_arrow_type(dtype: DataType) -> ArrowType {
+    let list = |item| ArrowType::List(Arc::new(Field::new("item", item, false)));
+    match dtype {
+        DataType::Str => ArrowType::Utf8,
+        DataType::Int => ArrowType::Int64,
+        DataType::Float => ArrowType::Float64,
+        DataType::Bool => ArrowType::Boolean,
+        DataType::Category => {
+            ArrowType::Dictionary(Box::new(ArrowType::Int32), Box::new(ArrowType::Utf8))
+        }
+        DataType::Timestamp => ArrowType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+        DataType::LocalTimestamp => ArrowType::Timestamp(TimeUnit::Microsecond, None),
+        DataType::StrList => list(ArrowType::Utf8),
+        DataType::FloatList => list(ArrowType::Float64),
+        DataType::Cues => list(ArrowType::Struct(Fields::from(vec![
+            Field::new("start", ArrowType::Int64, false),
+            Field::new("end", ArrowType::Int64, false),
+            Field::new("label", ArrowType::Utf8, false),
+            Field::new("text", ArrowType::Utf8, false),
+            Field::new("weight", ArrowType::Float64, false),
+        ]))),
+    }
+}
+
+/// The items of each list of a Parquet list column, read by `items` from the list's values; a
+/// null list is `None`. Checks that no item is null.
+fn arrow_lists<T>(array: &ArrayRef, items: impl Fn(&ArrayRef) -> Vec<T>) -> Vec<Option<Vec<T>>> {
+    array
+        .as_list::<i32>()
+        .iter()
+        .map(|list| {
+            list.map(|list| {
+                assert_eq!(list.null_count(), 0, "null list item");
+                items(&list)
+            })
+        })
+        .collect()
+}
+
 /// Reads a Parquet file, checking names, Arrow types and nullability against `spec`.
 fn read_parquet(path: &Path, spec: &TableSpec) -> Vec<Column> {
     let builder = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap()).unwrap();
     let schema = builder.schema().clone();
     assert_eq!(schema.fields().len(), spec.columns.len());
     for (field, col) in schema.fields().iter().zip(spec.columns) {
-        let expected = match col.dtype {
-            DataType::Str => ArrowType::Utf8,
-            DataType::Int => ArrowType::Int64,
-            DataType::Float => ArrowType::Float64,
-            DataType::Bool => ArrowType::Boolean,
-        };
         assert_eq!(
             (field.name().as_str(), field.data_type(), field.is_nullable()),
-            (col.name, &expected, col.nullable)
+            (col.name, &expected_arrow_type(col.dtype), col.nullable)
         );
     }
     let mut columns = concat(spec, &[]);
     for record_batch in builder.build().unwrap() {
         let record_batch = record_batch.unwrap();
         for (acc, array) in columns.iter_mut().zip(record_batch.columns()) {
+            let strings = |a: &ArrayRef| -> Vec<String> {
+                a.as_string::<i32>().iter().map(|s| s.unwrap().to_string()).collect()
+            };
             match acc {
                 Column::Str(v) => {
                     v.extend(array.as_string::<i32>().iter().map(|s| s.map(str::to_string)))
@@ -144,10 +293,63 @@ fn read_parquet(path: &Path, spec: &TableSpec) -> Vec<Column> {
                 Column::Int(v) => v.extend(array.as_primitive::<Int64Type>()),
                 Column::Float(v) => v.extend(array.as_primitive::<Float64Type>()),
                 Column::Bool(v) => v.extend(array.as_boolean()),
+                Column::Category(v) => {
+                    let dict = array.as_dictionary::<Int32Type>();
+                    let values = dict.values().as_string::<i32>();
+                    v.extend(
+                        dict.keys().iter().map(|k| k.map(|k| values.value(k as usize).to_string())),
+                    );
+                }
+                Column::Timestamp(v) | Column::LocalTimestamp(v) => {
+                    v.extend(array.as_primitive::<TimestampMicrosecondType>())
+                }
+                Column::StrList(v) => v.extend(arrow_lists(array, strings)),
+                Column::FloatList(v) => v.extend(arrow_lists(array, |a| {
+                    a.as_primitive::<Float64Type>().values().to_vec()
+                })),
+                Column::Cues(v) => v.extend(arrow_lists(array, |a| {
+                    let cues = a.as_struct();
+                    let ints =
+                        |name| cues.column_by_name(name).unwrap().as_primitive::<Int64Type>();
+                    let strs = |name| strings(cues.column_by_name(name).unwrap());
+                    let (starts, ends) = (ints("start"), ints("end"));
+                    let (labels, texts) = (strs("label"), strs("text"));
+                    let weights =
+                        cues.column_by_name("weight").unwrap().as_primitive::<Float64Type>();
+                    (0..cues.len())
+                        .map(|i| CueValue {
+                            start: starts.value(i),
+                            end: ends.value(i),
+                            label: labels[i].clone(),
+                            text: texts[i].clone(),
+                            weight: weights.value(i),
+                        })
+                        .collect()
+                })),
             }
         }
     }
     columns
+}
+
+/// Parses a timestamp as the writers write it: RFC 3339, in UTC with a `Z` when `utc`, else
+/// without any zone. Returns microseconds since 1970-01-01T00:00:00.
+fn parse_timestamp(text: &str, utc: bool) -> i64 {
+    // Appending `Z` to a local time makes it RFC 3339; a time with a zone of its own fails.
+    let rfc3339 = if utc { text.to_string() } else { format!("{text}Z") };
+    let time = DateTime::parse_from_rfc3339(&rfc3339).unwrap_or_else(|e| {
+        panic!("not an RFC 3339 {} time: {text:?}: {e}", ["local", "UTC"][utc as usize])
+    });
+    assert!(!utc || text.ends_with('Z'), "UTC time without `Z`: {text:?}");
+    time.timestamp_micros()
+}
+
+/// Parses a list written as JSON text, checking that it is exactly serde_json's compact form.
+fn parse_json_list<T: serde::de::DeserializeOwned + serde::Serialize>(text: &str) -> Vec<T> {
+    let list: Vec<T> = serde_json::from_str(text)
+        .unwrap_or_else(|e| panic!("not a JSON list of the column's type: {text:?}: {e}"));
+    assert_eq!(serde_json::to_string(&list).unwrap(), text, "not compact JSON");
+    list
 }
 
 /// Reads a CSV file: an empty field is null in a nullable column; anything else must parse as
@@ -163,7 +365,7 @@ fn read_csv(path: &Path, spec: &TableSpec) -> Vec<Column> {
         for ((acc, col), field) in columns.iter_mut().zip(spec.columns).zip(&record) {
             let null = col.nullable && field.is_empty();
             match acc {
-                Column::Str(v) => v.push((!null).then(|| field.to_string())),
+                Column::Str(v) | Column::Category(v) => v.push((!null).then(|| field.to_string())),
                 Column::Int(v) => v.push((!null).then(|| field.parse().unwrap())),
                 Column::Float(v) => v.push((!null).then(|| field.parse().unwrap())),
                 Column::Bool(v) => v.push((!null).then(|| match field {
@@ -171,6 +373,11 @@ fn read_csv(path: &Path, spec: &TableSpec) -> Vec<Column> {
                     "false" => false,
                     other => panic!("column `{}`: not a bool: {other:?}", col.name),
                 })),
+                Column::Timestamp(v) => v.push((!null).then(|| parse_timestamp(field, true))),
+                Column::LocalTimestamp(v) => v.push((!null).then(|| parse_timestamp(field, false))),
+                Column::StrList(v) => v.push((!null).then(|| parse_json_list(field))),
+                Column::FloatList(v) => v.push((!null).then(|| parse_json_list(field))),
+                Column::Cues(v) => v.push((!null).then(|| parse_json_list(field))),
             }
         }
     }
@@ -216,8 +423,16 @@ fn read_jsonl(path: &Path, spec: &TableSpec) -> Vec<Column> {
             assert!(!null || col.nullable, "null in non-nullable column `{}`", col.name);
             let bad =
                 || -> ! { panic!("column `{}`: expected {}, got {value}", col.name, col.dtype) };
+            // A list's items must all have the JSON type `item_ok` accepts.
+            let list = |item_ok: &dyn Fn(&Value) -> bool| match &value {
+                Value::Array(items) if items.iter().all(item_ok) => Some(value.clone()),
+                Value::Null => None,
+                _ => bad(),
+            };
+            let is_float = |v: &Value| v.as_number().is_some_and(|n| n.is_f64());
+            let is_int = |v: &Value| v.as_number().is_some_and(|n| !n.is_f64());
             match acc {
-                Column::Str(v) => v.push(match &value {
+                Column::Str(v) | Column::Category(v) => v.push(match &value {
                     Value::String(s) => Some(s.clone()),
                     Value::Null => None,
                     _ => bad(),
@@ -237,6 +452,37 @@ fn read_jsonl(path: &Path, spec: &TableSpec) -> Vec<Column> {
                     Value::Null => None,
                     _ => bad(),
                 }),
+                Column::Timestamp(v) | Column::LocalTimestamp(v) => v.push(match &value {
+                    Value::String(s) => Some(parse_timestamp(s, col.dtype == DataType::Timestamp)),
+                    Value::Null => None,
+                    _ => bad(),
+                }),
+                Column::StrList(v) => {
+                    v.push(list(&Value::is_string).map(|l| serde_json::from_value(l).unwrap()))
+                }
+                Column::FloatList(v) => {
+                    v.push(list(&is_float).map(|l| serde_json::from_value(l).unwrap()))
+                }
+                Column::Cues(v) => {
+                    let is_cue = |c: &Value| {
+                        c.as_object().is_some_and(|c| {
+                            c.len() == 5
+                                && is_int(&c["start"])
+                                && is_int(&c["end"])
+                                && c["label"].is_string()
+                                && c["text"].is_string()
+                                && is_float(&c["weight"])
+                        })
+                    };
+                    let cues: Option<Vec<CueValue>> =
+                        list(&is_cue).map(|l| serde_json::from_value(l).unwrap());
+                    // `Value` forgets key order; the line must hold the cues with their keys in
+                    // field order.
+                    if let Some(cues) = &cues {
+                        assert!(line.contains(&serde_json::to_string(cues).unwrap()), "{line}");
+                    }
+                    v.push(cues);
+                }
             }
         }
     }
@@ -250,7 +496,7 @@ fn dir_entries(dir: &Path) -> BTreeSet<String> {
 #[test]
 fn every_table_round_trips_in_every_format() {
     for format in ExportFormat::ALL {
-        for spec in TABLES {
+        for spec in TABLES.into_iter().chain([&ALL_TYPES]) {
             let dir = tempfile::tempdir().unwrap();
             let batches =
                 [sample_batch(spec, 7, 0), sample_batch(spec, 0, 1), sample_batch(spec, 16, 2)];
@@ -269,9 +515,210 @@ fn every_table_round_trips_in_every_format() {
 }
 
 #[test]
+fn sample_of_all_types_has_nulls_and_empty_lists() {
+    // So that the round trip above shows nulls and empty lists staying apart.
+    let columns =
+        concat(&ALL_TYPES, &[sample_batch(&ALL_TYPES, 7, 0), sample_batch(&ALL_TYPES, 16, 2)]);
+    let names = ALL_TYPES.columns.iter().map(|c| c.name);
+    for (name, column) in names.zip(&columns) {
+        let (has_null, has_empty) = match column {
+            Column::StrList(v) => (v.contains(&None), v.contains(&Some(vec![]))),
+            Column::FloatList(v) => (v.contains(&None), v.contains(&Some(vec![]))),
+            Column::Cues(v) => (v.contains(&None), v.contains(&Some(vec![]))),
+            _ => continue,
+        };
+        assert_eq!((has_null, has_empty), (name.ends_with("_opt"), true), "column {name}");
+    }
+    let Column::Timestamp(times) = &columns[6] else { panic!("not a timestamp") };
+    assert!(times.iter().any(|t| t.unwrap() < 0 && t.unwrap() % 1_000_000 != 0));
+}
+
+#[test]
+fn type_names_for_the_schema_doc() {
+    use DataType::*;
+    let names: Vec<&str> =
+        [Str, Int, Float, Bool, Category, Timestamp, LocalTimestamp, StrList, FloatList, Cues]
+            .into_iter()
+            .map(DataType::type_name)
+            .collect();
+    assert_eq!(
+        names,
+        [
+            "string",
+            "int64",
+            "float64",
+            "bool",
+            "category",
+            "timestamp[us, UTC]",
+            "timestamp[us]",
+            "list<string>",
+            "list<float64>",
+            "list<struct<start, end, label, text, weight>>",
+        ]
+    );
+}
+
+#[test]
+fn timestamps_are_rfc3339_with_fraction_only_when_needed() {
+    let text = |micros: i64, utc: bool| {
+        let mut buf = Vec::new();
+        write_timestamp(&mut buf, micros, utc).unwrap();
+        String::from_utf8(buf).unwrap()
+    };
+    // Expected values worked out by hand from the Unix epoch (1 day = 86_400 s).
+    for (micros, expected) in [
+        (0, "1970-01-01T00:00:00"),
+        (1_695_543_120_000_000, "2023-09-24T08:12:00"),
+        (1_695_543_120_250_000, "2023-09-24T08:12:00.250"),
+        (1_695_543_120_000_001, "2023-09-24T08:12:00.000001"),
+        (1_695_543_120_123_450, "2023-09-24T08:12:00.123450"),
+        (-1, "1969-12-31T23:59:59.999999"),
+        (-1_000, "1969-12-31T23:59:59.999"),
+        (-86_400_000_000, "1969-12-31T00:00:00"),
+        (-2_208_988_800_000_000, "1900-01-01T00:00:00"),
+        (-4_102_444_799_876_544, "1840-01-01T00:00:00.123456"),
+        (-1_234_567, "1969-12-31T23:59:58.765433"),
+        (-62_135_596_800_000_001, "0000-12-31T23:59:59.999999"),
+        (951_782_400_000_000, "2000-02-29T00:00:00"),
+        (MIN_TIMESTAMP_MICROS, "0000-01-01T00:00:00"),
+        (MAX_TIMESTAMP_MICROS, "9999-12-31T23:59:59.999999"),
+    ] {
+        assert_eq!(text(micros, false), expected, "{micros}");
+        assert_eq!(text(micros, true), format!("{expected}Z"), "{micros}");
+        assert_eq!(parse_timestamp(&text(micros, true), true), micros);
+        assert_eq!(parse_timestamp(&text(micros, false), false), micros);
+    }
+}
+
+#[test]
+fn writers_reject_timestamps_outside_years_0000_to_9999() {
+    static TIMES: TableSpec = TableSpec {
+        name: "times",
+        doc: "Times.",
+        columns: &[
+            col("at", DataType::Timestamp, true),
+            col("local", DataType::LocalTimestamp, true),
+        ],
+    };
+    let cases = [
+        (Some(MIN_TIMESTAMP_MICROS - 1), None, "at", MIN_TIMESTAMP_MICROS - 1, 0),
+        (None, Some(MAX_TIMESTAMP_MICROS + 1), "local", MAX_TIMESTAMP_MICROS + 1, 1),
+        (None, Some(i64::MIN), "local", i64::MIN, 1),
+        (Some(i64::MAX), None, "at", i64::MAX, 1),
+    ];
+    for format in ExportFormat::ALL {
+        for (at, local, name, micros, row) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            let (at, local) = if row == 0 {
+                (vec![at, None], vec![local, None])
+            } else {
+                (vec![Some(0), at], vec![Some(0), local])
+            };
+            let batch =
+                Batch::new(&TIMES, vec![Column::Timestamp(at), Column::LocalTimestamp(local)])
+                    .unwrap();
+            let mut wtr = create_writer(format, dir.path(), &TIMES).unwrap();
+            let err = wtr.write_batch(&batch).unwrap_err();
+            assert!(matches!(err, ExportError::Schema(_)), "{format}: {err:?}");
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "column `{name}` of table `times`: expected a timestamp from \
+                     0000-01-01T00:00:00 to 9999-12-31T23:59:59.999999, got {micros} \
+                     microseconds since 1970-01-01T00:00:00 in row {row} (0-based)"
+                ),
+                "{format}"
+            );
+            // Nothing of the rejected batch was written.
+            let path = wtr.finish().unwrap();
+            assert_eq!(read_back(format, &path, &TIMES), concat(&TIMES, &[]), "{format}");
+        }
+    }
+}
+
+#[test]
+fn non_finite_floats_in_lists_are_null_in_csv_and_jsonl() {
+    static LISTS: TableSpec = TableSpec {
+        name: "lists",
+        doc: "Lists.",
+        columns: &[col("floats", DataType::FloatList, false), col("cues", DataType::Cues, false)],
+    };
+    let floats = vec![f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1.0];
+    let batch = Batch::new(
+        &LISTS,
+        vec![
+            Column::FloatList(vec![Some(floats.clone())]),
+            Column::Cues(vec![Some(vec![cue(0, 1, "l", "t", f64::NAN)])]),
+        ],
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let batches = std::slice::from_ref(&batch);
+    let csv = fs::read_to_string(write(ExportFormat::Csv, dir.path(), &LISTS, batches)).unwrap();
+    assert_eq!(
+        csv,
+        "floats,cues\n\"[null,null,null,1.0]\",\"[{\"\"start\"\":0,\"\"end\"\":1,\"\"label\"\":\"\"l\"\",\"\"text\"\":\"\"t\"\",\"\"weight\"\":null}]\"\n"
+    );
+    let jsonl = fs::read_to_string(write(ExportFormat::Jsonl, dir.path(), &LISTS, batches));
+    assert_eq!(
+        jsonl.unwrap(),
+        "{\"floats\":[null,null,null,1.0],\"cues\":[{\"start\":0,\"end\":1,\"label\":\"l\",\"text\":\"t\",\"weight\":null}]}\n"
+    );
+    // Parquet keeps them.
+    let path = write(ExportFormat::Parquet, dir.path(), &LISTS, batches);
+    let Column::FloatList(back) = &read_parquet(&path, &LISTS)[0] else { panic!("not floats") };
+    let back = back[0].as_ref().unwrap();
+    assert!(back[0].is_nan());
+    assert_eq!(back[1..], floats[1..]);
+}
+
+#[test]
+fn lists_keep_null_and_empty_apart() {
+    static LISTS: TableSpec = TableSpec {
+        name: "lists",
+        doc: "Lists.",
+        columns: &[
+            col("strs", DataType::StrList, true),
+            col("floats", DataType::FloatList, true),
+            col("cues", DataType::Cues, true),
+        ],
+    };
+    let batch = Batch::new(
+        &LISTS,
+        vec![
+            Column::StrList(vec![None, Some(vec![]), Some(vec!["".into()])]),
+            Column::FloatList(vec![Some(vec![]), None, Some(vec![0.0])]),
+            Column::Cues(vec![Some(vec![]), None, None]),
+        ],
+    )
+    .unwrap();
+    for format in ExportFormat::ALL {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(format, dir.path(), &LISTS, std::slice::from_ref(&batch));
+        assert_eq!(read_back(format, &path, &LISTS), batch.columns(), "{format}");
+        let text = fs::read_to_string(&path);
+        match format {
+            ExportFormat::Csv => {
+                assert_eq!(text.unwrap(), "strs,floats,cues\n,[],[]\n[],,\n\"[\"\"\"\"]\",[0.0],\n")
+            }
+            ExportFormat::Jsonl => assert_eq!(
+                text.unwrap(),
+                "{\"strs\":null,\"floats\":[],\"cues\":[]}\n\
+                 {\"strs\":[],\"floats\":null,\"cues\":null}\n\
+                 {\"strs\":[\"\"],\"floats\":[0.0],\"cues\":null}\n"
+            ),
+            ExportFormat::Parquet => {}
+        }
+    }
+}
+
+#[test]
 fn empty_table_has_header_or_schema_only() {
     for format in ExportFormat::ALL {
         let dir = tempfile::tempdir().unwrap();
+        // Checks the Parquet schema of every type.
+        let path = write(format, dir.path(), &ALL_TYPES, &[]);
+        assert_eq!(read_back(format, &path, &ALL_TYPES), concat(&ALL_TYPES, &[]));
         let path = write(format, dir.path(), &ANOMALIES, &[]);
         assert_eq!(read_back(format, &path, &ANOMALIES), concat(&ANOMALIES, &[]));
         if format == ExportFormat::Csv {
@@ -380,6 +827,25 @@ fn parquet_metadata_has_schema_version_and_docs() {
     assert_eq!(schema.metadata()[DOC_KEY], COMMENTS.doc);
     let depth = schema.field_with_name("depth").unwrap();
     assert_eq!(depth.metadata()[DOC_KEY], COMMENTS.columns[4].doc);
+}
+
+#[test]
+fn parquet_fields_of_every_type_carry_docs() {
+    static DOCS: TableSpec = TableSpec {
+        name: "docs",
+        doc: "Columns with docs.",
+        columns: &[
+            ColumnSpec { name: "kind", dtype: DataType::Category, nullable: false, doc: "Kind." },
+            ColumnSpec { name: "at", dtype: DataType::Timestamp, nullable: true, doc: "At." },
+            ColumnSpec { name: "cues", dtype: DataType::Cues, nullable: true, doc: "Cues." },
+        ],
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(ExportFormat::Parquet, dir.path(), &DOCS, &[sample_batch(&DOCS, 3, 0)]);
+    let builder = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap()).unwrap();
+    for (field, col) in builder.schema().fields().iter().zip(DOCS.columns) {
+        assert_eq!(field.metadata()[DOC_KEY], col.doc, "{}", col.name);
+    }
 }
 
 #[test]
@@ -515,6 +981,20 @@ fn small_comments() -> Batch {
             Column::Bool(vec![Some(false); 3]),
             Column::Bool(vec![Some(false); 3]),
             Column::Bool(vec![Some(false); 3]),
+            Column::Float(vec![Some(0.125), Some(0.75), None]),
+            Column::Bool(vec![Some(false), Some(true), None]),
+            Column::StrList(vec![Some(vec![]), Some(vec![s("vulgarity").unwrap()]), None]),
+            Column::Cues(vec![
+                Some(vec![]),
+                Some(vec![CueValue {
+                    start: 13,
+                    end: 21,
+                    label: "vulgarity".into(),
+                    text: "wirklich".into(),
+                    weight: 0.5,
+                }]),
+                None,
+            ]),
         ],
     )
     .unwrap()
@@ -525,11 +1005,11 @@ fn csv_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(ExportFormat::Csv, dir.path(), &COMMENTS, &[small_comments()]);
     insta::assert_snapshot!(fs::read_to_string(path).unwrap(), @r#"
-    article_id,comment_id,parent_id,root_id,depth,position,author,time,time_local,time_raw,kind,status,deleted,text,quoted_chars,children,subtree_size,line,orphan,duplicate,cycle,self_reply
-    a1,c1,,c1,1,1,Anna K.,2024-03-01T08:15:00Z,false,2024-03-01T09:15+01:00,comment,approved,false,"Stimmt, aber ""teuer"" ist relativ.",0,1,2,12,false,false,false,false
+    article_id,comment_id,parent_id,root_id,depth,position,author,time,time_local,time_raw,kind,status,deleted,text,quoted_chars,children,subtree_size,line,orphan,duplicate,cycle,self_reply,incivility,uncivil,incivility_forms,incivility_cues
+    a1,c1,,c1,1,1,Anna K.,2024-03-01T08:15:00Z,false,2024-03-01T09:15+01:00,comment,approved,false,"Stimmt, aber ""teuer"" ist relativ.",0,1,2,12,false,false,false,false,0.125,false,[],[]
     a1,c2,c1,c1,2,1,bernd_77,2024-03-01T09:20:00,true,"1. März 2024, 09:20",comment,,false,"Zwei Zeilen:
-    ja, wirklich — 🙂",12,0,1,15,false,false,false,false
-    a1,c9,,c9,1,2,,,false,,pingback,spam,true,,0,0,1,,true,false,false,false
+    ja, wirklich — 🙂",12,0,1,15,false,false,false,false,0.75,true,"[""vulgarity""]","[{""start"":13,""end"":21,""label"":""vulgarity"",""text"":""wirklich"",""weight"":0.5}]"
+    a1,c9,,c9,1,2,,,false,,pingback,spam,true,,0,0,1,,true,false,false,false,,,,
     "#);
 }
 
@@ -538,8 +1018,100 @@ fn jsonl_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(ExportFormat::Jsonl, dir.path(), &COMMENTS, &[small_comments()]);
     insta::assert_snapshot!(fs::read_to_string(path).unwrap(), @r#"
-    {"article_id":"a1","comment_id":"c1","parent_id":null,"root_id":"c1","depth":1,"position":1,"author":"Anna K.","time":"2024-03-01T08:15:00Z","time_local":false,"time_raw":"2024-03-01T09:15+01:00","kind":"comment","status":"approved","deleted":false,"text":"Stimmt, aber \"teuer\" ist relativ.","quoted_chars":0,"children":1,"subtree_size":2,"line":12,"orphan":false,"duplicate":false,"cycle":false,"self_reply":false}
-    {"article_id":"a1","comment_id":"c2","parent_id":"c1","root_id":"c1","depth":2,"position":1,"author":"bernd_77","time":"2024-03-01T09:20:00","time_local":true,"time_raw":"1. März 2024, 09:20","kind":"comment","status":null,"deleted":false,"text":"Zwei Zeilen:\nja, wirklich — 🙂","quoted_chars":12,"children":0,"subtree_size":1,"line":15,"orphan":false,"duplicate":false,"cycle":false,"self_reply":false}
-    {"article_id":"a1","comment_id":"c9","parent_id":null,"root_id":"c9","depth":1,"position":2,"author":null,"time":null,"time_local":false,"time_raw":null,"kind":"pingback","status":"spam","deleted":true,"text":"","quoted_chars":0,"children":0,"subtree_size":1,"line":null,"orphan":true,"duplicate":false,"cycle":false,"self_reply":false}
+    {"article_id":"a1","comment_id":"c1","parent_id":null,"root_id":"c1","depth":1,"position":1,"author":"Anna K.","time":"2024-03-01T08:15:00Z","time_local":false,"time_raw":"2024-03-01T09:15+01:00","kind":"comment","status":"approved","deleted":false,"text":"Stimmt, aber \"teuer\" ist relativ.","quoted_chars":0,"children":1,"subtree_size":2,"line":12,"orphan":false,"duplicate":false,"cycle":false,"self_reply":false,"incivility":0.125,"uncivil":false,"incivility_forms":[],"incivility_cues":[]}
+    {"article_id":"a1","comment_id":"c2","parent_id":"c1","root_id":"c1","depth":2,"position":1,"author":"bernd_77","time":"2024-03-01T09:20:00","time_local":true,"time_raw":"1. März 2024, 09:20","kind":"comment","status":null,"deleted":false,"text":"Zwei Zeilen:\nja, wirklich — 🙂","quoted_chars":12,"children":0,"subtree_size":1,"line":15,"orphan":false,"duplicate":false,"cycle":false,"self_reply":false,"incivility":0.75,"uncivil":true,"incivility_forms":["vulgarity"],"incivility_cues":[{"start":13,"end":21,"label":"vulgarity","text":"wirklich","weight":0.5}]}
+    {"article_id":"a1","comment_id":"c9","parent_id":null,"root_id":"c9","depth":1,"position":2,"author":null,"time":null,"time_local":false,"time_raw":null,"kind":"pingback","status":"spam","deleted":true,"text":"","quoted_chars":0,"children":0,"subtree_size":1,"line":null,"orphan":true,"duplicate":false,"cycle":false,"self_reply":false,"incivility":null,"uncivil":null,"incivility_forms":null,"incivility_cues":null}
+    "#);
+}
+
+/// A table with one column of each type added after `Str`, `Int`, `Float` and `Bool`.
+static TYPED: TableSpec = TableSpec {
+    name: "typed",
+    doc: "One column of each richer type.",
+    columns: &[
+        col("kind", DataType::Category, false),
+        col("posted", DataType::Timestamp, true),
+        col("posted_local", DataType::LocalTimestamp, true),
+        col("tags", DataType::StrList, true),
+        col("scores", DataType::FloatList, true),
+        col("cues", DataType::Cues, true),
+    ],
+};
+
+/// Four rows of `TYPED`: plain values; before 1970, with fractions and empty lists; all null;
+/// text that needs quoting or escaping.
+fn small_typed() -> Batch {
+    let s = |v: &str| v.to_string();
+    Batch::new(
+        &TYPED,
+        vec![
+            Column::Category(vec![
+                Some(s("comment")),
+                Some(s("pingback")),
+                Some(s("comment")),
+                Some(s("Ünïcödé, \"q\"")),
+            ]),
+            Column::Timestamp(vec![
+                Some(1_695_543_120_000_000),
+                Some(-250_000),
+                None,
+                Some(951_825_600_123_456),
+            ]),
+            Column::LocalTimestamp(vec![
+                Some(1_695_550_320_000_000),
+                Some(-2_208_988_799_999_999),
+                None,
+                Some(951_825_600_500_000),
+            ]),
+            Column::StrList(vec![
+                Some(vec![s("news"), s("politics")]),
+                Some(vec![]),
+                None,
+                Some(vec![s("Zeile\n\"zwei\""), s("🙂 日本語"), s("a,b"), s("")]),
+            ]),
+            Column::FloatList(vec![
+                Some(vec![0.5, 1.0]),
+                Some(vec![]),
+                None,
+                Some(vec![-3.5, 1e-7, 2.0 / 3.0, 1e300]),
+            ]),
+            Column::Cues(vec![
+                Some(vec![cue(0, 7, "vulgarity", "bellend", 0.8)]),
+                Some(vec![]),
+                None,
+                Some(vec![
+                    cue(3, 12, "insult", "\"Depp\",\nna ja", -1.5),
+                    cue(20, 23, "emoji", "🙂", 0.25),
+                ]),
+            ]),
+        ],
+    )
+    .unwrap()
+}
+
+#[test]
+fn csv_snapshot_of_richer_types() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(ExportFormat::Csv, dir.path(), &TYPED, &[small_typed()]);
+    assert_eq!(read_back(ExportFormat::Csv, &path, &TYPED), small_typed().columns());
+    insta::assert_snapshot!(fs::read_to_string(path).unwrap(), @r#"
+    kind,posted,posted_local,tags,scores,cues
+    comment,2023-09-24T08:12:00Z,2023-09-24T10:12:00,"[""news"",""politics""]","[0.5,1.0]","[{""start"":0,""end"":7,""label"":""vulgarity"",""text"":""bellend"",""weight"":0.8}]"
+    pingback,1969-12-31T23:59:59.750Z,1900-01-01T00:00:00.000001,[],[],[]
+    comment,,,,,
+    "Ünïcödé, ""q""",2000-02-29T12:00:00.123456Z,2000-02-29T12:00:00.500,"[""Zeile\n\""zwei\"""",""🙂 日本語"",""a,b"",""""]","[-3.5,1e-7,0.6666666666666666,1e+300]","[{""start"":3,""end"":12,""label"":""insult"",""text"":""\""Depp\"",\nna ja"",""weight"":-1.5},{""start"":20,""end"":23,""label"":""emoji"",""text"":""🙂"",""weight"":0.25}]"
+    "#);
+}
+
+#[test]
+fn jsonl_snapshot_of_richer_types() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(ExportFormat::Jsonl, dir.path(), &TYPED, &[small_typed()]);
+    assert_eq!(read_back(ExportFormat::Jsonl, &path, &TYPED), small_typed().columns());
+    insta::assert_snapshot!(fs::read_to_string(path).unwrap(), @r#"
+    {"kind":"comment","posted":"2023-09-24T08:12:00Z","posted_local":"2023-09-24T10:12:00","tags":["news","politics"],"scores":[0.5,1.0],"cues":[{"start":0,"end":7,"label":"vulgarity","text":"bellend","weight":0.8}]}
+    {"kind":"pingback","posted":"1969-12-31T23:59:59.750Z","posted_local":"1900-01-01T00:00:00.000001","tags":[],"scores":[],"cues":[]}
+    {"kind":"comment","posted":null,"posted_local":null,"tags":null,"scores":null,"cues":null}
+    {"kind":"Ünïcödé, \"q\"","posted":"2000-02-29T12:00:00.123456Z","posted_local":"2000-02-29T12:00:00.500","tags":["Zeile\n\"zwei\"","🙂 日本語","a,b",""],"scores":[-3.5,1e-7,0.6666666666666666,1e+300],"cues":[{"start":3,"end":12,"label":"insult","text":"\"Depp\",\nna ja","weight":-1.5},{"start":20,"end":23,"label":"emoji","text":"🙂","weight":0.25}]}
     "#);
 }

@@ -6,15 +6,19 @@ use std::process::ExitCode;
 use anyhow::Context;
 use threadlens::export::{self, ExportFormat, TableWriter};
 use threadlens::metrics;
+use threadlens::scores::DiscussionScores;
 use threadlens::tables::DiscussionTables;
 
 use crate::cli::inputs::{self, InputArgs};
+use crate::cli::models::ModelArgs;
 
 pub const EXAMPLES: &str = "\
 Examples:
   threadlens analyse                         # the bundled seeds/, tables in out/
   threadlens analyse captures/ --out results --format csv
-  threadlens analyse page1.txt page2.txt --format jsonl";
+  threadlens analyse page1.txt page2.txt --format jsonl
+  threadlens analyse captures/ --model my_incivility.json   # a model of your own
+  threadlens analyse captures/ --no-scores                  # structure only";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -26,6 +30,8 @@ pub struct Args {
     /// Table file format: parquet, csv or jsonl.
     #[arg(long, short, value_name = "FORMAT", default_value = "parquet", value_parser = str::parse::<ExportFormat>)]
     pub format: ExportFormat,
+    #[command(flatten)]
+    pub models: ModelArgs,
 }
 
 /// One writer per table, in the order of `DiscussionTables`' fields.
@@ -45,6 +51,7 @@ struct Totals {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let scorers = args.models.scorers()?;
     let out = &args.out;
     std::fs::create_dir_all(out)
         .with_context(|| format!("could not create output folder '{}'", out.display()))?;
@@ -60,7 +67,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let outcome = inputs::for_each_discussion(&args.inputs, |d| {
         let m = metrics::discussion_metrics(&d);
         let threads: Vec<_> = d.roots().iter().map(|&r| metrics::thread_metrics(&d, r)).collect();
-        let t = DiscussionTables::new(&d, &m, &threads)?;
+        let scores = DiscussionScores::new(&d, &scorers);
+        let t = DiscussionTables::new(&d, &m, &threads, &scores)?;
         w.articles.write_batch(&t.articles)?;
         w.threads.write_batch(&t.threads)?;
         w.comments.write_batch(&t.comments)?;
@@ -78,12 +86,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             threadlens::CommentSection::Absent => "no comment section".to_string(),
             threadlens::CommentSection::NotInPage => "comments not in the page".to_string(),
         };
+        let uncivil = match scores.has_incivility() {
+            true => {
+                let n = scores
+                    .comments()
+                    .iter()
+                    .filter(|s| s.incivility.as_ref().is_some_and(|i| i.uncivil))
+                    .count();
+                if n > 0 { format!(", {n} uncivil") } else { String::new() }
+            }
+            false => String::new(),
+        };
         let anomalies = match d.anomalies.len() {
             0 => String::new(),
             n => format!(", {n} anomalies"),
         };
         eprintln!(
-            "  {:<24} {:<12} {:<10} {shape}{anomalies}",
+            "  {:<24} {:<12} {:<10} {shape}{uncivil}{anomalies}",
             a.id,
             a.outlet.as_deref().unwrap_or("—"),
             a.published.as_deref().map_or("—", |p| p.get(..10).unwrap_or(p)),

@@ -1,4 +1,7 @@
 //! One module per subcommand: its help examples, its arguments and `run`.
 
 pub mod analyse;
+pub mod evaluate;
 pub mod report;
+pub mod score;
+pub mod train;

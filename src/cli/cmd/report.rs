@@ -4,13 +4,15 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use threadlens::report::{self, DiscussionReport};
+use threadlens::scores::DiscussionScores;
 
 use crate::cli::inputs::{self, InputArgs};
+use crate::cli::models::ModelArgs;
 
 pub const EXAMPLES: &str = "\
 Examples:
   threadlens report                     # the bundled seeds/
-  threadlens report --tree              # with each reply tree drawn
+  threadlens report --tree              # with each reply tree, uncivil comments and their cues
   threadlens report captures/ --json > report.json";
 
 #[derive(Debug, clap::Args)]
@@ -24,14 +26,18 @@ pub struct Args {
     /// Print the report as JSON (an array, one object per discussion).
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub models: ModelArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let scorers = args.models.scorers()?;
     let mut stdout = std::io::stdout().lock();
     let mut reports = Vec::new();
     let mut first = true;
     let outcome = inputs::for_each_discussion(&args.inputs, |d| {
-        let r = DiscussionReport::new(&d, args.tree);
+        let scores = DiscussionScores::new(&d, &scorers);
+        let r = DiscussionReport::new(&d, &scores, args.tree);
         if args.json {
             reports.push(r);
         } else {
