@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::classify::incivility::{Cue, FORMS};
 use crate::metrics::{self, StructureMetrics};
 use crate::model::{Anomaly, CommentSection};
-use crate::scores::{DiscussionScores, ScoreSummary};
+use crate::scores::{DiscussionScores, ScoreSummary, StanceSummary};
 use crate::thread::{Discussion, NodeId};
 
 /// Characters of comment text shown per tree line.
@@ -53,6 +53,9 @@ pub struct DiscussionReport {
     /// Incivility over the discussion, when an incivility model scored it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub incivility: Option<IncivilitySummary>,
+    /// Stance over the discussion, when a stance model scored it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stance: Option<StanceSummary>,
     /// The reply tree in pre-order, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tree: Option<Vec<TreeLine>>,
@@ -96,6 +99,12 @@ pub struct TreeLine {
     /// The spans behind the incivility score.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cues: Vec<Cue>,
+    /// Relation to the parent (or the article) and its probability.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stance: Option<(&'static str, f64)>,
+    /// Side relative to the article and its confidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub side: Option<(&'static str, Option<f64>)>,
     #[serde(skip)]
     last_sibling: bool,
 }
@@ -135,6 +144,7 @@ impl DiscussionReport {
             hidden_comments: d.hidden_comments,
             anomalies: d.anomalies.clone(),
             incivility,
+            stance: scores.has_stance().then(|| StanceSummary::of(d, scores, d.preorder())),
             tree: tree.then(|| tree_lines(d, scores)),
         }
     }
@@ -161,6 +171,8 @@ fn tree_lines(d: &Discussion, scores: &DiscussionScores) -> Vec<TreeLine> {
             .filter_map(|(on, name)| on.then_some(name))
             .collect();
             let inc = scores.get(id).incivility.as_ref();
+            let st = scores.get(id).stance.as_ref();
+            let side = scores.get(id).side.filter(|_| st.is_some());
             TreeLine {
                 id: n.comment.id.clone(),
                 parent_id: n.parent.map(|p| d.node(p).comment.id.clone()),
@@ -172,6 +184,8 @@ fn tree_lines(d: &Discussion, scores: &DiscussionScores) -> Vec<TreeLine> {
                 uncivil: inc.map(|i| i.uncivil),
                 forms: inc.map(|i| i.forms.clone()).unwrap_or_default(),
                 cues: inc.map(|i| i.cues.clone()).unwrap_or_default(),
+                stance: st.map(|s| (s.relation.as_str(), s.confidence())),
+                side: side.map(|s| (s.side.as_str(), s.confidence)),
                 last_sibling: last_of(siblings, id),
             }
         })
@@ -295,6 +309,28 @@ fn render_one(out: &mut String, r: &DiscussionReport) {
             opt_f(s.incivility_mean)
         );
     }
+    if let Some(st) = &r.stance
+        && r.comment_section == CommentSection::Present
+    {
+        let pct =
+            |x: Option<f64>| x.map_or_else(|| "—".to_string(), |x| format!("{:.0}%", 100.0 * x));
+        let _ = writeln!(
+            out,
+            "  stance:     {} of {} replies disagree with their parent, {} agree; longest \
+             disagreement chain {}",
+            pct(st.disagree_share),
+            st.replies,
+            pct(st.agree_share),
+            st.longest_disagreement_chain
+        );
+        let _ = writeln!(
+            out,
+            "  sides:      {} with the article, {} against, {} unclear",
+            pct(st.with_article_share),
+            pct(st.against_article_share),
+            pct(st.unclear_share)
+        );
+    }
     if r.anomalies.is_empty() {
         let _ = writeln!(out, "  anomalies:  none");
     } else {
@@ -348,9 +384,24 @@ fn render_tree(out: &mut String, r: &DiscussionReport, tree: &[TreeLine]) {
     }
 }
 
-/// What is shown under a comment: its scores, when they say something.
+/// What is shown under a comment: its stance, side and, when uncivil, why.
 fn detail_line(line: &TreeLine) -> Option<String> {
     let mut parts = Vec::new();
+    if let Some((rel, p)) = line.stance {
+        let target = if line.depth <= 1 { "the article" } else { "parent" };
+        let verb = match rel {
+            "disagree" => "disagrees with",
+            "agree" => "agrees with",
+            _ => "neutral to",
+        };
+        parts.push(format!("{verb} {target} {p:.2}"));
+    }
+    if let Some((side, conf)) = line.side {
+        parts.push(match conf {
+            Some(c) => format!("side {} {c:.2}", side.replace('_', " ")),
+            None => format!("side {}", side.replace('_', " ")),
+        });
+    }
     if line.uncivil == Some(true) {
         parts.push(format!("⚠ uncivil {}", opt_f(line.incivility)));
         if !line.forms.is_empty() {

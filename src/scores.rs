@@ -26,20 +26,42 @@
 
 use crate::classify::FittedScorer;
 use crate::classify::incivility::{self, IncivilityScore};
-use crate::model::CommentKind;
+use crate::classify::side::{self, Link, Side, SideOf, SideParams};
+use crate::classify::stance::{self, Relation, StanceScore};
+use crate::model::{Article, CommentKind};
 use crate::thread::{Discussion, NodeId};
+
+/// Characters of the article body, after its title, that a top-level comment's stance is read
+/// against: the lede, where a news article states its case.
+pub const ARTICLE_TARGET_CHARS: usize = 1000;
 
 /// The models a run scores comments with; a missing model leaves its columns null.
 #[derive(Clone, Debug, Default)]
 pub struct Scorers {
     /// The incivility model.
     pub incivility: Option<FittedScorer>,
+    /// The stance model (relation to the parent comment, or to the article).
+    pub stance: Option<FittedScorer>,
+    /// How relations become sides.
+    pub sides: SideParams,
+    /// The user's own target models (`train --task target`), each adding a column.
+    pub targets: Vec<FittedScorer>,
 }
 
 impl Scorers {
     /// The models shipped in `models/` (compiled into the binary).
     pub fn shipped() -> Scorers {
-        Scorers { incivility: Some(incivility::shipped_model()) }
+        Scorers {
+            incivility: Some(incivility::shipped_model()),
+            stance: Some(stance::shipped_model()),
+            sides: SideParams::default(),
+            targets: Vec::new(),
+        }
+    }
+
+    /// The column names of the target models.
+    pub fn target_names(&self) -> Vec<String> {
+        self.targets.iter().map(|m| m.name().unwrap_or("target").to_string()).collect()
     }
 
     /// No models: structure only.
@@ -53,6 +75,13 @@ impl Scorers {
 pub struct CommentScores {
     /// Incivility: probability, forms, cues.
     pub incivility: Option<IncivilityScore>,
+    /// Relation to the parent comment (top level: to the article).
+    pub stance: Option<StanceScore>,
+    /// Side relative to the article; `None` when the run had no stance model.
+    pub side: Option<SideOf>,
+    /// Label and probability of each target model, in [`Scorers::targets`] order (empty
+    /// when the comment was not scored).
+    pub targets: Vec<(String, f64)>,
 }
 
 /// The scores of every comment of a discussion, by [`NodeId`].
@@ -60,6 +89,21 @@ pub struct CommentScores {
 pub struct DiscussionScores {
     comments: Vec<CommentScores>,
     incivility: bool,
+    stance: bool,
+    targets: Vec<String>,
+}
+
+/// What a top-level comment's stance is read against: the title and the start of the body;
+/// `None` when the source gives neither.
+pub fn article_target(a: &Article) -> Option<String> {
+    let lede: String = a.body.chars().take(ARTICLE_TARGET_CHARS).collect();
+    let text = match (&a.title, lede.trim().is_empty()) {
+        (Some(t), false) => format!("{t}\n\n{lede}"),
+        (Some(t), true) => t.clone(),
+        (None, false) => lede,
+        (None, true) => return None,
+    };
+    Some(text)
 }
 
 /// Whether a comment gets scores: a reader's comment with some text.
@@ -71,27 +115,86 @@ pub fn is_scored(d: &Discussion, id: NodeId) -> bool {
 impl DiscussionScores {
     /// Scores every comment of `d` with `scorers`.
     pub fn new(d: &Discussion, scorers: &Scorers) -> DiscussionScores {
-        let comments = (0..d.len())
+        let article = article_target(&d.article);
+        let mut comments: Vec<CommentScores> = (0..d.len())
             .map(|i| {
                 let id = NodeId(i as u32);
                 if !is_scored(d, id) {
                     return CommentScores::default();
                 }
-                let c = &d.node(id).comment;
+                let n = d.node(id);
+                let c = &n.comment;
+                let target = match n.parent {
+                    Some(p) if is_scored(d, p) => Some(d.node(p).comment.text.as_str()),
+                    Some(_) => None,
+                    None => article.as_deref(),
+                };
                 CommentScores {
                     incivility: scorers
                         .incivility
                         .as_ref()
                         .map(|m| incivility::score(m, &c.text, &c.quotes)),
+                    stance: scorers
+                        .stance
+                        .as_ref()
+                        .zip(target)
+                        .map(|(m, t)| stance::score(m, &c.text, &c.quotes, t)),
+                    side: None,
+                    targets: scorers
+                        .targets
+                        .iter()
+                        .map(|m| {
+                            let p = m.probabilities(crate::classify::features::Input {
+                                text: &c.text,
+                                quotes: &c.quotes,
+                                target: None,
+                            });
+                            let best = (0..p.len())
+                                .max_by(|&a, &b| p[a].total_cmp(&p[b]).then(b.cmp(&a)))
+                                .unwrap_or(0);
+                            (m.classes()[best].clone(), p[best])
+                        })
+                        .collect(),
                 }
             })
             .collect();
-        DiscussionScores { comments, incivility: scorers.incivility.is_some() }
+        if scorers.stance.is_some() {
+            let sides = scorers.sides.propagate(d, &links(&comments));
+            for (c, s) in comments.iter_mut().zip(sides) {
+                c.side = Some(s);
+            }
+        }
+        DiscussionScores {
+            comments,
+            incivility: scorers.incivility.is_some(),
+            stance: scorers.stance.is_some(),
+            targets: scorers.target_names(),
+        }
     }
 
     /// No scores for any of `d`'s comments (as with [`Scorers::none`]).
     pub fn unscored(d: &Discussion) -> DiscussionScores {
-        DiscussionScores { comments: vec![CommentScores::default(); d.len()], incivility: false }
+        DiscussionScores {
+            comments: vec![CommentScores::default(); d.len()],
+            incivility: false,
+            stance: false,
+            targets: Vec::new(),
+        }
+    }
+
+    /// The names of the target models that scored the discussion.
+    pub fn target_names(&self) -> &[String] {
+        &self.targets
+    }
+
+    /// Whether a stance model scored the discussion.
+    pub fn has_stance(&self) -> bool {
+        self.stance
+    }
+
+    /// Each comment's relation as a side-propagation link.
+    pub fn links(&self) -> Vec<Option<Link>> {
+        links(&self.comments)
     }
 
     /// Whether an incivility model scored the discussion.
@@ -110,6 +213,90 @@ impl DiscussionScores {
     /// Scores by node, in node order.
     pub fn comments(&self) -> &[CommentScores] {
         &self.comments
+    }
+}
+
+fn links(comments: &[CommentScores]) -> Vec<Option<Link>> {
+    comments
+        .iter()
+        .map(|c| {
+            c.stance.as_ref().map(|s| Link { relation: s.relation, confidence: s.confidence() })
+        })
+        .collect()
+}
+
+/// Stance summed up over a set of comments.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct StanceSummary {
+    /// Replies (not top-level comments) with a relation to their parent.
+    pub replies: usize,
+    /// Share of those replies that disagree with their parent; `None` without replies.
+    pub disagree_share: Option<f64>,
+    /// Share that agree.
+    pub agree_share: Option<f64>,
+    /// Comments with a side (all scored comments).
+    pub sided: usize,
+    /// Shares of `sided` with the article, against it, and unclear.
+    pub with_article_share: Option<f64>,
+    /// Share against the article.
+    pub against_article_share: Option<f64>,
+    /// Share unclear.
+    pub unclear_share: Option<f64>,
+    /// Longest run of replies each disagreeing with its parent, down one path.
+    pub longest_disagreement_chain: usize,
+    /// Mean incivility probability of comments that disagree with their target.
+    pub incivility_disagree: Option<f64>,
+    /// Mean incivility of comments that are neutral to their target.
+    pub incivility_neutral: Option<f64>,
+    /// Mean incivility of comments that agree with their target.
+    pub incivility_agree: Option<f64>,
+}
+
+impl StanceSummary {
+    /// Sums up the stance of `nodes` of `d` (a pre-order slice: a discussion or a thread).
+    pub fn of(d: &Discussion, scores: &DiscussionScores, nodes: &[NodeId]) -> StanceSummary {
+        let mut s = StanceSummary::default();
+        let (mut disagree, mut agree) = (0usize, 0usize);
+        let mut sides = [0usize; 3];
+        let mut inc = [(0.0f64, 0usize); 3];
+        for &id in nodes {
+            let c = scores.get(id);
+            if let Some(st) = &c.stance {
+                if d.node(id).parent.is_some() {
+                    s.replies += 1;
+                    match st.relation {
+                        Relation::Disagree => disagree += 1,
+                        Relation::Agree => agree += 1,
+                        Relation::Neutral => {}
+                    }
+                }
+                if let Some(i) = &c.incivility {
+                    let e = &mut inc[st.relation as usize];
+                    e.0 += i.probability;
+                    e.1 += 1;
+                }
+            }
+            if let (Some(side), Some(_)) = (&c.side, &c.stance) {
+                s.sided += 1;
+                sides[match side.side {
+                    Side::WithArticle => 0,
+                    Side::AgainstArticle => 1,
+                    Side::Unclear => 2,
+                }] += 1;
+            }
+        }
+        let share = |n: usize, of: usize| (of > 0).then(|| n as f64 / of as f64);
+        s.disagree_share = share(disagree, s.replies);
+        s.agree_share = share(agree, s.replies);
+        s.with_article_share = share(sides[0], s.sided);
+        s.against_article_share = share(sides[1], s.sided);
+        s.unclear_share = share(sides[2], s.sided);
+        s.longest_disagreement_chain = side::longest_disagreement_chain(d, &scores.links(), nodes);
+        let mean = |(sum, n): (f64, usize)| (n > 0).then(|| sum / n as f64);
+        s.incivility_disagree = mean(inc[0]);
+        s.incivility_neutral = mean(inc[1]);
+        s.incivility_agree = mean(inc[2]);
+        s
     }
 }
 

@@ -6,10 +6,10 @@
 //! are checked against the schema by [`Batch::new`], so this module and the
 //! schema document cannot drift apart silently.
 
-use crate::export::schema::{ANOMALIES, ARTICLES, COMMENTS, THREADS};
+use crate::export::schema::{ANOMALIES, ARTICLES, THREADS};
 use crate::export::{Batch, Column, CueValue, ExportError};
 use crate::metrics::StructureMetrics;
-use crate::scores::{DiscussionScores, ScoreSummary};
+use crate::scores::{DiscussionScores, ScoreSummary, StanceSummary};
 use crate::thread::Discussion;
 
 /// One discussion's rows in every table.
@@ -84,6 +84,26 @@ fn summary_columns(rows: &[ScoreSummary], scored: bool) -> Vec<Column> {
     ]
 }
 
+/// The stance-summary columns shared by `articles` and `threads`, in schema order.
+fn stance_columns(rows: &[StanceSummary], stance: bool) -> Vec<Column> {
+    let f = |g: &dyn Fn(&StanceSummary) -> Option<f64>| Column::Float(rows.iter().map(g).collect());
+    vec![
+        f(&|s| s.disagree_share),
+        f(&|s| s.agree_share),
+        f(&|s| s.with_article_share),
+        f(&|s| s.against_article_share),
+        f(&|s| s.unclear_share),
+        Column::Int(
+            rows.iter()
+                .map(|s| if stance { int(s.longest_disagreement_chain) } else { None })
+                .collect(),
+        ),
+        f(&|s| s.incivility_disagree),
+        f(&|s| s.incivility_neutral),
+        f(&|s| s.incivility_agree),
+    ]
+}
+
 impl DiscussionTables {
     /// Rows of `d`; `metrics` is the whole discussion's, `threads` one per
     /// entry of [`Discussion::roots`], in that order; `scores` are `d`'s.
@@ -99,6 +119,10 @@ impl DiscussionTables {
         let summary = ScoreSummary::of(d, scores, d.preorder());
         let thread_summaries: Vec<ScoreSummary> =
             d.roots().iter().map(|&r| ScoreSummary::of(d, scores, d.subtree(r))).collect();
+        let stance = scores.has_stance();
+        let stance_summary = StanceSummary::of(d, scores, d.preorder());
+        let thread_stances: Vec<StanceSummary> =
+            d.roots().iter().map(|&r| StanceSummary::of(d, scores, d.subtree(r))).collect();
         let a = &d.article;
         let aid = &a.id;
 
@@ -120,6 +144,7 @@ impl DiscussionTables {
         cols.extend(metric_columns(&[metrics]));
         cols.push(Column::Int(vec![int(d.anomalies.len())]));
         cols.extend(summary_columns(std::slice::from_ref(&summary), scored));
+        cols.extend(stance_columns(std::slice::from_ref(&stance_summary), stance));
         let articles = Batch::new(&ARTICLES, cols)?;
 
         let roots = d.roots();
@@ -132,63 +157,88 @@ impl DiscussionTables {
         ];
         cols.extend(metric_columns(&refs));
         cols.extend(summary_columns(&thread_summaries, scored));
+        cols.extend(stance_columns(&thread_stances, stance));
         let threads = Batch::new(&THREADS, cols)?;
 
         let nodes = d.nodes();
         let inc: Vec<_> = scores.comments().iter().map(|s| s.incivility.as_ref()).collect();
+        let st: Vec<_> = scores.comments().iter().map(|s| s.stance.as_ref()).collect();
+        // A comment that was not scored has no side either (it is not unclear, it is unread).
+        let sides: Vec<_> = (0..nodes.len())
+            .map(|i| {
+                let id = crate::NodeId(i as u32);
+                crate::scores::is_scored(d, id).then(|| scores.get(id).side).flatten()
+            })
+            .collect();
         let id_of = |n: crate::NodeId| text(&d.node(n).comment.id);
-        let comments = Batch::new(
-            &COMMENTS,
-            vec![
-                Column::Str(nodes.iter().map(|_| text(aid)).collect()),
-                Column::Str(nodes.iter().map(|n| text(&n.comment.id)).collect()),
-                Column::Str(nodes.iter().map(|n| n.parent.and_then(id_of)).collect()),
-                Column::Str(nodes.iter().map(|n| id_of(n.root)).collect()),
-                Column::Int(nodes.iter().map(|n| int(n.depth)).collect()),
-                Column::Int(nodes.iter().map(|n| int(n.position)).collect()),
-                Column::Str(nodes.iter().map(|n| n.comment.author.clone()).collect()),
-                Column::Str(nodes.iter().map(|n| n.comment.time.clone()).collect()),
-                Column::Bool(nodes.iter().map(|n| Some(n.comment.time_local)).collect()),
-                Column::Str(nodes.iter().map(|n| n.comment.time_raw.clone()).collect()),
-                Column::Str(nodes.iter().map(|n| text(n.comment.kind.as_str())).collect()),
-                Column::Str(nodes.iter().map(|n| n.comment.status.clone()).collect()),
-                Column::Bool(nodes.iter().map(|n| Some(n.comment.deleted)).collect()),
-                Column::Str(nodes.iter().map(|n| text(&n.comment.text)).collect()),
-                Column::Int(nodes.iter().map(|n| int(quoted_chars(&n.comment))).collect()),
-                Column::Int(
-                    (0..nodes.len())
-                        .map(|i| int(d.children(crate::NodeId(i as u32)).len()))
-                        .collect(),
-                ),
-                Column::Int(nodes.iter().map(|n| int(n.subtree_size)).collect()),
-                Column::Int(nodes.iter().map(|n| n.comment.line.and_then(int)).collect()),
-                Column::Bool(nodes.iter().map(|n| Some(n.flags.orphan)).collect()),
-                Column::Bool(nodes.iter().map(|n| Some(n.flags.duplicate)).collect()),
-                Column::Bool(nodes.iter().map(|n| Some(n.flags.cycle)).collect()),
-                Column::Bool(nodes.iter().map(|n| Some(n.flags.self_reply)).collect()),
-                Column::Float(inc.iter().map(|s| s.map(|s| s.probability)).collect()),
-                Column::Bool(inc.iter().map(|s| s.map(|s| s.uncivil)).collect()),
-                Column::StrList(inc.iter().map(|s| s.map(|s| s.forms.clone())).collect()),
-                Column::Cues(
-                    inc.iter()
-                        .map(|s| {
-                            s.map(|s| {
-                                s.cues
-                                    .iter()
-                                    .map(|c| CueValue {
-                                        start: c.start as i64,
-                                        end: c.end as i64,
-                                        label: c.label.clone(),
-                                        text: c.text.clone(),
-                                        weight: c.weight,
-                                    })
-                                    .collect()
-                            })
+        let mut comment_cols = vec![
+            Column::Str(nodes.iter().map(|_| text(aid)).collect()),
+            Column::Str(nodes.iter().map(|n| text(&n.comment.id)).collect()),
+            Column::Str(nodes.iter().map(|n| n.parent.and_then(id_of)).collect()),
+            Column::Str(nodes.iter().map(|n| id_of(n.root)).collect()),
+            Column::Int(nodes.iter().map(|n| int(n.depth)).collect()),
+            Column::Int(nodes.iter().map(|n| int(n.position)).collect()),
+            Column::Str(nodes.iter().map(|n| n.comment.author.clone()).collect()),
+            Column::Str(nodes.iter().map(|n| n.comment.time.clone()).collect()),
+            Column::Bool(nodes.iter().map(|n| Some(n.comment.time_local)).collect()),
+            Column::Str(nodes.iter().map(|n| n.comment.time_raw.clone()).collect()),
+            Column::Str(nodes.iter().map(|n| text(n.comment.kind.as_str())).collect()),
+            Column::Str(nodes.iter().map(|n| n.comment.status.clone()).collect()),
+            Column::Bool(nodes.iter().map(|n| Some(n.comment.deleted)).collect()),
+            Column::Str(nodes.iter().map(|n| text(&n.comment.text)).collect()),
+            Column::Int(nodes.iter().map(|n| int(quoted_chars(&n.comment))).collect()),
+            Column::Int(
+                (0..nodes.len()).map(|i| int(d.children(crate::NodeId(i as u32)).len())).collect(),
+            ),
+            Column::Int(nodes.iter().map(|n| int(n.subtree_size)).collect()),
+            Column::Int(nodes.iter().map(|n| n.comment.line.and_then(int)).collect()),
+            Column::Bool(nodes.iter().map(|n| Some(n.flags.orphan)).collect()),
+            Column::Bool(nodes.iter().map(|n| Some(n.flags.duplicate)).collect()),
+            Column::Bool(nodes.iter().map(|n| Some(n.flags.cycle)).collect()),
+            Column::Bool(nodes.iter().map(|n| Some(n.flags.self_reply)).collect()),
+            Column::Float(inc.iter().map(|s| s.map(|s| s.probability)).collect()),
+            Column::Bool(inc.iter().map(|s| s.map(|s| s.uncivil)).collect()),
+            Column::StrList(inc.iter().map(|s| s.map(|s| s.forms.clone())).collect()),
+            Column::Cues(
+                inc.iter()
+                    .map(|s| {
+                        s.map(|s| {
+                            s.cues
+                                .iter()
+                                .map(|c| CueValue {
+                                    start: c.start as i64,
+                                    end: c.end as i64,
+                                    label: c.label.clone(),
+                                    text: c.text.clone(),
+                                    weight: c.weight,
+                                })
+                                .collect()
                         })
-                        .collect(),
-                ),
-            ],
-        )?;
+                    })
+                    .collect(),
+            ),
+            Column::Category(
+                st.iter().map(|s| s.map(|s| s.relation.as_str().to_string())).collect(),
+            ),
+            Column::Float(st.iter().map(|s| s.map(|s| s.probabilities[0])).collect()),
+            Column::Float(st.iter().map(|s| s.map(|s| s.probabilities[1])).collect()),
+            Column::Float(st.iter().map(|s| s.map(|s| s.probabilities[2])).collect()),
+            Column::Category(
+                sides.iter().map(|s| s.map(|s| s.side.as_str().to_string())).collect(),
+            ),
+            Column::Float(sides.iter().map(|s| s.and_then(|s| s.confidence)).collect()),
+        ];
+        for t in 0..scores.target_names().len() {
+            let of = |c: &crate::scores::CommentScores| c.targets.get(t).cloned();
+            comment_cols.push(Column::Category(
+                scores.comments().iter().map(|c| of(c).map(|(l, _)| l)).collect(),
+            ));
+            comment_cols.push(Column::Float(
+                scores.comments().iter().map(|c| of(c).map(|(_, p)| p)).collect(),
+            ));
+        }
+        let spec = crate::export::schema::comments_with_targets(scores.target_names());
+        let comments = Batch::new(spec, comment_cols)?;
 
         let an = &d.anomalies;
         let anomalies = Batch::new(

@@ -6,14 +6,20 @@
 //   readers for Parquet/CSV/JSONL and a diff-friendly string assert.
 // - `analyse`: the `analyse` command end to end (tables written, per-file
 //   failures, anomalies, duplicate ids, atomic output, help).
+// - `classify`: comment scores (issue #4): table columns, the report's marks, and the
+//   `train`, `evaluate` and `score` commands on small labelled files.
 // - `formats`: mixed input folders (issue #3): detection, merging, tables.
 // - `report`: the `report` command (snapshot of the seeds' trees, JSON, a
 //   2,000-deep chain).
+// - `stance`: relations and sides (issue #5) and the target workflow: sample,
+//   annotate, train, evaluate, analyse.
 // - `tree_props`: properties of reply-tree building, through the library.
 
 mod util;
 
 mod analyse;
+mod classify;
 mod formats;
 mod report;
+mod stance;
 mod tree_props;

@@ -306,7 +306,7 @@ impl FeatureSpace {
             }
         }
 
-        let matches = lexicons.matches(input.text, input.quotes);
+        let matches = lexicons.matches_in(input.text, &tokens, input.quotes);
         let mut counts = vec![0usize; lexicons.lexicons().len()];
         for m in &matches {
             counts[m.lexicon] += 1;

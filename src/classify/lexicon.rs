@@ -9,14 +9,20 @@
 //! - `re: PATTERN`: a regular expression (Rust `regex` syntax), case-insensitive; write `\b`
 //!   yourself. `\b` is an ASCII word boundary (letters, digits and `_` of ASCII), so the fast
 //!   DFA engines run on text with curly quotes and accents; `\w` stays Unicode.
-//! - Any other line is a phrase: words separated by spaces, matched case-insensitively on word
-//!   boundaries with any whitespace between words; a trailing `*` lets any word characters
-//!   follow; `'` also matches `’`.
+//! - Any other line is a phrase: words separated by spaces, matched case-insensitively
+//!   against the words of a text as the features read them (so `'` also matches `’`, letters
+//!   repeated more than twice count twice, and anything that is not a word may stand
+//!   between the words); a trailing `*` lets the last word go on (`idiot*`: idiots,
+//!   idiotic). A phrase with punctuation that words do not carry (`+1`, `knee-jerk`) is
+//!   matched as a pattern instead, with any whitespace between its words.
 //! - ` #` after an entry starts a comment.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use regex::{Regex, RegexBuilder};
+
+use super::text::{self, Token};
 
 /// An error in a lexicon file.
 #[derive(Debug, thiserror::Error)]
@@ -30,10 +36,20 @@ pub struct LexiconError {
     pub message: String,
 }
 
-/// One lexicon: a named list of entries compiled into one regular expression.
+/// A phrase entry as words: normalised like the tokens of a text, the last word a prefix when
+/// the entry ends with `*`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Phrase {
+    words: Vec<String>,
+    open_end: bool,
+}
+
+/// One lexicon: phrase entries matched over words, and pattern entries compiled into one
+/// regular expression.
 #[derive(Clone, Debug)]
 pub struct Lexicon {
     name: String,
+    phrases: Vec<Phrase>,
     regex: Option<Regex>,
     entries: usize,
     must_match: Vec<(usize, String)>,
@@ -45,6 +61,7 @@ impl Lexicon {
     pub fn parse(name: &str, text: &str) -> Result<Lexicon, LexiconError> {
         let err =
             |line: usize, message: String| LexiconError { name: name.to_string(), line, message };
+        let mut phrases = Vec::new();
         let mut alternatives = Vec::new();
         let mut must_match = Vec::new();
         let mut must_not_match = Vec::new();
@@ -68,7 +85,14 @@ impl Lexicon {
             };
             let pattern = match entry.strip_prefix("re:") {
                 Some(re) => ascii_boundaries(re.trim()),
-                None => phrase_pattern(entry),
+                None => match phrase_words(entry) {
+                    Some(p) => {
+                        phrases.push(p);
+                        continue;
+                    }
+                    // Punctuation that words do not carry (`+1`, `knee-jerk`): a pattern.
+                    None => phrase_pattern(entry),
+                },
             };
             // Compile each entry on its own first so an error names its line.
             RegexBuilder::new(&pattern)
@@ -77,13 +101,12 @@ impl Lexicon {
                 .map_err(|e| err(lineno, format!("bad pattern `{entry}`: {e}")))?;
             alternatives.push(format!("(?:{pattern})"));
         }
-        let entries = alternatives.len();
+        let entries = phrases.len() + alternatives.len();
         let regex = if alternatives.is_empty() {
             None
         } else {
-            let joined = alternatives.join("|");
             Some(
-                RegexBuilder::new(&joined)
+                RegexBuilder::new(&alternatives.join("|"))
                     .case_insensitive(true)
                     .size_limit(64 << 20)
                     .dfa_size_limit(64 << 20)
@@ -91,7 +114,7 @@ impl Lexicon {
                     .map_err(|e| err(0, format!("lexicon does not compile as a whole: {e}")))?,
             )
         };
-        Ok(Lexicon { name: name.to_string(), regex, entries, must_match, must_not_match })
+        Ok(Lexicon { name: name.to_string(), phrases, regex, entries, must_match, must_not_match })
     }
 
     /// The lexicon's name (the form or cue kind it marks).
@@ -110,27 +133,26 @@ impl Lexicon {
     }
 
     /// Byte ranges of the non-overlapping matches in `text`, leftmost first.
-    pub fn find_iter<'t>(&'t self, text: &'t str) -> impl Iterator<Item = Range<usize>> + 't {
-        self.regex
-            .iter()
-            .flat_map(move |re| re.find_iter(text))
-            .filter(|m| !m.is_empty())
-            .map(|m| m.range())
+    pub fn find_iter(&self, text: &str) -> impl Iterator<Item = Range<usize>> + use<> {
+        let set = LexiconSet::from_lexicons(vec![self.clone()]);
+        set.matches(text, &[]).into_iter().map(|m| m.span)
     }
 
     /// Checks the file's `#=` and `#!` examples; returns one message per failing example.
     pub fn check_examples(&self) -> Vec<String> {
+        let set = LexiconSet::from_lexicons(vec![self.clone()]);
         let mut failures = Vec::new();
         for (line, ex) in &self.must_match {
-            if self.find_iter(ex).next().is_none() {
+            if set.matches(ex, &[]).is_empty() {
                 failures.push(format!("{} line {line}: `{ex}` should match", self.name));
             }
         }
         for (line, ex) in &self.must_not_match {
-            if let Some(m) = self.find_iter(ex).next() {
+            if let Some(m) = set.matches(ex, &[]).first() {
                 failures.push(format!(
                     "{} line {line}: `{ex}` should not match, but `{}` does",
-                    self.name, &ex[m]
+                    self.name,
+                    &ex[m.span.clone()]
                 ));
             }
         }
@@ -141,6 +163,23 @@ impl Lexicon {
     pub fn examples(&self) -> (usize, usize) {
         (self.must_match.len(), self.must_not_match.len())
     }
+}
+
+/// The words of a phrase entry, when its text is nothing but words as [`text::tokens`]
+/// reads them, separated by spaces (apostrophes inside words and `*`, `@`, `$` standing for
+/// letters are part of words); `None` when it has other punctuation.
+fn phrase_words(entry: &str) -> Option<Phrase> {
+    let (body, open_end) = match entry.strip_suffix('*') {
+        Some(body) => (body, true),
+        None => (entry, false),
+    };
+    let tokens = text::tokens(body, &[]);
+    let rebuilt = tokens.iter().map(|t| t.norm.as_str()).collect::<Vec<_>>().join(" ");
+    let written = body.split_whitespace().map(text::normalise_word).collect::<Vec<_>>().join(" ");
+    if tokens.is_empty() || rebuilt != written {
+        return None;
+    }
+    Some(Phrase { words: tokens.into_iter().map(|t| t.norm).collect(), open_end })
 }
 
 /// `pattern` with each `\b` (not `\\b`) made an ASCII word boundary, `(?-u:\b)`: the regex
@@ -166,7 +205,7 @@ fn ascii_boundaries(pattern: &str) -> String {
     out
 }
 
-/// The regular expression of a phrase entry.
+/// The regular expression of a phrase entry with punctuation.
 fn phrase_pattern(phrase: &str) -> String {
     let (body, open_end) = match phrase.strip_suffix('*') {
         Some(body) => (body, true),
@@ -209,15 +248,25 @@ pub struct LexMatch {
     pub span: Range<usize>,
 }
 
+/// Phrases by their first word: `(lexicon, phrase)` pairs.
+type PhraseMap = HashMap<String, Vec<(usize, usize)>>;
+
 /// Several lexicons searched together, e.g. one per incivility form.
+///
+/// Phrases are looked up word by word in a hash map of their first words (one-word phrases
+/// ending in `*` by every prefix of a word); pattern entries run only when one regular
+/// expression over all of them matches somewhere, which most comments do not.
 #[derive(Clone, Debug)]
 pub struct LexiconSet {
     lexicons: Vec<Lexicon>,
-    /// One pass over a text tells which lexicons match at all; only those are searched for
-    /// their match positions (most comments match none or one).
-    any: Option<regex::RegexSet>,
-    /// Index in `lexicons` of each pattern of `any`.
-    any_lexicon: Vec<usize>,
+    /// Phrases by their first word, when it must be whole.
+    first: PhraseMap,
+    /// One-word phrases ending in `*`, by their word.
+    prefixes: PhraseMap,
+    /// Length in bytes of the longest key of `prefixes`.
+    longest_prefix: usize,
+    /// All lexicons' pattern entries as one expression, to skip texts none of them matches.
+    any_pattern: Option<Regex>,
 }
 
 impl LexiconSet {
@@ -225,36 +274,35 @@ impl LexiconSet {
     pub fn parse(files: &[(&str, &str)]) -> Result<LexiconSet, LexiconError> {
         let lexicons =
             files.iter().map(|(n, t)| Lexicon::parse(n, t)).collect::<Result<Vec<_>, _>>()?;
-        let (patterns, any_lexicon): (Vec<&str>, Vec<usize>) = lexicons
-            .iter()
-            .enumerate()
-            .filter_map(|(i, l)| l.regex.as_ref().map(|r| (r.as_str(), i)))
-            .unzip();
-        let any = if patterns.is_empty() {
-            None
-        } else {
-            Some(
-                regex::RegexSetBuilder::new(&patterns)
-                    .case_insensitive(true)
-                    .size_limit(256 << 20)
-                    .dfa_size_limit(256 << 20)
-                    .build()
-                    .map_err(|e| LexiconError {
-                        name: "(all lexicons)".into(),
-                        line: 0,
-                        message: format!("the lexicons do not compile together: {e}"),
-                    })?,
-            )
-        };
-        Ok(LexiconSet { lexicons, any, any_lexicon })
+        Ok(LexiconSet::from_lexicons(lexicons))
     }
 
-    /// Which lexicons match somewhere in `text`, by index.
-    fn matching(&self, text: &str) -> Vec<usize> {
-        match &self.any {
-            Some(set) => set.matches(text).iter().map(|p| self.any_lexicon[p]).collect(),
-            None => Vec::new(),
+    fn from_lexicons(lexicons: Vec<Lexicon>) -> LexiconSet {
+        let mut first = PhraseMap::new();
+        let mut prefixes = PhraseMap::new();
+        for (l, lex) in lexicons.iter().enumerate() {
+            for (p, phrase) in lex.phrases.iter().enumerate() {
+                let map = if phrase.open_end && phrase.words.len() == 1 {
+                    &mut prefixes
+                } else {
+                    &mut first
+                };
+                map.entry(phrase.words[0].clone()).or_default().push((l, p));
+            }
         }
+        let longest_prefix = prefixes.keys().map(String::len).max().unwrap_or(0);
+        let patterns: Vec<&str> =
+            lexicons.iter().filter_map(|l| l.regex.as_ref().map(Regex::as_str)).collect();
+        // Each lexicon's expression compiled on its own, so their union does too.
+        let any_pattern = (!patterns.is_empty()).then(|| {
+            RegexBuilder::new(&patterns.join("|"))
+                .case_insensitive(true)
+                .size_limit(256 << 20)
+                .dfa_size_limit(256 << 20)
+                .build()
+                .expect("a union of compiled expressions compiles")
+        });
+        LexiconSet { lexicons, first, prefixes, longest_prefix, any_pattern }
     }
 
     /// The lexicons, in the order given.
@@ -270,17 +318,71 @@ impl LexiconSet {
     /// All matches of all lexicons in `text`, leaving out those that start inside `skip`
     /// (quoted text), sorted by position.
     pub fn matches(&self, text: &str, skip: &[Range<usize>]) -> Vec<LexMatch> {
-        let mut out = Vec::new();
-        for i in self.matching(text) {
-            let lex = &self.lexicons[i];
-            for span in lex.find_iter(text) {
-                if !skip.iter().any(|r| r.contains(&span.start)) {
-                    out.push(LexMatch { lexicon: i, span });
+        self.matches_in(text, &text::tokens(text, skip), skip)
+    }
+
+    /// As [`matches`](Self::matches), with the words of `text` outside `skip` given.
+    pub fn matches_in(&self, text: &str, tokens: &[Token], skip: &[Range<usize>]) -> Vec<LexMatch> {
+        let mut found: Vec<LexMatch> = Vec::new();
+        // Phrases: at each word, the longest phrase of each lexicon that starts there.
+        let mut best: Vec<Option<usize>> = vec![None; self.lexicons.len()]; // end token
+        let mut next_free = vec![0usize; self.lexicons.len()];
+        for i in 0..tokens.len() {
+            best.iter_mut().for_each(|b| *b = None);
+            let word = tokens[i].norm.as_str();
+            let mut consider = |&(l, p): &(usize, usize)| {
+                if i < next_free[l] {
+                    return;
+                }
+                let phrase = &self.lexicons[l].phrases[p];
+                if let Some(end) = phrase_at(phrase, tokens, i)
+                    && best[l].is_none_or(|b| end > b)
+                {
+                    best[l] = Some(end);
+                }
+            };
+            if let Some(cands) = self.first.get(word) {
+                cands.iter().for_each(&mut consider);
+            }
+            if !self.prefixes.is_empty() {
+                for (cut, _) in word.char_indices().skip(1).chain([(word.len(), ' ')]) {
+                    if cut > self.longest_prefix {
+                        break;
+                    }
+                    if let Some(cands) = self.prefixes.get(&word[..cut]) {
+                        cands.iter().for_each(&mut consider);
+                    }
+                }
+            }
+            for (l, end) in best.iter().enumerate() {
+                if let Some(end) = *end {
+                    let span = tokens[i].span.start..tokens[end].span.end;
+                    found.push(LexMatch { lexicon: l, span });
+                    next_free[l] = end + 1;
                 }
             }
         }
-        out.sort_by_key(|m| (m.span.start, m.lexicon));
-        out
+        // Patterns, only where their union matches.
+        if self.any_pattern.as_ref().is_some_and(|re| re.is_match(text)) {
+            for (l, lex) in self.lexicons.iter().enumerate() {
+                let Some(re) = &lex.regex else { continue };
+                for m in re.find_iter(text) {
+                    let span = m.range();
+                    if span.is_empty() || skip.iter().any(|r| r.contains(&span.start)) {
+                        continue;
+                    }
+                    // A pattern match overlapping a phrase match of its lexicon is the same cue.
+                    let overlaps = found.iter().any(|f| {
+                        f.lexicon == l && f.span.start < span.end && span.start < f.span.end
+                    });
+                    if !overlaps {
+                        found.push(LexMatch { lexicon: l, span });
+                    }
+                }
+            }
+        }
+        found.sort_by_key(|m| (m.span.start, m.lexicon));
+        found
     }
 
     /// Number of matches per lexicon in `text` outside `skip`.
@@ -291,6 +393,21 @@ impl LexiconSet {
         }
         counts
     }
+}
+
+/// The index of the last word of `phrase` when it matches `tokens` from word `i`.
+fn phrase_at(phrase: &Phrase, tokens: &[Token], i: usize) -> Option<usize> {
+    let n = phrase.words.len();
+    let words = tokens.get(i..i + n)?;
+    for (k, (w, t)) in phrase.words.iter().zip(words).enumerate() {
+        let last = k + 1 == n;
+        let ok =
+            if last && phrase.open_end { t.norm.starts_with(w.as_str()) } else { t.norm == *w };
+        if !ok {
+            return None;
+        }
+    }
+    Some(i + n - 1)
 }
 
 #[cfg(test)]

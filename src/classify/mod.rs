@@ -22,6 +22,7 @@ pub mod incivility;
 pub mod lexicon;
 pub mod linear;
 pub mod model;
+pub mod side;
 pub mod stance;
 pub mod text;
 pub mod train;

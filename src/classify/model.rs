@@ -90,6 +90,10 @@ pub struct ModelFile {
     pub version: u32,
     /// What the model scores.
     pub task: Task,
+    /// Name of a target model: the column its labels go to in `comments` (letters, digits
+    /// and `_`); `None` for the shipped tasks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// threadlens version that trained it.
     pub threadlens_version: String,
     /// Feature configuration.
@@ -143,6 +147,13 @@ pub enum ModelError {
     },
 }
 
+/// Whether `name` can name a column: ASCII letters, digits and `_`, not starting with a digit.
+pub fn is_column_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// A loaded model, ready to score.
 #[derive(Clone, Debug)]
 pub struct FittedScorer {
@@ -182,6 +193,14 @@ impl FittedScorer {
                 "{} classes for {} weight vectors",
                 file.model.classes.len(),
                 file.model.weights.len()
+            )));
+        }
+        if let Some(name) = &file.name
+            && !is_column_name(name)
+        {
+            return Err(fmt_err(format!(
+                "name `{name}` is not a column name (letters, digits and `_`, not starting \
+                 with a digit)"
             )));
         }
         if let Some(b) = &file.class_bias
@@ -229,6 +248,11 @@ impl FittedScorer {
     /// What the model scores.
     pub fn task(&self) -> Task {
         self.file.task
+    }
+
+    /// The name of a target model (its column).
+    pub fn name(&self) -> Option<&str> {
+        self.file.name.as_deref()
     }
 
     /// Class names.

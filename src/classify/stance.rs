@@ -19,3 +19,81 @@ pub fn shipped_lexicons() -> Vec<LexiconText> {
     }
     vec![lex!("agree"), lex!("disagree")]
 }
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+use super::features::Input;
+use super::model::{FittedScorer, Task};
+
+/// The model shipped in `models/stance.json`, compiled into the binary.
+pub const SHIPPED_MODEL: &str = include_str!("../../models/stance.json");
+
+/// Loads the shipped stance model.
+pub fn shipped_model() -> FittedScorer {
+    FittedScorer::from_json(SHIPPED_MODEL, "models/stance.json")
+        .expect("the shipped stance model loads (tested)")
+}
+
+/// A comment's relation to what it replies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// It rejects, corrects or contradicts its target.
+    Disagree,
+    /// Neither: a question, an aside, information.
+    Neutral,
+    /// It endorses or builds on its target.
+    Agree,
+}
+
+impl Relation {
+    /// The relation of a class index of the stance model ([`RELATIONS`] order).
+    pub fn from_index(i: usize) -> Relation {
+        match i {
+            0 => Relation::Disagree,
+            1 => Relation::Neutral,
+            _ => Relation::Agree,
+        }
+    }
+
+    /// Its name in tables and reports.
+    pub fn as_str(self) -> &'static str {
+        RELATIONS[self as usize]
+    }
+}
+
+/// The stance of one comment towards its target.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StanceScore {
+    /// The most probable relation.
+    pub relation: Relation,
+    /// Probabilities of disagree, neutral and agree.
+    pub probabilities: [f64; 3],
+}
+
+impl StanceScore {
+    /// The probability of the chosen relation.
+    pub fn confidence(&self) -> f64 {
+        self.probabilities[self.relation as usize]
+    }
+}
+
+/// Scores a comment's `text` (leaving out the byte ranges in `quotes`) against `target`, the
+/// text it replies to.
+///
+/// # Panics
+/// If `scorer` is not a stance model with the classes disagree, neutral, agree.
+pub fn score(
+    scorer: &FittedScorer,
+    text: &str,
+    quotes: &[Range<usize>],
+    target: &str,
+) -> StanceScore {
+    assert_eq!(scorer.task(), Task::Stance, "a stance model");
+    assert_eq!(scorer.classes(), RELATIONS, "stance classes");
+    let p = scorer.probabilities(Input { text, quotes, target: Some(target) });
+    let best = (0..3).max_by(|&a, &b| p[a].total_cmp(&p[b]).then(b.cmp(&a))).unwrap_or(1);
+    StanceScore { relation: Relation::from_index(best), probabilities: [p[0], p[1], p[2]] }
+}

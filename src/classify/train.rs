@@ -418,6 +418,7 @@ pub fn train(
         format: MODEL_FORMAT.to_string(),
         version: MODEL_VERSION,
         task: params.task,
+        name: None,
         threadlens_version: env!("CARGO_PKG_VERSION").to_string(),
         features: params.features.clone(),
         lexicons: params.lexicons.clone(),

@@ -45,6 +45,10 @@ pub enum Command {
     /// building reply trees.
     #[command(after_help = cmd::score::EXAMPLES)]
     Score(cmd::score::Args),
+    /// Draw comments to annotate for a stance target of your own, spread over discussions
+    /// and depths (the most uncertain first with --model).
+    #[command(after_help = cmd::sample::EXAMPLES)]
+    Sample(cmd::sample::Args),
 }
 
 /// Parse the command line and run it.
@@ -56,6 +60,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Train(args) => cmd::train::run(args),
         Command::Evaluate(args) => cmd::evaluate::run(args),
         Command::Score(args) => cmd::score::run(args),
+        Command::Sample(args) => cmd::sample::run(args),
     }
 }
 
@@ -128,6 +133,74 @@ mod tests {
             (Some("cid"), Some("re"), Some("t"))
         );
         assert_eq!((t.discussion, t.author, t.time), (None, None, None));
+    }
+
+    #[test]
+    fn train_flags() {
+        let o = parse(&[
+            "train",
+            "--task",
+            "target",
+            "--data",
+            "l.csv",
+            "--labels",
+            "favour, against,none",
+            "--out",
+            "m.json",
+            "--name",
+            "police",
+            "--alpha",
+            "2",
+            "--seed",
+            "7",
+        ])
+        .unwrap();
+        let Command::Train(t) = o.command else { panic!() };
+        assert_eq!(t.task, threadlens::classify::Task::Target);
+        assert_eq!(t.labels.unwrap().0, ["favour", "against", "none"]);
+        assert_eq!((t.name.as_deref(), t.alpha, t.seed), (Some("police"), Some(2.0), Some(7)));
+        assert!(
+            parse(&["train", "--task", "target", "--data", "x", "--out", "m", "--labels", "a"])
+                .is_err()
+        );
+        assert!(
+            parse(&["train", "--task", "target", "--data", "x", "--out", "m", "--labels", "a,a"])
+                .is_err()
+        );
+        assert!(parse(&["train", "--task", "nope", "--data", "x", "--out", "m"]).is_err());
+        assert!(parse(&["train", "--task", "stance", "--out", "m"]).is_err(), "--data is required");
+    }
+
+    #[test]
+    fn evaluate_flags() {
+        let o =
+            parse(&["evaluate", "--model", "m.json", "--data", "a.csv", "b.csv", "--folds", "5"])
+                .unwrap();
+        let Command::Evaluate(e) = o.command else { panic!() };
+        assert_eq!((e.folds, e.data.data.len(), e.bootstrap), (Some(5), 2, 1000));
+        assert!(parse(&["evaluate", "--model", "m", "--data", "a", "--folds", "1"]).is_err());
+        assert!(parse(&["evaluate", "--model", "m", "--data", "a", "--split", "some"]).is_err());
+    }
+
+    #[test]
+    fn model_flags() {
+        let o = parse(&["analyse", "--model", "a.json", "--model", "b.json"]).unwrap();
+        let Command::Analyse(a) = o.command else { panic!() };
+        assert_eq!(a.models.models.len(), 2);
+        assert!(!a.models.no_scores);
+        assert!(parse(&["report", "--no-scores", "--model", "a.json"]).is_err(), "conflict");
+    }
+
+    #[test]
+    fn sample_and_score_flags() {
+        let o = parse(&["sample", "c/", "--n", "50", "--seed", "3"]).unwrap();
+        let Command::Sample(s) = o.command else { panic!() };
+        assert_eq!((s.n, s.seed, s.out.to_str()), (50, 3, Some("to_label.csv")));
+        assert!(parse(&["sample", "--n", "0"]).is_err());
+        let o = parse(&["score", "t.csv", "--text-col", "body", "--id-col", "id"]).unwrap();
+        let Command::Score(s) = o.command else { panic!() };
+        assert_eq!((s.text_col.as_deref(), s.id_col.as_deref()), (Some("body"), Some("id")));
+        assert!(parse(&["score"]).is_err(), "a file is required");
     }
 
     #[test]

@@ -10,8 +10,9 @@ use threadlens::scores::Scorers;
 /// Model arguments shared by `analyse` and `report`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ModelArgs {
-    /// Score with this model file instead of the shipped one of its task (an incivility
-    /// model replaces models/incivility.json). Repeat for several.
+    /// Score with this model file: an incivility or stance model replaces the shipped one
+    /// (models/incivility.json, models/stance.json); a target model (`train --task target`)
+    /// adds its columns to `comments`. Repeat for several.
     #[arg(long = "model", value_name = "FILE", help_heading = "Models")]
     pub models: Vec<PathBuf>,
     /// Structure only: score no comments (score columns are null).
@@ -31,15 +32,26 @@ impl ModelArgs {
                 .with_context(|| format!("could not load model '{}'", path.display()))?;
             match m.task() {
                 Task::Incivility => scorers.incivility = Some(m),
-                other => anyhow::bail!(
-                    "'{}' is a {other} model; `--model` takes incivility models",
-                    path.display()
-                ),
+                Task::Stance => scorers.stance = Some(m),
+                Task::Target => {
+                    let name = m.name().unwrap_or("target").to_string();
+                    let taken =
+                        threadlens::export::schema::COMMENTS.columns.iter().any(|c| c.name == name)
+                            || scorers.target_names().contains(&name);
+                    anyhow::ensure!(
+                        !taken,
+                        "'{}': its name `{name}` is already a column; retrain it with --name",
+                        path.display()
+                    );
+                    scorers.targets.push(m)
+                }
             }
         }
         // The shipped models for the tasks not given.
-        if scorers.incivility.is_none() {
-            scorers.incivility = Scorers::shipped().incivility;
+        if scorers.incivility.is_none() || scorers.stance.is_none() {
+            let shipped = Scorers::shipped();
+            scorers.incivility = scorers.incivility.or(shipped.incivility);
+            scorers.stance = scorers.stance.or(shipped.stance);
         }
         Ok(scorers)
     }

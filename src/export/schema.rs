@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::DataType::{Bool, Cues, Float, FloatList, Int, Str, StrList};
+use super::DataType::{Bool, Category, Cues, Float, FloatList, Int, Str, StrList};
 use super::{ColumnSpec, DataType, SCHEMA_VERSION, TableSpec};
 
 const fn req(name: &'static str, dtype: DataType, doc: &'static str) -> ColumnSpec {
@@ -164,6 +164,60 @@ pub static ARTICLES: TableSpec = TableSpec {
              (top level), item 1 depth 2, and so on; NaN (null in CSV/JSONL) for a depth with \
              no scored comment; null when the run used no incivility model.",
         ),
+        opt(
+            "disagree_share",
+            Float,
+            "Share of replies (not top-level comments) with a stance that disagree with the \
+             comment they reply to; null when there are none or the run used no stance model.",
+        ),
+        opt(
+            "agree_share",
+            Float,
+            "Share of replies with a stance that agree with the comment they reply to; null \
+             when there are none or the run used no stance model.",
+        ),
+        opt(
+            "with_article_share",
+            Float,
+            "Share of comments with a stance whose side is `with_article`; null when there are \
+             none or the run used no stance model.",
+        ),
+        opt(
+            "against_article_share",
+            Float,
+            "Share of comments with a stance whose side is `against_article`; null as for \
+             `with_article_share`.",
+        ),
+        opt(
+            "unclear_share",
+            Float,
+            "Share of comments with a stance whose side is `unclear`; null as for \
+             `with_article_share`.",
+        ),
+        opt(
+            "longest_disagreement_chain",
+            Int,
+            "Longest run of replies down one path of the tree each disagreeing with the comment \
+             it replies to; null when the run used no stance model.",
+        ),
+        opt(
+            "incivility_disagree",
+            Float,
+            "Mean incivility of comments that disagree with their target; null when none do or \
+             a model is missing.",
+        ),
+        opt(
+            "incivility_neutral",
+            Float,
+            "Mean incivility of comments neutral to their target; null when none are or a model \
+             is missing.",
+        ),
+        opt(
+            "incivility_agree",
+            Float,
+            "Mean incivility of comments that agree with their target; null when none do or a \
+             model is missing.",
+        ),
     ],
 };
 
@@ -255,6 +309,60 @@ pub static THREADS: TableSpec = TableSpec {
             "Share of scored comments that are uncivil at each depth: item 0 is depth 1 \
              (top level), item 1 depth 2, and so on; NaN (null in CSV/JSONL) for a depth with \
              no scored comment; null when the run used no incivility model.",
+        ),
+        opt(
+            "disagree_share",
+            Float,
+            "Share of replies (not top-level comments) with a stance that disagree with the \
+             comment they reply to; null when there are none or the run used no stance model.",
+        ),
+        opt(
+            "agree_share",
+            Float,
+            "Share of replies with a stance that agree with the comment they reply to; null \
+             when there are none or the run used no stance model.",
+        ),
+        opt(
+            "with_article_share",
+            Float,
+            "Share of comments with a stance whose side is `with_article`; null when there are \
+             none or the run used no stance model.",
+        ),
+        opt(
+            "against_article_share",
+            Float,
+            "Share of comments with a stance whose side is `against_article`; null as for \
+             `with_article_share`.",
+        ),
+        opt(
+            "unclear_share",
+            Float,
+            "Share of comments with a stance whose side is `unclear`; null as for \
+             `with_article_share`.",
+        ),
+        opt(
+            "longest_disagreement_chain",
+            Int,
+            "Longest run of replies down one path of the tree each disagreeing with the comment \
+             it replies to; null when the run used no stance model.",
+        ),
+        opt(
+            "incivility_disagree",
+            Float,
+            "Mean incivility of comments that disagree with their target; null when none do or \
+             a model is missing.",
+        ),
+        opt(
+            "incivility_neutral",
+            Float,
+            "Mean incivility of comments neutral to their target; null when none are or a model \
+             is missing.",
+        ),
+        opt(
+            "incivility_agree",
+            Float,
+            "Mean incivility of comments that agree with their target; null when none do or a \
+             model is missing.",
         ),
     ],
 };
@@ -360,6 +468,31 @@ pub static COMMENTS: TableSpec = TableSpec {
              towards incivility), the span's `text` and `weight` (its contribution to the \
              log-odds); null when not scored.",
         ),
+        opt(
+            "stance",
+            Category,
+            "Relation to what the comment replies to (its parent comment; for a top-level \
+             comment, the article's title and lede): `disagree`, `neutral` or `agree` (stance \
+             model, `models/stance.md`). Null when not scored or there is no target text.",
+        ),
+        opt("stance_disagree", Float, "Probability of `disagree`; null with `stance`."),
+        opt("stance_neutral", Float, "Probability of `neutral`; null with `stance`."),
+        opt("stance_agree", Float, "Probability of `agree`; null with `stance`."),
+        opt(
+            "side",
+            Category,
+            "Position relative to the article: `with_article`, `against_article` or `unclear`, \
+             from the relations on the path from the article (agreeing keeps a side, \
+             disagreeing flips it; a neutral link, a link below 0.5 confidence or a comment \
+             without a stance makes it unclear). Null when the run used no stance model or \
+             the comment was not scored.",
+        ),
+        opt(
+            "side_confidence",
+            Float,
+            "Product of the relation probabilities on the path from the article; null when the \
+             side is unclear.",
+        ),
     ],
 };
 
@@ -389,6 +522,51 @@ pub static ANOMALIES: TableSpec = TableSpec {
         req("message", Str, "Human-readable description of the anomaly."),
     ],
 };
+
+/// The `comments` table with two more columns per user target model (`analyse --model
+/// my_target.json`): `<name>`, the label (a category), and `<name>_confidence`, its
+/// probability. The same names always give the same spec (built once, kept for the run).
+///
+/// # Panics
+/// If a name clashes with a `comments` column or another name.
+pub fn comments_with_targets(names: &[String]) -> &'static TableSpec {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    if names.is_empty() {
+        return &COMMENTS;
+    }
+    static SPECS: OnceLock<Mutex<HashMap<Vec<String>, &'static TableSpec>>> = OnceLock::new();
+    let specs = SPECS.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut specs = specs.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(spec) = specs.get(names) {
+        return spec;
+    }
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let mut columns: Vec<ColumnSpec> = COMMENTS.columns.to_vec();
+    for name in names {
+        let label = leak(name.clone());
+        let conf = leak(format!("{name}_confidence"));
+        for new in [label, conf] {
+            assert!(columns.iter().all(|c| c.name != new), "column `{new}` exists already");
+        }
+        columns.push(opt(
+            label,
+            Category,
+            leak(format!(
+                "Label of the user's target model `{name}` (its classes); null when the \
+                 comment was not scored."
+            )),
+        ));
+        columns.push(opt(conf, Float, leak(format!("Probability of the `{name}` label."))));
+    }
+    let spec: &'static TableSpec = Box::leak(Box::new(TableSpec {
+        name: COMMENTS.name,
+        doc: COMMENTS.doc,
+        columns: Box::leak(columns.into_boxed_slice()),
+    }));
+    specs.insert(names.to_vec(), spec);
+    spec
+}
 
 /// The exported tables, from coarse to fine: articles, threads, comments, anomalies.
 pub static TABLES: [&TableSpec; 4] = [&ARTICLES, &THREADS, &COMMENTS, &ANOMALIES];
@@ -509,9 +687,9 @@ mod tests {
     #[test]
     fn column_counts_and_order() {
         let names = |t: &TableSpec| t.columns.iter().map(|c| c.name).collect::<Vec<_>>();
-        assert_eq!(ARTICLES.columns.len(), 32);
-        assert_eq!(THREADS.columns.len(), 22);
-        assert_eq!(COMMENTS.columns.len(), 26);
+        assert_eq!(ARTICLES.columns.len(), 41);
+        assert_eq!(THREADS.columns.len(), 31);
+        assert_eq!(COMMENTS.columns.len(), 32);
         assert_eq!(
             names(&ANOMALIES),
             ["article_id", "source", "line", "comment_id", "kind", "message"]

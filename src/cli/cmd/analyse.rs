@@ -59,7 +59,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut w = Writers {
         articles: open(&export::schema::ARTICLES)?,
         threads: open(&export::schema::THREADS)?,
-        comments: open(&export::schema::COMMENTS)?,
+        comments: open(export::schema::comments_with_targets(&scorers.target_names()))?,
         anomalies: open(&export::schema::ANOMALIES)?,
     };
 

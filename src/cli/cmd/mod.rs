@@ -3,5 +3,6 @@
 pub mod analyse;
 pub mod evaluate;
 pub mod report;
+pub mod sample;
 pub mod score;
 pub mod train;

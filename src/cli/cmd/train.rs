@@ -79,8 +79,12 @@ impl DataArgs {
     }
 }
 
+/// The classes given with `--labels`, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Labels(pub Vec<String>);
+
 /// Parses `--labels a,b,c`.
-pub fn parse_labels(s: &str) -> Result<Vec<String>, String> {
+pub fn parse_labels(s: &str) -> Result<Labels, String> {
     let labels: Vec<String> =
         s.split(',').map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
     let distinct: std::collections::HashSet<&String> = labels.iter().collect();
@@ -90,7 +94,7 @@ pub fn parse_labels(s: &str) -> Result<Vec<String>, String> {
     if distinct.len() != labels.len() {
         return Err("labels must be distinct".into());
     }
-    Ok(labels)
+    Ok(Labels(labels))
 }
 
 #[derive(Debug, clap::Args)]
@@ -102,7 +106,7 @@ pub struct Args {
     pub data: DataArgs,
     /// Class labels in order (target task; e.g. favour,against,none).
     #[arg(long, value_name = "A,B,..", value_parser = parse_labels)]
-    pub labels: Option<Vec<String>>,
+    pub labels: Option<Labels>,
     /// Where to write the model.
     #[arg(long, short, value_name = "FILE")]
     pub out: PathBuf,
@@ -112,6 +116,10 @@ pub struct Args {
     /// L2 penalty (default: the shipped recipe's).
     #[arg(long)]
     pub alpha: Option<f64>,
+    /// Target task: the model's name, the column its labels go to in `comments` (default:
+    /// the --out file's stem, e.g. `my_target`).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
     /// A whole training recipe as JSON (the `training.params` object of a model file),
     /// instead of the shipped recipe of the task; --seed and --alpha still apply on top.
     #[arg(long, value_name = "FILE", conflicts_with = "labels")]
@@ -138,7 +146,7 @@ pub fn recipe(task: Task, labels: Option<Vec<String>>) -> anyhow::Result<TrainPa
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut params = match &args.params {
-        None => recipe(args.task, args.labels)?,
+        None => recipe(args.task, args.labels.map(|l| l.0))?,
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("could not read '{}'", path.display()))?;
@@ -172,8 +180,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             params.classes.iter().zip(&per_class).map(|(c, n)| format!("{c} {n}")).collect();
         eprintln!("threadlens: {} ({}): {}", ds.name, ds.path.display(), counts.join(", "));
     }
-    let file = train::train(&datasets, &params, Rows::Split, |msg| eprintln!("threadlens: {msg}"))
-        .context("training failed")?;
+    let name = match (params.task, &args.name) {
+        (Task::Target, Some(n)) => Some(n.clone()),
+        (Task::Target, None) => Some(
+            args.out
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("target")
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect(),
+        ),
+        (_, Some(_)) => anyhow::bail!("--name is for the target task only"),
+        (_, None) => None,
+    };
+    let mut file =
+        train::train(&datasets, &params, Rows::Split, |msg| eprintln!("threadlens: {msg}"))
+            .context("training failed")?;
+    file.name = name;
     // Check the file loads before writing it.
     FittedScorer::new(file.clone(), &args.out.display().to_string())?;
     let json = serde_json::to_string_pretty(&file)? + "\n";

@@ -1,0 +1,171 @@
+//! `threadlens sample`: comments to annotate for a stance target of your own, spread over
+//! discussions and depths, the most uncertain first when a model is given.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use threadlens::classify::features::Input;
+use threadlens::classify::{FittedScorer, Task};
+use threadlens::scores::is_scored;
+use threadlens::{Discussion, NodeId};
+
+use crate::cli::EXIT_FAILURE;
+use crate::cli::inputs::{self, InputArgs};
+
+pub const EXAMPLES: &str = "\
+Examples:
+  threadlens sample corpus/ --n 200 --out to_label.csv
+  threadlens sample corpus/ --n 100 --model models/my_target.json --out round2.csv
+
+The file has one comment per row: article_id, comment_id, depth, parent_text, text and an
+empty `label` column to fill in (and `uncertainty` when --model is given). Then:
+  threadlens train --task target --data to_label.csv --labels favour,against,none --out models/my_target.json
+Rows left without a label are skipped, so a half-annotated file can be used.";
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// How many comments to draw.
+    #[arg(long, short, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..))]
+    pub n: u64,
+    /// Where to write the CSV.
+    #[arg(long, short, value_name = "FILE", default_value = "to_label.csv")]
+    pub out: PathBuf,
+    /// A target model: draw the comments it is least sure about first.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Seed of the random draw.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+/// A comment that could be drawn.
+struct Candidate {
+    article_id: String,
+    comment_id: String,
+    depth: u32,
+    parent_text: String,
+    text: String,
+    /// 1 − the model's top probability; `None` without a model.
+    uncertainty: Option<f64>,
+    /// Random tie-breaker.
+    key: u64,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let model = match &args.model {
+        Some(path) => {
+            let m = FittedScorer::load(path)
+                .with_context(|| format!("could not load model '{}'", path.display()))?;
+            anyhow::ensure!(
+                m.task() == Task::Target,
+                "'{}' is a {} model; --model takes a target model (train --task target)",
+                path.display(),
+                m.task()
+            );
+            Some(m)
+        }
+        None => None,
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
+    // Strata: (discussion, depth band); each holds its candidates.
+    let mut strata: BTreeMap<(String, u32), Vec<Candidate>> = BTreeMap::new();
+    let outcome = inputs::for_each_discussion(&args.inputs, |d: Discussion| {
+        for i in 0..d.len() {
+            let id = NodeId(i as u32);
+            if !is_scored(&d, id) {
+                continue;
+            }
+            let n = d.node(id);
+            let uncertainty = model.as_ref().map(|m| {
+                let p = m.probabilities(Input {
+                    text: &n.comment.text,
+                    quotes: &n.comment.quotes,
+                    target: None,
+                });
+                1.0 - p.iter().copied().fold(0.0, f64::max)
+            });
+            // Depth bands: top level, replies, replies to replies, deeper.
+            let band = n.depth.min(3);
+            strata.entry((d.article.id.clone(), band)).or_default().push(Candidate {
+                article_id: d.article.id.clone(),
+                comment_id: n.comment.id.clone(),
+                depth: n.depth,
+                parent_text: n.parent.map(|p| d.node(p).comment.text.clone()).unwrap_or_default(),
+                text: n.comment.text.clone(),
+                uncertainty,
+                key: rng.random(),
+            });
+        }
+        Ok(())
+    })?;
+
+    // Within a stratum: most uncertain first, else random. Then round-robin over strata in
+    // random order until n are drawn, so every discussion and depth band is represented.
+    let mut queues: Vec<Vec<Candidate>> = strata.into_values().collect();
+    for q in &mut queues {
+        q.sort_by(|a, b| {
+            let ua = a.uncertainty.unwrap_or(0.0);
+            let ub = b.uncertainty.unwrap_or(0.0);
+            // Reversed: popped from the end.
+            ua.total_cmp(&ub).then(b.key.cmp(&a.key))
+        });
+    }
+    queues.shuffle(&mut rng);
+    let available: usize = queues.iter().map(Vec::len).sum();
+    let want = (args.n as usize).min(available);
+    let mut drawn: Vec<Candidate> = Vec::with_capacity(want);
+    while drawn.len() < want {
+        for q in &mut queues {
+            if drawn.len() == want {
+                break;
+            }
+            if let Some(c) = q.pop() {
+                drawn.push(c);
+            }
+        }
+    }
+    if model.is_some() {
+        drawn.sort_by(|a, b| b.uncertainty.unwrap_or(0.0).total_cmp(&a.uncertainty.unwrap_or(0.0)));
+    }
+
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_path(&args.out)
+        .with_context(|| format!("could not write '{}'", args.out.display()))?;
+    let mut header = vec!["article_id", "comment_id", "depth", "parent_text", "text", "label"];
+    if model.is_some() {
+        header.push("uncertainty");
+    }
+    w.write_record(&header)?;
+    for c in &drawn {
+        let mut rec = vec![
+            c.article_id.clone(),
+            c.comment_id.clone(),
+            c.depth.to_string(),
+            c.parent_text.clone(),
+            c.text.clone(),
+            String::new(),
+        ];
+        if let Some(u) = c.uncertainty {
+            rec.push(format!("{u:.4}"));
+        }
+        w.write_record(&rec)?;
+    }
+    w.flush()?;
+    eprintln!(
+        "threadlens: wrote {} comments to label to {} (of {available} scoreable comments)",
+        drawn.len(),
+        args.out.display()
+    );
+    if outcome.failures > 0 {
+        return Ok(ExitCode::from(EXIT_FAILURE));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,180 @@
+//! Comment scores end to end (issue #4): the columns `analyse` writes, what `report --tree`
+//! shows, and the `train`, `evaluate` and `score` commands on small labelled files written
+//! here.
+
+use serde_json::Value;
+
+use crate::analyse::CANARY;
+use crate::util::{Table, Workdir};
+
+/// A small labelled file: civil and uncivil comments, written for these tests.
+fn labelled_csv(rows_per_class: usize) -> String {
+    let civil = [
+        "I think the council made the right call on this",
+        "Thanks for the careful reporting, very useful",
+        "The figures in paragraph three look wrong to me",
+        "An interesting point about the tax rules here",
+        "I disagree, the evidence points the other way",
+    ];
+    let uncivil = [
+        "you absolute idiot, read the article",
+        "what a moron, total drivel from start to end",
+        "shut up you pathetic clown",
+        "this is utter tripe, you liar",
+        "stupid prick, go away",
+    ];
+    let mut out = String::from("id,text,label\n");
+    for i in 0..rows_per_class {
+        out.push_str(&format!("c{i},\"{} ({i})\",civil\n", civil[i % civil.len()]));
+        out.push_str(&format!("u{i},\"{} ({i})\",uncivil\n", uncivil[i % uncivil.len()]));
+    }
+    out
+}
+
+fn cues(t: &Table, row: usize) -> Vec<(String, String)> {
+    let v: Value = serde_json::from_str(&t.cell(row, "incivility_cues")).unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (c["text"].as_str().unwrap().to_lowercase(), c["label"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn seed_insults_show_as_cues_in_every_format() {
+    let wd = Workdir::new();
+    for format in ["parquet", "csv", "jsonl"] {
+        let out = format!("out-{format}");
+        wd.run(&["analyse", "--out", &out, "--format", format]).expect_code(0);
+        let comments = wd.table(&format!("{out}/comments.{format}"));
+        let rows: Vec<usize> =
+            (0..comments.len()).filter(|&r| comments.cell(r, "article_id") == CANARY).collect();
+        assert_eq!(rows.len(), 8);
+        // Every Canary comment is scored.
+        for &r in &rows {
+            let p: f64 = comments.cell(r, "incivility").parse().unwrap();
+            assert!((0.0..=1.0).contains(&p), "{format} row {r}: {p}");
+            assert!(["true", "false"].contains(&comments.cell(r, "uncivil").as_str()));
+        }
+        let r = comments.row_where("comment_id", "1.3");
+        let found = cues(&comments, r);
+        assert!(found.iter().any(|(t, _)| t == "bellend"), "{format}: {found:?}");
+        assert!(found.iter().any(|(t, _)| t.contains("you prick")), "{format}: {found:?}");
+        assert!(comments.cell(r, "incivility_forms").contains("name_calling"));
+        assert_eq!(comments.cell(r, "uncivil"), "true", "{format}");
+
+        let articles = wd.table(&format!("{out}/articles.{format}"));
+        let a = articles.row_where("article_id", CANARY);
+        assert_eq!(articles.cell(a, "scored_comments"), "8");
+        let uncivil = (0..comments.len())
+            .filter(|&r| {
+                comments.cell(r, "article_id") == CANARY && comments.cell(r, "uncivil") == "true"
+            })
+            .count();
+        assert_eq!(articles.cell(a, "uncivil_comments"), uncivil.to_string());
+        // Seeds without comments: nothing scored, nothing to share.
+        let other = articles.row_where("article_id", "000_d9b278959070677e");
+        assert_eq!(articles.cell(other, "scored_comments"), "0");
+        assert_eq!(articles.cell(other, "uncivil_share"), "");
+
+        let threads = wd.table(&format!("{out}/threads.{format}"));
+        assert_eq!(threads.len(), 3);
+        let by_depth: Vec<Value> =
+            serde_json::from_str(&threads.cell(0, "uncivil_share_by_depth")).unwrap();
+        assert_eq!(by_depth.len(), 2, "thread 1 has depths 1 and 2");
+    }
+}
+
+#[test]
+fn no_scores_leaves_score_columns_null() {
+    let wd = Workdir::new();
+    wd.run(&["analyse", "--no-scores", "--format", "jsonl"]).expect_code(0);
+    let comments = wd.table("out/comments.jsonl");
+    for col in ["incivility", "uncivil", "incivility_forms", "incivility_cues"] {
+        assert!(comments.column(col).iter().all(String::is_empty), "{col}");
+    }
+    let articles = wd.table("out/articles.jsonl");
+    assert!(articles.column("scored_comments").iter().all(String::is_empty));
+    assert!(articles.column("uncivil_share_by_depth").iter().all(String::is_empty));
+}
+
+#[test]
+fn report_tree_marks_uncivil_comments_with_their_cues() {
+    let wd = Workdir::new();
+    let run = wd
+        .run(&["report", "--tree", &format!("{}/seeds/{CANARY}.txt", env!("CARGO_MANIFEST_DIR"))])
+        .expect_code(0);
+    assert!(run.stdout.contains("  incivility: "), "{run:?}");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let at = lines.iter().position(|l| l.contains("1.3 You’re a")).expect("comment 1.3 drawn");
+    let detail = lines[at + 1];
+    assert!(detail.contains("⚠ uncivil"), "{detail}");
+    assert!(detail.contains("“bellend”") && detail.contains("“you prick” ×2"), "{detail}");
+}
+
+#[test]
+fn train_evaluate_and_score_a_small_labelled_file() {
+    let wd = Workdir::new();
+    wd.create("labelled.csv", labelled_csv(60));
+    let run = wd
+        .run(&["train", "--task", "incivility", "--data", "labelled.csv", "--out", "m/inc.json"])
+        .expect_code(0);
+    assert!(run.stderr.contains("wrote m/inc.json"), "{run:?}");
+    let model: Value =
+        serde_json::from_str(&std::fs::read_to_string(wd.join("m/inc.json")).unwrap()).unwrap();
+    assert_eq!(model["task"], "incivility");
+    assert_eq!(model["training"]["datasets"][0]["rows"], 120);
+
+    // Held-out rows of a dataset the model was trained on.
+    let run = wd
+        .run(&["evaluate", "--model", "m/inc.json", "--data", "labelled.csv", "--json"])
+        .expect_code(0);
+    let reports: Value = serde_json::from_str(&run.stdout).unwrap();
+    let r = &reports[0];
+    assert!(r["rows"].as_str().unwrap().contains("held-out rows of 120"), "{r}");
+    let auc = r["binary"]["roc_auc"]["estimate"].as_f64().unwrap();
+    assert!(auc > 0.9, "the toy data separate: {auc}");
+
+    // Cross-validation refits the recipe on every fold.
+    let run = wd
+        .run(&["evaluate", "--model", "m/inc.json", "--data", "labelled.csv", "--folds", "3"])
+        .expect_code(0);
+    assert!(run.stdout.contains("3-fold cross-validation"), "{run:?}");
+    assert!(run.stdout.contains("120 out-of-fold rows"), "{run:?}");
+
+    // The model scores a table of texts; a file without a text column fails by name.
+    wd.create("texts.csv", "id,text\na,you absolute idiot\nb,Thanks for the careful reporting\n");
+    wd.create("no_text.csv", "id,words\na,hello\n");
+    let run = wd
+        .run(&["score", "texts.csv", "no_text.csv", "--model", "m/inc.json", "--id-col", "id"])
+        .expect_code(1);
+    assert!(run.stderr.contains("no_text.csv") && run.stderr.contains("--text-col"), "{run:?}");
+    let mut rdr = csv::Reader::from_reader(run.stdout.as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!((&rows[0][0], &rows[1][0]), ("a", "b"));
+    let p: Vec<f64> = rows.iter().map(|r| r[2].parse().unwrap()).collect();
+    assert!(p[0] > p[1], "{p:?}");
+}
+
+#[test]
+fn a_model_of_the_wrong_task_or_a_broken_file_is_refused() {
+    let wd = Workdir::new();
+    wd.create("broken.json", "{\"format\": \"something else\"}");
+    let run = wd.run(&["analyse", "--model", "broken.json"]).expect_code(1);
+    assert!(run.stderr.contains("broken.json"), "{run:?}");
+    let run = wd.run(&["evaluate", "--model", "missing.json", "--data", "x.csv"]).expect_code(1);
+    assert!(run.stderr.contains("missing.json"), "{run:?}");
+}
+
+#[test]
+fn labelled_data_errors_name_the_file_and_line() {
+    let wd = Workdir::new();
+    wd.create("bad.csv", "text,label\nfine,civil\nhmm,perhaps\n");
+    let run = wd.run(&["train", "--task", "incivility", "--data", "bad.csv", "--out", "m.json"]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("bad.csv, line 3") && run.stderr.contains("perhaps"), "{run:?}");
+    assert!(!wd.join("m.json").exists());
+}
