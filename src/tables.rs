@@ -33,6 +33,24 @@ fn quoted_chars(c: &crate::RawComment) -> usize {
     c.quotes.iter().filter_map(|r| c.text.get(r.clone())).map(|q| q.chars().count()).sum()
 }
 
+/// Microseconds since the Unix epoch of a comment's time in UTC (`…Z`); `None` when it has
+/// none, its zone is unknown, or it does not read as RFC 3339.
+fn utc_micros(c: &crate::RawComment) -> Option<i64> {
+    let t = c.time.as_deref().filter(|_| !c.time_local)?;
+    let dt = chrono::DateTime::parse_from_rfc3339(t).ok()?;
+    Some(dt.timestamp_micros())
+}
+
+/// Microseconds since 1970-01-01T00:00:00 of the wall-clock time of a comment whose zone is
+/// unknown; `None` otherwise.
+fn local_micros(c: &crate::RawComment) -> Option<i64> {
+    let t = c.time.as_deref().filter(|_| c.time_local)?;
+    let dt = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M"))
+        .ok()?;
+    Some(dt.and_utc().timestamp_micros())
+}
+
 fn text(v: &str) -> Option<String> {
     Some(v.to_string())
 }
@@ -129,14 +147,14 @@ impl DiscussionTables {
         let mut cols = vec![
             Column::Str(vec![text(aid)]),
             Column::Str(vec![text(&a.source)]),
-            Column::Str(vec![text(&a.format)]),
-            Column::Str(vec![a.outlet.clone()]),
+            Column::Category(vec![text(&a.format)]),
+            Column::Category(vec![a.outlet.clone()]),
             Column::Str(vec![a.title.clone()]),
             Column::Str(vec![a.published.clone()]),
             Column::Str(vec![a.byline.clone()]),
             Column::Str(vec![a.url.clone()]),
             Column::Int(vec![int(a.body.chars().count())]),
-            Column::Str(vec![text(d.section.as_str())]),
+            Column::Category(vec![text(d.section.as_str())]),
             Column::Int(vec![int(metrics.comments)]),
             Column::Int(vec![int(d.hidden_comments)]),
             Column::Int(vec![int(metrics.threads)]),
@@ -179,11 +197,11 @@ impl DiscussionTables {
             Column::Int(nodes.iter().map(|n| int(n.depth)).collect()),
             Column::Int(nodes.iter().map(|n| int(n.position)).collect()),
             Column::Str(nodes.iter().map(|n| n.comment.author.clone()).collect()),
-            Column::Str(nodes.iter().map(|n| n.comment.time.clone()).collect()),
-            Column::Bool(nodes.iter().map(|n| Some(n.comment.time_local)).collect()),
+            Column::Timestamp(nodes.iter().map(|n| utc_micros(&n.comment)).collect()),
+            Column::LocalTimestamp(nodes.iter().map(|n| local_micros(&n.comment)).collect()),
             Column::Str(nodes.iter().map(|n| n.comment.time_raw.clone()).collect()),
-            Column::Str(nodes.iter().map(|n| text(n.comment.kind.as_str())).collect()),
-            Column::Str(nodes.iter().map(|n| n.comment.status.clone()).collect()),
+            Column::Category(nodes.iter().map(|n| text(n.comment.kind.as_str())).collect()),
+            Column::Category(nodes.iter().map(|n| n.comment.status.clone()).collect()),
             Column::Bool(nodes.iter().map(|n| Some(n.comment.deleted)).collect()),
             Column::Str(nodes.iter().map(|n| text(&n.comment.text)).collect()),
             Column::Int(nodes.iter().map(|n| int(quoted_chars(&n.comment))).collect()),
@@ -248,7 +266,7 @@ impl DiscussionTables {
                 Column::Str(an.iter().map(|_| text(&a.source)).collect()),
                 Column::Int(an.iter().map(|x| x.line.and_then(int)).collect()),
                 Column::Str(an.iter().map(|x| x.comment_id.clone()).collect()),
-                Column::Str(an.iter().map(|x| text(x.kind.as_str())).collect()),
+                Column::Category(an.iter().map(|x| text(x.kind.as_str())).collect()),
                 Column::Str(an.iter().map(|x| text(&x.message)).collect()),
             ],
         )?;

@@ -7,8 +7,10 @@
 //! - `#= text`: a sentence that must match an entry of the file; `#! text`: one that must not.
 //!   Tests check both for every shipped file.
 //! - `re: PATTERN`: a regular expression (Rust `regex` syntax), case-insensitive; write `\b`
-//!   yourself. `\b` is an ASCII word boundary (letters, digits and `_` of ASCII), so the fast
-//!   DFA engines run on text with curly quotes and accents; `\w` stays Unicode.
+//!   yourself. Patterns are ASCII where they can be: `\w`, `\s`, `\b` and case folding cover
+//!   ASCII letters, digits and spaces, and other characters match themselves, which keeps
+//!   matching on the regex crate's fast engines (`['’]` is rewritten `(?:'|’)`). A pattern that
+//!   needs Unicode to stay within characters (`\W`, `[^…]`) keeps Unicode, costing speed.
 //! - Any other line is a phrase: words separated by spaces, matched case-insensitively
 //!   against the words of a text as the features read them (so `'` also matches `’`, letters
 //!   repeated more than twice count twice, and anything that is not a word may stand
@@ -84,7 +86,7 @@ impl Lexicon {
                 None => line,
             };
             let pattern = match entry.strip_prefix("re:") {
-                Some(re) => ascii_boundaries(re.trim()),
+                Some(re) => ascii_boundaries(&re.trim().replace("['’]", "(?:'|’)")),
                 None => match phrase_words(entry) {
                     Some(p) => {
                         phrases.push(p);
@@ -94,20 +96,27 @@ impl Lexicon {
                     None => phrase_pattern(entry),
                 },
             };
-            // Compile each entry on its own first so an error names its line.
-            RegexBuilder::new(&pattern)
-                .case_insensitive(true)
-                .build()
-                .map_err(|e| err(lineno, format!("bad pattern `{entry}`: {e}")))?;
-            alternatives.push(format!("(?:{pattern})"));
+            // Compile each entry on its own first so an error names its line. An entry that
+            // needs Unicode (`\W`, a negated class: in ASCII they could split a character)
+            // keeps it, as an island in the ASCII whole.
+            let pattern = match builder(&pattern).build() {
+                Ok(_) => format!("(?:{pattern})"),
+                Err(_) => {
+                    let island = format!("(?u:{pattern})");
+                    builder(&island)
+                        .build()
+                        .map_err(|e| err(lineno, format!("bad pattern `{entry}`: {e}")))?;
+                    island
+                }
+            };
+            alternatives.push(pattern);
         }
         let entries = phrases.len() + alternatives.len();
         let regex = if alternatives.is_empty() {
             None
         } else {
             Some(
-                RegexBuilder::new(&alternatives.join("|"))
-                    .case_insensitive(true)
+                builder(&alternatives.join("|"))
                     .size_limit(64 << 20)
                     .dfa_size_limit(64 << 20)
                     .build()
@@ -182,6 +191,15 @@ fn phrase_words(entry: &str) -> Option<Phrase> {
     Some(Phrase { words: tokens.into_iter().map(|t| t.norm).collect(), open_end })
 }
 
+/// How lexicon patterns compile: case-insensitive and ASCII (`\w`, `\s`, `\b` and case
+/// folding are ASCII's; other characters match themselves), which keeps the regex crate on
+/// its DFA engines: Unicode classes and case folding multiply the states they build.
+fn builder(pattern: &str) -> RegexBuilder {
+    let mut b = RegexBuilder::new(pattern);
+    b.case_insensitive(true).unicode(false);
+    b
+}
+
 /// `pattern` with each `\b` (not `\\b`) made an ASCII word boundary, `(?-u:\b)`: the regex
 /// crate's DFAs cannot run Unicode word boundaries on non-ASCII text and fall back to a
 /// matcher many times slower.
@@ -217,7 +235,7 @@ fn phrase_pattern(phrase: &str) -> String {
             let mut out = String::new();
             for c in w.chars() {
                 match c {
-                    '\'' | '’' => out.push_str("['’]"),
+                    '\'' | '’' => out.push_str("(?:'|’)"),
                     c => out.push_str(&regex::escape(c.encode_utf8(&mut [0; 4]))),
                 }
             }
@@ -295,8 +313,7 @@ impl LexiconSet {
             lexicons.iter().filter_map(|l| l.regex.as_ref().map(Regex::as_str)).collect();
         // Each lexicon's expression compiled on its own, so their union does too.
         let any_pattern = (!patterns.is_empty()).then(|| {
-            RegexBuilder::new(&patterns.join("|"))
-                .case_insensitive(true)
+            builder(&patterns.join("|"))
                 .size_limit(256 << 20)
                 .dfa_size_limit(256 << 20)
                 .build()

@@ -17,7 +17,7 @@ pub fn shipped_lexicons() -> Vec<LexiconText> {
             }
         };
     }
-    vec![lex!("agree"), lex!("disagree")]
+    vec![lex!("agree"), lex!("disagree"), lex!("positive"), lex!("negative")]
 }
 
 use std::ops::Range;
@@ -96,4 +96,50 @@ pub fn score(
     let p = scorer.probabilities(Input { text, quotes, target: Some(target) });
     let best = (0..3).max_by(|&a, &b| p[a].total_cmp(&p[b]).then(b.cmp(&a))).unwrap_or(1);
     StanceScore { relation: Relation::from_index(best), probabilities: [p[0], p[1], p[2]] }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::lexicon::LexiconSet;
+
+    #[test]
+    fn shipped_lexicons_parse_and_their_examples_hold() {
+        let lexicons = shipped_lexicons();
+        let pairs: Vec<(&str, &str)> =
+            lexicons.iter().map(|l| (l.name.as_str(), l.text.as_str())).collect();
+        let set = LexiconSet::parse(&pairs).expect("stance lexicons compile");
+        let mut failures = Vec::new();
+        for lex in set.lexicons() {
+            let (yes, no) = lex.examples();
+            assert!(yes >= 5 && no >= 3, "lexicon {} has too few examples", lex.name());
+            failures.extend(lex.check_examples());
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn shipped_model_was_trained_with_the_shipped_lexicons() {
+        let m = shipped_model();
+        assert_eq!(m.task(), Task::Stance);
+        assert_eq!(m.classes(), RELATIONS);
+        assert!(
+            m.file().lexicons == shipped_lexicons(),
+            "models/lexicons/stance changed since models/stance.json was trained: retrain \
+             (see models/stance.md)"
+        );
+    }
+
+    #[test]
+    fn clear_replies_get_the_expected_relation() {
+        let m = shipped_model();
+        let parent = "The council should scrap the new parking charges, they hurt local shops.";
+        let agree = score(&m, "Exactly, well said. I agree completely.", &[], parent);
+        let disagree =
+            score(&m, "No, that's simply not true. You're wrong about the shops.", &[], parent);
+        assert_eq!(agree.relation, Relation::Agree, "{agree:?}");
+        assert_eq!(disagree.relation, Relation::Disagree, "{disagree:?}");
+        approx::assert_abs_diff_eq!(agree.probabilities.iter().sum::<f64>(), 1.0, epsilon = 1e-12);
+        assert_eq!(agree.confidence(), agree.probabilities[2]);
+    }
 }

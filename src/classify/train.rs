@@ -103,7 +103,9 @@ impl TrainParams {
             task: Task::Incivility,
             classes: data::default_classes(Task::Incivility),
             seed: 20231124,
-            alpha: 1.0,
+            // Chosen on held-out rows of the shared data among 1, 3 and 10: 3 did best on the
+            // news comments (C3) and Wikipedia without losing on Reddit.
+            alpha: 3.0,
             max_iterations: 300,
             word_features: 4000,
             char_features: 6000,
@@ -127,8 +129,8 @@ impl TrainParams {
                 cap("wiki_gc", "civil", 4000),
                 cap("wiki_gn", "civil", 4000),
             ],
-            // News comments are what threadlens reads: C3's count twice.
-            repeats: vec![Repeat { dataset: "c3".to_string(), times: 2 }],
+            // Counting C3's news comments twice did not help them on held-out rows.
+            repeats: Vec::new(),
             // Calibrate and pick the threshold on comment sections (news, Reddit), not on
             // tweets that are 84% offensive or talk pages that are 99% civil.
             calibrate_on: vec!["c3".to_string(), "reddit".to_string()],
@@ -138,34 +140,35 @@ impl TrainParams {
 
     /// The recipe of the shipped stance model and of user target models.
     pub fn stance(task: Task, classes: Vec<String>) -> TrainParams {
+        let stance = task == Task::Stance;
         TrainParams {
             task,
             classes,
             seed: 20231124,
-            alpha: 1.0,
+            // Stance: chosen on held-out pairs among 1, 5, 7, 10 and 15 (with 2,000 word and
+            // 2,000 character n-grams, against 3,000 + 3,000 and more). Target models are
+            // fitted on a few hundred labelled comments, where a lighter penalty fits better.
+            alpha: if stance { 5.0 } else { 1.0 },
             max_iterations: 300,
-            word_features: 3000,
-            char_features: 3000,
+            word_features: if stance { 2000 } else { 3000 },
+            char_features: if stance { 2000 } else { 3000 },
             start_features: 1000,
-            target_features: 1000,
+            // Target-text n-grams were tried for stance and lowered macro-F1 (0.52 → 0.51).
+            target_features: 0,
             min_df: 2,
             features: FeatureConfig {
                 word_ngrams: [1, 2],
                 char_ngrams: [2, 5],
                 surface: true,
-                pair: task == Task::Stance,
+                pair: stance,
                 start_words: 4,
-                target_words: task == Task::Stance,
+                target_words: false,
             },
             tune_bias: true,
             caps: Vec::new(),
             repeats: Vec::new(),
             calibrate_on: Vec::new(),
-            lexicons: if task == Task::Stance {
-                super::stance::shipped_lexicons()
-            } else {
-                Vec::new()
-            },
+            lexicons: if stance { super::stance::shipped_lexicons() } else { Vec::new() },
         }
     }
 }

@@ -49,6 +49,9 @@ pub enum Command {
     /// and depths (the most uncertain first with --model).
     #[command(after_help = cmd::sample::EXAMPLES)]
     Sample(cmd::sample::Args),
+    /// Print the exported tables' columns, types and meanings.
+    #[command(after_help = cmd::schema::EXAMPLES)]
+    Schema(cmd::schema::Args),
 }
 
 /// Parse the command line and run it.
@@ -61,6 +64,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Evaluate(args) => cmd::evaluate::run(args),
         Command::Score(args) => cmd::score::run(args),
         Command::Sample(args) => cmd::sample::run(args),
+        Command::Schema(args) => cmd::schema::run(args),
     }
 }
 

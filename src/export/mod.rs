@@ -58,7 +58,7 @@
 //!     Column::Str(vec![Some("page.txt".into())]),
 //!     Column::Int(vec![Some(12)]),
 //!     Column::Str(vec![None]),
-//!     Column::Str(vec![Some("numbering_gap".into())]),
+//!     Column::Category(vec![Some("numbering_gap".into())]),
 //!     Column::Str(vec![Some("comment 4 follows comment 2".into())]),
 //! ])?;
 //! let mut wtr = create_writer(ExportFormat::Csv, dir.path(), spec)?;
@@ -715,7 +715,7 @@ mod batch_tests {
             Column::Str(vec![Some("x.txt".into()), Some("y.txt".into())]),
             Column::Int(vec![Some(3), None]),
             Column::Str(vec![None, Some("c4".into())]),
-            Column::Str(vec![Some("orphan".into()), Some("cycle".into())]),
+            Column::Category(vec![Some("orphan".into()), Some("cycle".into())]),
             Column::Str(vec![Some("m1".into()), Some("m2".into())]),
         ]
     }
@@ -747,7 +747,7 @@ mod batch_tests {
     #[test]
     fn rejects_unequal_lengths() {
         let mut columns = pair_columns();
-        columns[4] = Column::Str(vec![Some("orphan".into())]);
+        columns[4] = Column::Category(vec![Some("orphan".into())]);
         let err = Batch::new(&ANOMALIES, columns).unwrap_err();
         assert_eq!(
             err.to_string(),

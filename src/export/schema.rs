@@ -5,7 +5,9 @@
 
 use std::fmt::Write as _;
 
-use super::DataType::{Bool, Category, Cues, Float, FloatList, Int, Str, StrList};
+use super::DataType::{
+    Bool, Category, Cues, Float, FloatList, Int, LocalTimestamp, Str, StrList, Timestamp,
+};
 use super::{ColumnSpec, DataType, SCHEMA_VERSION, TableSpec};
 
 const fn req(name: &'static str, dtype: DataType, doc: &'static str) -> ColumnSpec {
@@ -28,10 +30,10 @@ pub static ARTICLES: TableSpec = TableSpec {
             "Identifier of the discussion, unique within a run; joins all tables.",
         ),
         req("source", Str, "Path of the input file the discussion was read from."),
-        req("format", Str, "Parser that read the file, e.g. `text`."),
+        req("format", Category, "Parser that read the file, e.g. `text`."),
         opt(
             "outlet",
-            Str,
+            Category,
             "News outlet that published the article; null when the source does not say.",
         ),
         opt("title", Str, "Headline of the article; null when the source carries none."),
@@ -54,7 +56,7 @@ pub static ARTICLES: TableSpec = TableSpec {
         ),
         req(
             "comment_section",
-            Str,
+            Category,
             "`present` (a comment section was found and read), `absent` (the page has no comment \
              section, e.g. comments are switched off) or `not_in_page` (the article has comments \
              but the captured page does not contain them).",
@@ -395,17 +397,21 @@ pub static COMMENTS: TableSpec = TableSpec {
         opt("author", Str, "Author name as shown; null when the source carries none."),
         opt(
             "time",
-            Str,
-            "Posting time, ISO 8601: UTC with a trailing `Z` when the source gives the zone, \
-             otherwise local time as written (see `time_local`); null when the source carries no \
-             time or it could not be read (see `time_raw`).",
+            Timestamp,
+            "Posting time, an instant in UTC, when the source gives the time and its zone; null \
+             otherwise (see `time_local` and `time_raw`).",
         ),
-        req("time_local", Bool, "`time` is local time of an unknown zone, not UTC."),
+        opt(
+            "time_local",
+            LocalTimestamp,
+            "Posting time as the wall clock showed it, when the source gives a time but not its \
+             zone (so it is not turned into UTC); null otherwise.",
+        ),
         opt("time_raw", Str, "The time exactly as the source wrote it; null when it gave none."),
-        req("kind", Str, "`comment`, `pingback` or `trackback`."),
+        req("kind", Category, "`comment`, `pingback` or `trackback`."),
         opt(
             "status",
-            Str,
+            Category,
             "Moderation status as the source gives it (`approved`, `unapproved`, `spam`, `trash`, \
              `deleted`, `removed`); null when the source carries none.",
         ),
@@ -483,7 +489,7 @@ pub static COMMENTS: TableSpec = TableSpec {
             Category,
             "Position relative to the article: `with_article`, `against_article` or `unclear`, \
              from the relations on the path from the article (agreeing keeps a side, \
-             disagreeing flips it; a neutral link, a link below 0.5 confidence or a comment \
+             disagreeing flips it; a neutral link, a link below 0.4 confidence or a comment \
              without a stance makes it unclear). Null when the run used no stance model or \
              the comment was not scored.",
         ),
@@ -515,7 +521,7 @@ pub static ANOMALIES: TableSpec = TableSpec {
         ),
         req(
             "kind",
-            Str,
+            Category,
             "Kind of anomaly, e.g. `numbering_gap`, `orphan`, `duplicate_id`, `cycle`, \
              `self_reply`, `bad_indentation`, `empty_section`, `stray_text`.",
         ),

@@ -64,6 +64,11 @@ pub struct Args {
     /// HTML entities) to this CSV file.
     #[arg(long, value_name = "FILE")]
     pub predictions: Option<PathBuf>,
+    /// Also score two baselines on the same rows: the majority class of the model's training
+    /// rows, and a plain bag of words (word 1-2-grams only, no lexicons, pair, start or
+    /// surface features, no offsets) fitted on the same training rows.
+    #[arg(long, conflicts_with = "folds")]
+    pub baselines: bool,
 }
 
 /// Scored rows of one dataset.
@@ -100,6 +105,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(k) => cross_validate(&scorer, &datasets, k as usize, args.seed)?,
     };
 
+    let mut scored = scored;
+    if args.baselines {
+        let base = baselines(&scorer, &datasets, args.split)?;
+        scored.extend(base);
+    }
+
     let mut reports = Vec::new();
     let mut all = Scored {
         name: "all".into(),
@@ -109,17 +120,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         texts: vec![],
         lines: vec![],
     };
+    let models = scored.iter().filter(|(s, _)| !s.name.contains(" [")).count();
     for (s, rows) in &scored {
         if s.truth.is_empty() {
             eprintln!("threadlens: {}: no rows to score ({rows})", s.name);
             continue;
         }
         reports.push(report(s, rows.clone(), &classes, binary, &args)?);
-        all.truth.extend(&s.truth);
-        all.probs.extend(s.probs.iter().cloned());
-        all.thresholds.extend(&s.thresholds);
+        if !s.name.contains(" [") {
+            all.truth.extend(&s.truth);
+            all.probs.extend(s.probs.iter().cloned());
+            all.thresholds.extend(&s.thresholds);
+        }
     }
-    if scored.len() > 1 && !all.truth.is_empty() {
+    if models > 1 && !all.truth.is_empty() {
         reports.push(report(&all, "all datasets pooled".into(), &classes, binary, &args)?);
     }
     if reports.is_empty() {
@@ -222,6 +236,56 @@ fn score_dataset(scorer: &FittedScorer, ds: &Dataset, split: SplitArg) -> (Score
         probs,
     };
     (s, what)
+}
+
+/// The majority-class and bag-of-words baselines on the rows `score_dataset` scores.
+fn baselines(
+    scorer: &FittedScorer,
+    datasets: &[Dataset],
+    split: SplitArg,
+) -> anyhow::Result<Vec<(Scored, String)>> {
+    let file = scorer.file();
+    let k = file.model.classes.len();
+    // Majority: the class most frequent among the training rows; its training frequencies
+    // serve as the probabilities of every row.
+    let mut counts = vec![0usize; k];
+    for d in &file.training.datasets {
+        for (c, n) in d.train.iter().enumerate() {
+            counts[c] += n;
+        }
+    }
+    let total = counts.iter().sum::<usize>().max(1) as f64;
+    let prior: Vec<f64> = counts.iter().map(|&n| n as f64 / total).collect();
+    let majority = (0..k).max_by_key(|&c| (counts[c], std::cmp::Reverse(c))).unwrap_or(0);
+    // Bag of words: the model's recipe stripped to word n-grams.
+    let mut params = file.training.params.clone();
+    params.char_features = 0;
+    params.start_features = 0;
+    params.target_features = 0;
+    params.lexicons = Vec::new();
+    params.features.surface = false;
+    params.features.pair = false;
+    params.features.start_words = 0;
+    params.features.target_words = false;
+    params.features.char_ngrams = [0, 0];
+    params.tune_bias = false;
+    eprintln!("threadlens: fitting the bag-of-words baseline");
+    let bow = train::train(datasets, &params, Rows::Split, |_| {})
+        .context("the bag-of-words baseline could not be fitted")?;
+    let bow = FittedScorer::new(bow, "bag-of-words baseline")?;
+    let mut out = Vec::new();
+    for ds in datasets {
+        let (mut s, rows) = score_dataset(scorer, ds, split);
+        let name = s.name.clone();
+        s.name = format!("{name} [majority class: {}]", file.model.classes[majority]);
+        s.probs = vec![prior.clone(); s.truth.len()];
+        s.thresholds = vec![0.5; s.truth.len()];
+        out.push((s, rows.clone()));
+        let (mut b, rows) = score_dataset(&bow, ds, split);
+        b.name = format!("{name} [bag of words]");
+        out.push((b, rows));
+    }
+    Ok(out)
 }
 
 fn cross_validate(

@@ -4,5 +4,6 @@ pub mod analyse;
 pub mod evaluate;
 pub mod report;
 pub mod sample;
+pub mod schema;
 pub mod score;
 pub mod train;
