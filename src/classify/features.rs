@@ -231,6 +231,29 @@ pub struct FeatureSpace {
     lex_index: Vec<Option<u32>>,
     surface_index: Vec<Option<u32>>,
     pair_index: Vec<Option<u32>>,
+    /// Identifies the space in the per-thread cache of words' character n-grams.
+    id: u64,
+}
+
+/// Words whose character n-gram hits a thread has cached, at most; the cache is emptied when
+/// it fills (a corpus's vocabulary is Zipfian: the common words come back at once).
+const WORD_CACHE: usize = 200_000;
+
+/// (space id, word hash) → the space's character n-gram features of the word.
+type WordCache = HashMap<(u64, u64), Box<[u32]>>;
+
+thread_local! {
+    /// Per thread: for (space id, word hash), the space's character n-gram features the word
+    /// has (with repeats). A word's n-grams never change, so the cache only saves work.
+    static CHAR_HITS: std::cell::RefCell<WordCache> = std::cell::RefCell::new(HashMap::new());
+    /// Per thread: a count per feature, all zero between blocks; `push_block` counts hits in it
+    /// instead of sorting them.
+    static COUNTS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `1 + ln(n)`, the sublinear term frequency (most counts are 1: no logarithm then).
+fn sublinear(n: u32) -> f64 {
+    if n <= 1 { f64::from(n) } else { 1.0 + f64::from(n).ln() }
 }
 
 impl FeatureSpace {
@@ -250,7 +273,9 @@ impl FeatureSpace {
             lexicons.lexicons().iter().map(|l| find(&format!("lex:{}", l.name()))).collect();
         let surface_index = SURFACE.iter().map(|n| find(n)).collect();
         let pair_index = PAIR.iter().map(|n| find(n)).collect();
-        FeatureSpace { config, names, idf, index, lex_index, surface_index, pair_index }
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        FeatureSpace { config, names, idf, index, lex_index, surface_index, pair_index, id }
     }
 
     /// The configuration.
@@ -296,14 +321,19 @@ impl FeatureSpace {
 
         let target = target_tokens(&self.config, input);
         for block in Block::ALL {
-            if self.config.has(block) {
+            if !self.config.has(block) {
+                continue;
+            }
+            if block == Block::Char {
+                self.char_hits(&tokens, &mut hits);
+            } else {
                 self.config.for_each(block, &tokens, &target, |h| {
                     if let Some(i) = self.lookup(h) {
                         hits.push(i);
                     }
                 });
-                self.push_block(&mut v, &mut hits);
             }
+            self.push_block(&mut v, &mut hits);
         }
 
         let matches = lexicons.matches_in(input.text, &tokens, input.quotes);
@@ -338,27 +368,57 @@ impl FeatureSpace {
         (v, Analysis { tokens, matches })
     }
 
+    /// Appends the character n-gram features of each token to `hits`, through the per-thread
+    /// word cache.
+    fn char_hits(&self, tokens: &[Token], hits: &mut Vec<u32>) {
+        let [lo, hi] = self.config.char_ngrams;
+        CHAR_HITS.with_borrow_mut(|cache| {
+            if cache.len() > WORD_CACHE {
+                cache.clear();
+            }
+            for tok in tokens {
+                let key = (self.id, text::feature_hash(&tok.norm));
+                let cached = cache.entry(key).or_insert_with(|| {
+                    let mut own = Vec::new();
+                    text::for_each_char_ngram(std::slice::from_ref(tok), lo..hi + 1, |h| {
+                        if let Some(i) = self.lookup(h) {
+                            own.push(i);
+                        }
+                    });
+                    own.into_boxed_slice()
+                });
+                hits.extend_from_slice(cached);
+            }
+        });
+    }
+
     /// Adds one n-gram block: counts the hit indices, weights them and scales to unit length.
     fn push_block(&self, v: &mut SparseVec, hits: &mut Vec<u32>) {
-        hits.sort_unstable();
         let start = v.indices.len();
-        let mut norm = 0.0;
-        let mut i = 0;
-        while i < hits.len() {
-            let idx = hits[i];
-            let mut j = i;
-            while j < hits.len() && hits[j] == idx {
-                j += 1;
+        COUNTS.with_borrow_mut(|counts| {
+            if counts.len() < self.names.len() {
+                counts.resize(self.names.len(), 0);
             }
-            let x = (1.0 + ((j - i) as f64).ln()) * self.idf[idx as usize];
-            norm += x * x;
-            v.push(idx, x);
-            i = j;
-        }
-        if norm > 0.0 {
-            let norm = norm.sqrt();
-            v.values[start..].iter_mut().for_each(|x| *x /= norm);
-        }
+            // Count each feature; the first hit of a feature marks where it goes.
+            for &h in hits.iter() {
+                let c = &mut counts[h as usize];
+                if *c == 0 {
+                    v.indices.push(h);
+                }
+                *c += 1;
+            }
+            let mut norm = 0.0;
+            for &idx in &v.indices[start..] {
+                let c = std::mem::take(&mut counts[idx as usize]);
+                let x = sublinear(c) * self.idf[idx as usize];
+                norm += x * x;
+                v.values.push(x);
+            }
+            if norm > 0.0 {
+                let norm = norm.sqrt();
+                v.values[start..].iter_mut().for_each(|x| *x /= norm);
+            }
+        });
         hits.clear();
     }
 }
@@ -558,6 +618,25 @@ mod tests {
         approx::assert_abs_diff_eq!(v.values[0] / v.values[1], 1.0 + 2f64.ln(), epsilon = 1e-12);
         approx::assert_abs_diff_eq!(v.values[3], 1.0, epsilon = 1e-12);
         approx::assert_abs_diff_eq!(v.values[4], 2f64.ln(), epsilon = 1e-12);
+    }
+
+    #[test]
+    fn the_word_cache_changes_nothing() {
+        let names = ["c:id", "c:idi", "c:ot ", "c: yo", "c:ou", "w:you", "w:idiot"];
+        let (fs, lex) = space(&names);
+        let texts = ["you idiot", "You, you IDIOT idiot", "idiotic you"];
+        let warm: Vec<SparseVec> = texts
+            .iter()
+            .chain(texts.iter())
+            .map(|t| fs.vectorize(Input { text: t, ..Default::default() }, &lex))
+            .collect();
+        // A new space is a new cache key: every word computed afresh.
+        for (i, t) in texts.iter().enumerate() {
+            let (fresh, lex) = space(&names);
+            let cold = fresh.vectorize(Input { text: t, ..Default::default() }, &lex);
+            assert_eq!(warm[i], cold, "{t}");
+            assert_eq!(warm[i + texts.len()], cold, "{t} (cached)");
+        }
     }
 
     #[test]

@@ -24,7 +24,10 @@ use std::ops::Range;
 
 use regex::{Regex, RegexBuilder};
 
-use super::text::{self, Token};
+use std::hash::BuildHasherDefault;
+
+use super::features::PassThrough;
+use super::text::{self, Token, feature_hash};
 
 /// An error in a lexicon file.
 #[derive(Debug, thiserror::Error)]
@@ -46,13 +49,21 @@ struct Phrase {
     open_end: bool,
 }
 
-/// One lexicon: phrase entries matched over words, and pattern entries compiled into one
-/// regular expression.
+/// A pattern entry: its expression, and literals one of which any match must contain
+/// (lower-cased), when they can be worked out.
+#[derive(Clone, Debug)]
+struct Pattern {
+    regex: Regex,
+    triggers: Option<Vec<Vec<u8>>>,
+}
+
+/// One lexicon: phrase entries matched over words, and pattern entries each with the literals
+/// that trigger it.
 #[derive(Clone, Debug)]
 pub struct Lexicon {
     name: String,
     phrases: Vec<Phrase>,
-    regex: Option<Regex>,
+    patterns: Vec<Pattern>,
     entries: usize,
     must_match: Vec<(usize, String)>,
     must_not_match: Vec<(usize, String)>,
@@ -64,7 +75,7 @@ impl Lexicon {
         let err =
             |line: usize, message: String| LexiconError { name: name.to_string(), line, message };
         let mut phrases = Vec::new();
-        let mut alternatives = Vec::new();
+        let mut patterns = Vec::new();
         let mut must_match = Vec::new();
         let mut must_not_match = Vec::new();
         for (i, line) in text.lines().enumerate() {
@@ -96,34 +107,26 @@ impl Lexicon {
                     None => phrase_pattern(entry),
                 },
             };
-            // Compile each entry on its own first so an error names its line. An entry that
-            // needs Unicode (`\W`, a negated class: in ASCII they could split a character)
-            // keeps it, as an island in the ASCII whole.
+            // An entry that needs Unicode (`\W`, a negated class: in ASCII they could split a
+            // character) keeps it, as an island in an ASCII expression.
             let pattern = match builder(&pattern).build() {
-                Ok(_) => format!("(?:{pattern})"),
-                Err(_) => {
-                    let island = format!("(?u:{pattern})");
-                    builder(&island)
-                        .build()
-                        .map_err(|e| err(lineno, format!("bad pattern `{entry}`: {e}")))?;
-                    island
-                }
+                Ok(_) => pattern,
+                Err(_) => format!("(?u:{pattern})"),
             };
-            alternatives.push(pattern);
+            let regex = builder(&pattern)
+                .build()
+                .map_err(|e| err(lineno, format!("bad pattern `{entry}`: {e}")))?;
+            patterns.push(Pattern { triggers: triggers(&pattern), regex });
         }
-        let entries = phrases.len() + alternatives.len();
-        let regex = if alternatives.is_empty() {
-            None
-        } else {
-            Some(
-                builder(&alternatives.join("|"))
-                    .size_limit(64 << 20)
-                    .dfa_size_limit(64 << 20)
-                    .build()
-                    .map_err(|e| err(0, format!("lexicon does not compile as a whole: {e}")))?,
-            )
-        };
-        Ok(Lexicon { name: name.to_string(), phrases, regex, entries, must_match, must_not_match })
+        let entries = phrases.len() + patterns.len();
+        Ok(Lexicon {
+            name: name.to_string(),
+            phrases,
+            patterns,
+            entries,
+            must_match,
+            must_not_match,
+        })
     }
 
     /// The lexicon's name (the form or cue kind it marks).
@@ -200,6 +203,74 @@ fn builder(pattern: &str) -> RegexBuilder {
     b
 }
 
+/// Literals (lower-cased) one of which every match of `pattern` contains, or `None` when no
+/// such set is found: a pattern then runs on every text.
+fn triggers(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    let hir = regex_syntax::ParserBuilder::new().utf8(false).build().parse(pattern).ok()?;
+    let set = required(&hir)?;
+    let set: Vec<Vec<u8>> = set.into_iter().map(|l| l.to_ascii_lowercase()).collect();
+    // A one-byte trigger fires on nearly every text: not worth the bookkeeping.
+    (set.iter().all(|l| l.len() >= 2)).then_some(set)
+}
+
+/// A set of literals one of which every match of `hir` contains.
+fn required(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Literal(lit) => Some(vec![lit.0.to_vec()]),
+        HirKind::Capture(c) => required(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => required(&r.sub),
+        HirKind::Alternation(subs) => {
+            let mut all = Vec::new();
+            for sub in subs {
+                all.extend(required(sub)?);
+            }
+            Some(all)
+        }
+        // Any part of a sequence is required, and so is a literal with the bytes that must
+        // border it (`f+u+` always holds "fu", `s\*+t` holds "s*" and "*t"): take the
+        // candidate with the longest shortest literal.
+        HirKind::Concat(subs) => {
+            let edge = |h: &regex_syntax::hir::Hir| -> Option<(u8, u8)> {
+                match h.kind() {
+                    HirKind::Literal(l) => Some((*l.0.first()?, *l.0.last()?)),
+                    HirKind::Repetition(r) if r.min >= 1 => match r.sub.kind() {
+                        HirKind::Literal(l) if l.0.len() == 1 => Some((l.0[0], l.0[0])),
+                        _ => None,
+                    },
+                    _ => None,
+                }
+            };
+            let mut candidates: Vec<Vec<Vec<u8>>> = subs.iter().filter_map(required).collect();
+            for i in 0..subs.len() {
+                let before = i.checked_sub(1).and_then(|j| edge(&subs[j])).map(|e| e.1);
+                let after = subs.get(i + 1).and_then(edge).map(|e| e.0);
+                let mut lit = match subs[i].kind() {
+                    HirKind::Literal(l) => l.0.to_vec(),
+                    _ => match (edge(&subs[i]), after) {
+                        (Some((_, tail)), Some(head)) => {
+                            candidates.push(vec![vec![tail, head]]);
+                            continue;
+                        }
+                        _ => continue,
+                    },
+                };
+                if let Some(b) = before {
+                    lit.insert(0, b);
+                }
+                if let Some(a) = after {
+                    lit.push(a);
+                }
+                candidates.push(vec![lit]);
+            }
+            candidates.into_iter().max_by_key(|set| {
+                (set.iter().map(Vec::len).min().unwrap_or(0), std::cmp::Reverse(set.len()))
+            })
+        }
+        _ => None,
+    }
+}
+
 /// `pattern` with each `\b` (not `\\b`) made an ASCII word boundary, `(?-u:\b)`: the regex
 /// crate's DFAs cannot run Unicode word boundaries on non-ASCII text and fall back to a
 /// matcher many times slower.
@@ -266,8 +337,9 @@ pub struct LexMatch {
     pub span: Range<usize>,
 }
 
-/// Phrases by their first word: `(lexicon, phrase)` pairs.
-type PhraseMap = HashMap<String, Vec<(usize, usize)>>;
+/// Phrases by the hash of their first word: `(lexicon, phrase)` pairs. The words are
+/// compared when a phrase is tried, so a hash collision costs a comparison, not a match.
+type PhraseMap = HashMap<u64, Vec<(usize, usize)>, BuildHasherDefault<PassThrough>>;
 
 /// Several lexicons searched together, e.g. one per incivility form.
 ///
@@ -281,10 +353,15 @@ pub struct LexiconSet {
     first: PhraseMap,
     /// One-word phrases ending in `*`, by their word.
     prefixes: PhraseMap,
-    /// Length in bytes of the longest key of `prefixes`.
-    longest_prefix: usize,
-    /// All lexicons' pattern entries as one expression, to skip texts none of them matches.
-    any_pattern: Option<Regex>,
+    /// The lengths in bytes of the keys of `prefixes`, ascending.
+    prefix_lens: Vec<usize>,
+    /// The trigger literals of every pattern entry, searched in one pass over the
+    /// lower-cased text; only patterns whose trigger occurs are run.
+    triggers: Option<aho_corasick::AhoCorasick>,
+    /// `(lexicon, pattern)` of each trigger literal.
+    trigger_of: Vec<(usize, usize)>,
+    /// Patterns without triggers: run on every text.
+    always: Vec<(usize, usize)>,
 }
 
 impl LexiconSet {
@@ -296,8 +373,8 @@ impl LexiconSet {
     }
 
     fn from_lexicons(lexicons: Vec<Lexicon>) -> LexiconSet {
-        let mut first = PhraseMap::new();
-        let mut prefixes = PhraseMap::new();
+        let mut first = PhraseMap::default();
+        let mut prefixes = PhraseMap::default();
         for (l, lex) in lexicons.iter().enumerate() {
             for (p, phrase) in lex.phrases.iter().enumerate() {
                 let map = if phrase.open_end && phrase.words.len() == 1 {
@@ -305,21 +382,37 @@ impl LexiconSet {
                 } else {
                     &mut first
                 };
-                map.entry(phrase.words[0].clone()).or_default().push((l, p));
+                map.entry(feature_hash(&phrase.words[0])).or_default().push((l, p));
             }
         }
-        let longest_prefix = prefixes.keys().map(String::len).max().unwrap_or(0);
-        let patterns: Vec<&str> =
-            lexicons.iter().filter_map(|l| l.regex.as_ref().map(Regex::as_str)).collect();
-        // Each lexicon's expression compiled on its own, so their union does too.
-        let any_pattern = (!patterns.is_empty()).then(|| {
-            builder(&patterns.join("|"))
-                .size_limit(256 << 20)
-                .dfa_size_limit(256 << 20)
-                .build()
-                .expect("a union of compiled expressions compiles")
+        let mut prefix_lens: Vec<usize> = lexicons
+            .iter()
+            .flat_map(|l| &l.phrases)
+            .filter(|p| p.open_end && p.words.len() == 1)
+            .map(|p| p.words[0].len())
+            .collect();
+        prefix_lens.sort_unstable();
+        prefix_lens.dedup();
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut trigger_of = Vec::new();
+        let mut always = Vec::new();
+        for (l, lex) in lexicons.iter().enumerate() {
+            for (p, pat) in lex.patterns.iter().enumerate() {
+                match &pat.triggers {
+                    Some(ts) => {
+                        for t in ts {
+                            literals.push(t.clone());
+                            trigger_of.push((l, p));
+                        }
+                    }
+                    None => always.push((l, p)),
+                }
+            }
+        }
+        let triggers = (!literals.is_empty()).then(|| {
+            aho_corasick::AhoCorasick::new(&literals).expect("literals build an automaton")
         });
-        LexiconSet { lexicons, first, prefixes, longest_prefix, any_pattern }
+        LexiconSet { lexicons, first, prefixes, prefix_lens, triggers, trigger_of, always }
     }
 
     /// The lexicons, in the order given.
@@ -358,17 +451,17 @@ impl LexiconSet {
                     best[l] = Some(end);
                 }
             };
-            if let Some(cands) = self.first.get(word) {
+            if let Some(cands) = self.first.get(&feature_hash(word)) {
                 cands.iter().for_each(&mut consider);
             }
-            if !self.prefixes.is_empty() {
-                for (cut, _) in word.char_indices().skip(1).chain([(word.len(), ' ')]) {
-                    if cut > self.longest_prefix {
-                        break;
-                    }
-                    if let Some(cands) = self.prefixes.get(&word[..cut]) {
-                        cands.iter().for_each(&mut consider);
-                    }
+            for &cut in &self.prefix_lens {
+                if cut > word.len() {
+                    break;
+                }
+                if word.is_char_boundary(cut)
+                    && let Some(cands) = self.prefixes.get(&feature_hash(&word[..cut]))
+                {
+                    cands.iter().for_each(&mut consider);
                 }
             }
             for (l, end) in best.iter().enumerate() {
@@ -379,22 +472,28 @@ impl LexiconSet {
                 }
             }
         }
-        // Patterns, only where their union matches.
-        if self.any_pattern.as_ref().is_some_and(|re| re.is_match(text)) {
-            for (l, lex) in self.lexicons.iter().enumerate() {
-                let Some(re) = &lex.regex else { continue };
-                for m in re.find_iter(text) {
-                    let span = m.range();
-                    if span.is_empty() || skip.iter().any(|r| r.contains(&span.start)) {
-                        continue;
-                    }
-                    // A pattern match overlapping a phrase match of its lexicon is the same cue.
-                    let overlaps = found.iter().any(|f| {
-                        f.lexicon == l && f.span.start < span.end && span.start < f.span.end
-                    });
-                    if !overlaps {
-                        found.push(LexMatch { lexicon: l, span });
-                    }
+        // Patterns: those without triggers, and those whose trigger occurs in the text.
+        let mut run: Vec<(usize, usize)> = self.always.clone();
+        if let Some(ac) = &self.triggers {
+            let lower = text.to_ascii_lowercase();
+            for m in ac.find_overlapping_iter(&lower) {
+                run.push(self.trigger_of[m.pattern().as_usize()]);
+            }
+        }
+        run.sort_unstable();
+        run.dedup();
+        for (l, p) in run {
+            for m in self.lexicons[l].patterns[p].regex.find_iter(text) {
+                let span = m.range();
+                if span.is_empty() || skip.iter().any(|r| r.contains(&span.start)) {
+                    continue;
+                }
+                // A match overlapping another match of its lexicon is the same cue.
+                let overlaps = found
+                    .iter()
+                    .any(|f| f.lexicon == l && f.span.start < span.end && span.start < f.span.end);
+                if !overlaps {
+                    found.push(LexMatch { lexicon: l, span });
                 }
             }
         }
@@ -458,6 +557,31 @@ mod tests {
         let text = "You’re a bellend, “prick”, café prick";
         let found: Vec<&str> = lex.find_iter(text).map(|r| &text[r]).collect();
         assert_eq!(found, ["bellend", "prick", "prick"]);
+    }
+
+    #[test]
+    fn pattern_triggers_are_literals_every_match_holds() {
+        let t = |p: &str| {
+            triggers(&ascii_boundaries(p))
+                .map(|v| v.into_iter().map(|l| String::from_utf8(l).unwrap()).collect::<Vec<_>>())
+        };
+        let fuck = t(r"\bf+u+c+k+\w*").unwrap();
+        assert!(fuck.len() == 1 && ["fu", "uc", "ck"].contains(&fuck[0].as_str()), "{fuck:?}");
+        // The longest shortest literal wins: either word before "absurd" is longer than it.
+        assert_eq!(
+            t(r"\b(?:utterly|totally)\s+absurd\b"),
+            Some(vec!["utterly".to_string(), "totally".to_string()])
+        );
+        assert_eq!(t(r"\b(?:so|too)\s+absurd\b"), Some(vec!["absurd".to_string()]));
+        let st = t(r"\bS\*{1,2}t\w*").unwrap();
+        assert!(st == ["s*"] || st == ["*t"], "{st:?}");
+        assert_eq!(t(r"\b(?:no|nope)\b"), Some(vec!["no".to_string(), "nope".to_string()]));
+        assert_eq!(t(r"^\s*\w+$"), None, "nothing is required");
+        // Every pattern of the shipped lexicons still matches its own examples through the
+        // triggers (checked by the lexicon example tests); here, that triggers are sound.
+        let lex = Lexicon::parse("t", "re: \\bf+u+c+k+\\w*\n").unwrap();
+        let found: Vec<Range<usize>> = lex.find_iter("FFFUUUCK off").collect();
+        assert_eq!(found, vec![0..8]);
     }
 
     #[test]

@@ -21,13 +21,32 @@ pub struct ModelArgs {
 }
 
 impl ModelArgs {
+    /// The incivility model alone (the `score` command): the one given, or the shipped one.
+    pub fn incivility(&self) -> anyhow::Result<FittedScorer> {
+        anyhow::ensure!(!self.no_scores, "`--no-scores` leaves nothing to score with");
+        anyhow::ensure!(self.models.len() <= 1, "`score` takes one model");
+        if let Some(path) = self.models.first() {
+            let m = FittedScorer::load(path)
+                .with_context(|| format!("could not load model '{}'", path.display()))?;
+            anyhow::ensure!(
+                m.task() == Task::Incivility,
+                "'{}' is a {} model; `score` takes an incivility model",
+                path.display(),
+                m.task()
+            );
+            return Ok(m);
+        }
+        Ok(threadlens::classify::incivility::shipped_model())
+    }
+
     /// The scorers of the run.
     pub fn scorers(&self) -> anyhow::Result<Scorers> {
         if self.no_scores {
             return Ok(Scorers::none());
         }
         let mut scorers = Scorers::none();
-        for path in &self.models {
+        anyhow::ensure!(self.models.len() <= 1, "`score` takes one model");
+        if let Some(path) = self.models.first() {
             let m = FittedScorer::load(path)
                 .with_context(|| format!("could not load model '{}'", path.display()))?;
             match m.task() {

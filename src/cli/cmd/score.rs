@@ -126,8 +126,7 @@ fn read_texts(
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let scorers = args.models.scorers()?;
-    let model = scorers.incivility.context("`score` needs an incivility model")?;
+    let model = args.models.incivility()?;
     let sink: Box<dyn Write> = match &args.out {
         Some(p) => Box::new(
             std::fs::File::create(p)
