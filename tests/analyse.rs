@@ -297,3 +297,48 @@ fn help_shows_examples() {
         assert!(run.stdout[examples..].contains(&example), "{run:?}");
     }
 }
+
+/// Issue #7: a corpus split by discussion into shards, each analysed on its own, gives the
+/// same rows as one run over everything, so shard outputs can be read together (DuckDB,
+/// polars, Spark) as one table.
+#[test]
+fn sharded_runs_combined_equal_one_run() {
+    let wd = Workdir::new();
+    let row = |d: usize, c: usize, p: Option<usize>, text: &str| {
+        let parent = p.map_or("null".to_string(), |p| format!("\"d{d}c{p}\""));
+        format!(
+            "{{\"conversation_id\":\"d{d}\",\"id\":\"d{d}c{c}\",\"parent_id\":{parent},\
+             \"author\":\"u{}\",\"timestamp\":{},\"text\":\"{text}\"}}\n",
+            c % 3,
+            1_700_000_000 + c * 60
+        )
+    };
+    let mut shards = [String::new(), String::new()];
+    for d in 0..6 {
+        let s = &mut shards[d % 2];
+        s.push_str(&row(d, 1, None, "I agree with the article, well argued."));
+        s.push_str(&row(d, 2, Some(1), "No, that's simply not true, you idiot."));
+        s.push_str(&row(d, 3, Some(2), "Exactly right."));
+        s.push_str(&row(d, 4, None, "What time was the inquest?"));
+    }
+    wd.create("all/a.jsonl", &shards[0]);
+    wd.create("all/b.jsonl", &shards[1]);
+    wd.run(&["analyse", "all/a.jsonl", "--out", "shard-a", "--format", "csv"]).expect_code(0);
+    wd.run(&["analyse", "all/b.jsonl", "--out", "shard-b", "--format", "csv"]).expect_code(0);
+    wd.run(&["analyse", "all", "--out", "whole", "--format", "csv"]).expect_code(0);
+    for table in ["articles", "threads", "comments", "anomalies"] {
+        let lines = |dir: &str| -> Vec<String> {
+            let text = std::fs::read_to_string(wd.join(&format!("{dir}/{table}.csv"))).unwrap();
+            text.lines().map(str::to_string).collect()
+        };
+        let (a, b, whole) = (lines("shard-a"), lines("shard-b"), lines("whole"));
+        assert_eq!(a[0], whole[0], "{table}: same header");
+        let mut combined: Vec<String> = a[1..].iter().chain(&b[1..]).cloned().collect();
+        let mut all: Vec<String> = whole[1..].to_vec();
+        combined.sort();
+        all.sort();
+        assert_eq!(combined, all, "{table}");
+    }
+    let articles = wd.table("whole/articles.csv");
+    assert_eq!(articles.len(), 6);
+}
