@@ -227,48 +227,110 @@ fn required(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
             }
             Some(all)
         }
-        // Any part of a sequence is required, and so is a literal with the bytes that must
-        // border it (`f+u+` always holds "fu", `s\*+t` holds "s*" and "*t"): take the
-        // candidate with the longest shortest literal.
+        // Any part of a sequence is required, and so are the bytes on each side of a border
+        // between parts (`f+u+` always holds "fu"; `f[*#]` holds "f*" or "f#"): take the
+        // candidate that fires least often on ordinary text.
         HirKind::Concat(subs) => {
-            let edge = |h: &regex_syntax::hir::Hir| -> Option<(u8, u8)> {
-                match h.kind() {
-                    HirKind::Literal(l) => Some((*l.0.first()?, *l.0.last()?)),
-                    HirKind::Repetition(r) if r.min >= 1 => match r.sub.kind() {
-                        HirKind::Literal(l) if l.0.len() == 1 => Some((l.0[0], l.0[0])),
-                        _ => None,
-                    },
-                    _ => None,
-                }
-            };
             let mut candidates: Vec<Vec<Vec<u8>>> = subs.iter().filter_map(required).collect();
-            for i in 0..subs.len() {
-                let before = i.checked_sub(1).and_then(|j| edge(&subs[j])).map(|e| e.1);
-                let after = subs.get(i + 1).and_then(edge).map(|e| e.0);
-                let mut lit = match subs[i].kind() {
-                    HirKind::Literal(l) => l.0.to_vec(),
-                    _ => match (edge(&subs[i]), after) {
-                        (Some((_, tail)), Some(head)) => {
-                            candidates.push(vec![vec![tail, head]]);
-                            continue;
-                        }
-                        _ => continue,
-                    },
+            for pair in subs.windows(2) {
+                let (Some(tails), Some(heads)) = (edge(&pair[0], false), edge(&pair[1], true))
+                else {
+                    continue;
                 };
-                if let Some(b) = before {
-                    lit.insert(0, b);
+                if tails.len() * heads.len() <= 32 {
+                    let set = tails.iter().flat_map(|&t| heads.iter().map(move |&h| vec![t, h]));
+                    candidates.push(set.collect());
                 }
-                if let Some(a) = after {
-                    lit.push(a);
-                }
-                candidates.push(vec![lit]);
             }
-            candidates.into_iter().max_by_key(|set| {
-                (set.iter().map(Vec::len).min().unwrap_or(0), std::cmp::Reverse(set.len()))
-            })
+            // A literal part with the bytes that must border it.
+            for (i, sub) in subs.iter().enumerate() {
+                let HirKind::Literal(lit) = sub.kind() else { continue };
+                let before = i.checked_sub(1).and_then(|j| edge(&subs[j], false));
+                let after = subs.get(i + 1).and_then(|h| edge(h, true));
+                let mut set = vec![lit.0.to_vec()];
+                if let Some(b) = before.filter(|b| b.len() <= 8) {
+                    set = b
+                        .iter()
+                        .flat_map(|&c| set.iter().map(move |l| [&[c][..], l].concat()))
+                        .collect();
+                }
+                if let Some(a) = after.filter(|a| a.len() * set.len() <= 32) {
+                    set = set
+                        .iter()
+                        .flat_map(|l| a.iter().map(move |&c| [l, &[c][..]].concat()))
+                        .collect();
+                }
+                candidates.push(set);
+            }
+            candidates
+                .into_iter()
+                .filter(|set| set.iter().all(|l| l.len() >= 2))
+                .min_by(|a, b| fire_rate(a).total_cmp(&fire_rate(b)))
         }
         _ => None,
     }
+}
+
+/// The bytes a match of `hir` must start (`head`) or end with, when they are few: a literal's
+/// first or last byte, a small class, or a repetition of either.
+fn edge(hir: &regex_syntax::hir::Hir, head: bool) -> Option<Vec<u8>> {
+    use regex_syntax::hir::{Class, HirKind};
+    match hir.kind() {
+        HirKind::Literal(l) => {
+            let b = if head { l.0.first() } else { l.0.last() };
+            b.map(|&b| vec![b.to_ascii_lowercase()])
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            let n: usize = c.ranges().iter().map(|r| usize::from(r.end() - r.start()) + 1).sum();
+            (n <= 16).then(|| {
+                let mut v: Vec<u8> = c
+                    .ranges()
+                    .iter()
+                    .flat_map(|r| r.start()..=r.end())
+                    .map(|b| b.to_ascii_lowercase())
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            })
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            let n: u32 =
+                c.ranges().iter().map(|r| u32::from(r.end()) - u32::from(r.start()) + 1).sum();
+            let ascii = c.ranges().iter().all(|r| r.end().is_ascii());
+            (n <= 16 && ascii).then(|| {
+                let mut v: Vec<u8> = c
+                    .ranges()
+                    .iter()
+                    .flat_map(|r| (r.start() as u8)..=(r.end() as u8))
+                    .map(|b| b.to_ascii_lowercase())
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            })
+        }
+        HirKind::Repetition(r) if r.min >= 1 => edge(&r.sub, head),
+        HirKind::Capture(c) => edge(&c.sub, head),
+        _ => None,
+    }
+}
+
+/// A rough measure of how often a set of trigger literals occurs in English comments: each
+/// literal counts 0.3^length, and a short literal that is a common word or letter pair counts
+/// as always there.
+fn fire_rate(set: &[Vec<u8>]) -> f64 {
+    const COMMON: [&str; 40] = [
+        "it", "of", "the", "to", "and", "in", "is", "that", "this", "what", "all", "with", "for",
+        "on", "as", "be", "are", "was", "not", "you", "but", "or", "an", "at", "so", "no", "if",
+        "more", "such", "th", "he", "er", "re", "nt", "le", "sh", "ck", "nk", "st", "es",
+    ];
+    set.iter()
+        .map(|l| {
+            let common = l.len() <= 4 && COMMON.iter().any(|c| c.as_bytes() == l.as_slice());
+            if common { 1.0 } else { 0.3f64.powi(l.len() as i32) }
+        })
+        .sum()
 }
 
 /// `pattern` with each `\b` (not `\\b`) made an ASCII word boundary, `(?-u:\b)`: the regex
