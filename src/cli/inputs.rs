@@ -178,10 +178,20 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 /// from `f` (e.g. writing output) stops the run.
 pub fn for_each_discussion(
     args: &InputArgs,
+    f: impl FnMut(Discussion) -> anyhow::Result<()>,
+) -> anyhow::Result<Outcome> {
+    for_each_discussion_with(args, |_, _| {}, f)
+}
+
+/// As [`for_each_discussion`], calling `read(done, total)` after each input is read.
+pub fn for_each_discussion_with(
+    args: &InputArgs,
+    mut read: impl FnMut(usize, usize),
     mut f: impl FnMut(Discussion) -> anyhow::Result<()>,
 ) -> anyhow::Result<Outcome> {
     let mut outcome = Outcome::default();
     let inputs = collect(args, &mut outcome);
+    let total = inputs.len();
     // Discussion ids must be unique within a run; a repeat gets a suffix
     // and an anomaly saying so.
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -196,6 +206,7 @@ pub fn for_each_discussion(
                 parse::parse_bytes(bytes, &source, &opts)
             }
         };
+        read(outcome.inputs, total);
         let docs = match parsed {
             Ok(docs) => docs,
             Err(e) => {

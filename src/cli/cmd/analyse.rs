@@ -45,7 +45,8 @@ pub struct Args {
     pub quiet: bool,
 }
 
-/// A progress bar on stderr when it is a terminal (discussions, comments); hidden otherwise.
+/// A progress bar on stderr when it is a terminal (files read of all, discussions and comments
+/// scored); hidden otherwise.
 struct Progress(Option<indicatif::ProgressBar>);
 
 impl Progress {
@@ -54,13 +55,24 @@ impl Progress {
         if quiet || !std::io::stderr().is_terminal() {
             return Progress(None);
         }
-        let bar = indicatif::ProgressBar::new_spinner();
+        let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}")
-                .expect("a valid template"),
+            indicatif::ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:30}] {pos}/{len} files read, {msg}",
+            )
+            .expect("a valid template")
+            .progress_chars("=> "),
         );
+        bar.set_message("0 discussions, 0 comments scored");
         bar.enable_steady_tick(std::time::Duration::from_millis(200));
         Progress(Some(bar))
+    }
+
+    fn read(&self, files: usize, total: usize) {
+        if let Some(bar) = &self.0 {
+            bar.set_length(total as u64);
+            bar.set_position(files as u64);
+        }
     }
 
     fn update(&self, discussions: usize, comments: usize) {
@@ -201,15 +213,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         progress.update(totals.articles, totals.comments);
         Ok(())
     };
-    let outcome = inputs::for_each_discussion(&args.inputs, |d| {
-        batch_comments += d.len();
-        batch.push(d);
-        if batch_comments >= BATCH_COMMENTS || batch.len() >= BATCH_DISCUSSIONS {
-            flush(&mut batch, &mut w)?;
-            batch_comments = 0;
-        }
-        Ok(())
-    })?;
+    let outcome = inputs::for_each_discussion_with(
+        &args.inputs,
+        |n, of| progress.read(n, of),
+        |d| {
+            batch_comments += d.len();
+            batch.push(d);
+            if batch_comments >= BATCH_COMMENTS || batch.len() >= BATCH_DISCUSSIONS {
+                flush(&mut batch, &mut w)?;
+                batch_comments = 0;
+            }
+            Ok(())
+        },
+    )?;
     flush(&mut batch, &mut w)?;
     progress.finish();
 
