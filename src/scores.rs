@@ -311,8 +311,9 @@ pub struct ScoreSummary {
     pub uncivil_share: Option<f64>,
     /// Mean incivility probability; `None` when nothing was scored.
     pub incivility_mean: Option<f64>,
-    /// Share of scored comments that are uncivil at each depth: index 0 is depth 1 (top
-    /// level). A depth with no scored comment is `None`.
+    /// Share of scored comments that are uncivil at each depth the comments reach: index 0
+    /// is depth 1 (top level). A depth with no scored comment is `None`; empty when the run
+    /// had no incivility model.
     pub uncivil_share_by_depth: Vec<Option<f64>>,
 }
 
@@ -324,11 +325,13 @@ impl ScoreSummary {
         // (scored, uncivil) per depth.
         let mut by_depth: Vec<(usize, usize)> = Vec::new();
         for &id in nodes {
-            let Some(inc) = &scores.get(id).incivility else { continue };
             let depth = d.node(id).depth.max(1) as usize;
-            if by_depth.len() < depth {
+            // One item per depth the comments reach, scored or not (NaN in the tables when
+            // none at that depth was scored).
+            if by_depth.len() < depth && scores.has_incivility() {
                 by_depth.resize(depth, (0, 0));
             }
+            let Some(inc) = &scores.get(id).incivility else { continue };
             s.scored += 1;
             sum += inc.probability;
             by_depth[depth - 1].0 += 1;
@@ -395,6 +398,30 @@ mod tests {
         // The insult is scored above the thanks.
         let p = |id: &str| s.get(d.find(id).unwrap()).incivility.as_ref().unwrap().probability;
         assert!(p("1.1") > p("1"), "{} vs {}", p("1.1"), p("1"));
+    }
+
+    #[test]
+    fn by_depth_has_an_item_per_depth_even_when_nothing_there_was_scored() {
+        use crate::model::{Document, RawComment};
+        // Regression (issue #6 notebooks): a discussion whose comments were all pingbacks or
+        // empty gave `[]` while another gave `[NaN, 0.0]`.
+        let c = |id: &str, parent: Option<&str>, text: &str| RawComment {
+            id: id.into(),
+            parent_id: parent.map(Into::into),
+            text: text.into(),
+            ..Default::default()
+        };
+        let doc = Document {
+            comments: vec![c("a", None, ""), c("b", Some("a"), "A fair point, thanks")],
+            ..Default::default()
+        };
+        let d = Discussion::build(doc);
+        let s = DiscussionScores::new(&d, &Scorers::shipped());
+        let sum = ScoreSummary::of(&d, &s, d.preorder());
+        assert_eq!(sum.uncivil_share_by_depth.len(), 2);
+        assert_eq!(sum.uncivil_share_by_depth[0], None);
+        let none = DiscussionScores::unscored(&d);
+        assert!(ScoreSummary::of(&d, &none, d.preorder()).uncivil_share_by_depth.is_empty());
     }
 
     #[test]
