@@ -380,7 +380,7 @@ mod tests {
     use super::*;
 
     const fn col(name: &'static str, dtype: DataType) -> ColumnSpec {
-        ColumnSpec { name, dtype, nullable: true, doc: "A test column." }
+        ColumnSpec { name, dtype, nullable: true, doc: "A test column.", values: &[] }
     }
 
     static TYPES: TableSpec = TableSpec {

@@ -178,6 +178,10 @@ pub struct ColumnSpec {
     pub nullable: bool,
     /// One-line meaning of the column, for the schema document and Parquet field metadata.
     pub doc: &'static str,
+    /// For a category: its known values, in order. Parquet files carry all of them in the
+    /// column's dictionary even when absent, so every file and shard has the same categories
+    /// (pandas reads them as one categorical type). Empty: values as they come.
+    pub values: &'static [&'static str],
 }
 
 /// A table: its name (also the output file stem), meaning and columns in order.
@@ -316,8 +320,8 @@ impl Batch {
     ///     name: "pairs",
     ///     doc: "One row per pair.",
     ///     columns: &[
-    ///         ColumnSpec { name: "key", dtype: DataType::Str, nullable: false, doc: "Key." },
-    ///         ColumnSpec { name: "value", dtype: DataType::Float, nullable: true, doc: "Value." },
+    ///         ColumnSpec { name: "key", dtype: DataType::Str, nullable: false, doc: "Key.", values: &[] },
+    ///         ColumnSpec { name: "value", dtype: DataType::Float, nullable: true, doc: "Value.", values: &[] },
     ///     ],
     /// };
     /// let batch = Batch::new(&PAIRS, vec![

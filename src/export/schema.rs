@@ -11,12 +11,50 @@ use super::DataType::{
 use super::{ColumnSpec, DataType, SCHEMA_VERSION, TableSpec};
 
 const fn req(name: &'static str, dtype: DataType, doc: &'static str) -> ColumnSpec {
-    ColumnSpec { name, dtype, nullable: false, doc }
+    ColumnSpec { name, dtype, nullable: false, doc, values: &[] }
 }
 
 const fn opt(name: &'static str, dtype: DataType, doc: &'static str) -> ColumnSpec {
-    ColumnSpec { name, dtype, nullable: true, doc }
+    ColumnSpec { name, dtype, nullable: true, doc, values: &[] }
 }
+
+/// A category column with known values.
+const fn cat(
+    name: &'static str,
+    nullable: bool,
+    values: &'static [&'static str],
+    doc: &'static str,
+) -> ColumnSpec {
+    ColumnSpec { name, dtype: Category, nullable, doc, values }
+}
+
+/// Values of `articles.format`: the parsers' names.
+const FORMATS: &[&str] = &[
+    "text",
+    "html",
+    "wp-rest-json",
+    "reddit-json",
+    "hn-json",
+    "wxr",
+    "disqus-xml",
+    "csv",
+    "tsv",
+    "jsonl",
+];
+/// Values of `anomalies.kind`.
+const ANOMALY_KINDS: &[&str] = &[
+    "numbering_gap",
+    "bad_indentation",
+    "empty_section",
+    "stray_text",
+    "orphan",
+    "duplicate_id",
+    "self_reply",
+    "cycle",
+    "duplicate_article",
+    "undeclared_thread",
+    "bad_record",
+];
 
 /// One row per discussion: the article, where it was read from, and its discussion's shape.
 pub static ARTICLES: TableSpec = TableSpec {
@@ -30,7 +68,7 @@ pub static ARTICLES: TableSpec = TableSpec {
             "Identifier of the discussion, unique within a run; joins all tables.",
         ),
         req("source", Str, "Path of the input file the discussion was read from."),
-        req("format", Category, "Parser that read the file, e.g. `text`."),
+        cat("format", false, FORMATS, "Parser that read the file, e.g. `text`."),
         opt(
             "outlet",
             Category,
@@ -54,9 +92,10 @@ pub static ARTICLES: TableSpec = TableSpec {
             Int,
             "Characters (Unicode scalar values) of the article body after boilerplate removal.",
         ),
-        req(
+        cat(
             "comment_section",
-            Category,
+            false,
+            &["present", "absent", "not_in_page"],
             "`present` (a comment section was found and read), `absent` (the page has no comment \
              section, e.g. comments are switched off) or `not_in_page` (the article has comments \
              but the captured page does not contain them).",
@@ -408,7 +447,12 @@ pub static COMMENTS: TableSpec = TableSpec {
              zone (so it is not turned into UTC); null otherwise.",
         ),
         opt("time_raw", Str, "The time exactly as the source wrote it; null when it gave none."),
-        req("kind", Category, "`comment`, `pingback` or `trackback`."),
+        cat(
+            "kind",
+            false,
+            &["comment", "pingback", "trackback"],
+            "`comment`, `pingback` or `trackback`.",
+        ),
         opt(
             "status",
             Category,
@@ -474,9 +518,10 @@ pub static COMMENTS: TableSpec = TableSpec {
              towards incivility), the span's `text` and `weight` (its contribution to the \
              log-odds); null when not scored.",
         ),
-        opt(
+        cat(
             "stance",
-            Category,
+            true,
+            &["disagree", "neutral", "agree"],
             "Relation to what the comment replies to (its parent comment; for a top-level \
              comment, the article's title and lede): `disagree`, `neutral` or `agree` (stance \
              model, `models/stance.md`). Null when not scored or there is no target text.",
@@ -484,9 +529,10 @@ pub static COMMENTS: TableSpec = TableSpec {
         opt("stance_disagree", Float, "Probability of `disagree`; null with `stance`."),
         opt("stance_neutral", Float, "Probability of `neutral`; null with `stance`."),
         opt("stance_agree", Float, "Probability of `agree`; null with `stance`."),
-        opt(
+        cat(
             "side",
-            Category,
+            true,
+            &["with_article", "against_article", "unclear"],
             "Position relative to the article: `with_article`, `against_article` or `unclear`, \
              from the relations on the path from the article (agreeing keeps a side, \
              disagreeing flips it; a neutral link, a link below 0.4 confidence or a comment \
@@ -519,9 +565,10 @@ pub static ANOMALIES: TableSpec = TableSpec {
             Str,
             "Comment concerned (`comments.comment_id`); null when the anomaly concerns no single comment.",
         ),
-        req(
+        cat(
             "kind",
-            Category,
+            false,
+            ANOMALY_KINDS,
             "Kind of anomaly, e.g. `numbering_gap`, `orphan`, `duplicate_id`, `cycle`, \
              `self_reply`, `bad_indentation`, `empty_section`, `stray_text`.",
         ),
@@ -655,7 +702,11 @@ fn write_markdown(md: &mut String) -> std::fmt::Result {
                 md,
                 "| `{}` | {} | {} | {} |",
                 col.name,
-                col.dtype.type_name(),
+                if col.values.is_empty() {
+                    col.dtype.type_name().to_string()
+                } else {
+                    format!("{} ({})", col.dtype.type_name(), col.values.join(", "))
+                },
                 if col.nullable { "yes" } else { "no" },
                 col.doc.replace('|', "\\|")
             )?;

@@ -96,7 +96,7 @@ fn cue_lists() -> Vec<Vec<CueValue>> {
 
 /// A column spec with a generic doc, for test tables.
 const fn col(name: &'static str, dtype: DataType, nullable: bool) -> ColumnSpec {
-    ColumnSpec { name, dtype, nullable, doc: "A test column." }
+    ColumnSpec { name, dtype, nullable, doc: "A test column.", values: &[] }
 }
 
 /// A table with a column of every type; the types added after the first four come both
@@ -764,8 +764,20 @@ fn csv_numbers_use_shortest_round_trip_form() {
         name: "nums",
         doc: "Numbers.",
         columns: &[
-            ColumnSpec { name: "f", dtype: DataType::Float, nullable: true, doc: "A float." },
-            ColumnSpec { name: "b", dtype: DataType::Bool, nullable: true, doc: "A bool." },
+            ColumnSpec {
+                name: "f",
+                dtype: DataType::Float,
+                nullable: true,
+                doc: "A float.",
+                values: &[],
+            },
+            ColumnSpec {
+                name: "b",
+                dtype: DataType::Bool,
+                nullable: true,
+                doc: "A bool.",
+                values: &[],
+            },
         ],
     };
     let dir = tempfile::tempdir().unwrap();
@@ -796,7 +808,13 @@ fn jsonl_writes_infinities_as_null() {
     static F: TableSpec = TableSpec {
         name: "f",
         doc: "Floats.",
-        columns: &[ColumnSpec { name: "x", dtype: DataType::Float, nullable: true, doc: "X." }],
+        columns: &[ColumnSpec {
+            name: "x",
+            dtype: DataType::Float,
+            nullable: true,
+            doc: "X.",
+            values: &[],
+        }],
     };
     let dir = tempfile::tempdir().unwrap();
     let batch =
@@ -835,9 +853,27 @@ fn parquet_fields_of_every_type_carry_docs() {
         name: "docs",
         doc: "Columns with docs.",
         columns: &[
-            ColumnSpec { name: "kind", dtype: DataType::Category, nullable: false, doc: "Kind." },
-            ColumnSpec { name: "at", dtype: DataType::Timestamp, nullable: true, doc: "At." },
-            ColumnSpec { name: "cues", dtype: DataType::Cues, nullable: true, doc: "Cues." },
+            ColumnSpec {
+                name: "kind",
+                dtype: DataType::Category,
+                nullable: false,
+                doc: "Kind.",
+                values: &[],
+            },
+            ColumnSpec {
+                name: "at",
+                dtype: DataType::Timestamp,
+                nullable: true,
+                doc: "At.",
+                values: &[],
+            },
+            ColumnSpec {
+                name: "cues",
+                dtype: DataType::Cues,
+                nullable: true,
+                doc: "Cues.",
+                values: &[],
+            },
         ],
     };
     let dir = tempfile::tempdir().unwrap();
@@ -934,8 +970,14 @@ fn create_writer_rejects_bad_specs() {
         name: "dup",
         doc: "Duplicate column names.",
         columns: &[
-            ColumnSpec { name: "a", dtype: DataType::Int, nullable: false, doc: "A." },
-            ColumnSpec { name: "a", dtype: DataType::Str, nullable: false, doc: "A again." },
+            ColumnSpec { name: "a", dtype: DataType::Int, nullable: false, doc: "A.", values: &[] },
+            ColumnSpec {
+                name: "a",
+                dtype: DataType::Str,
+                nullable: false,
+                doc: "A again.",
+                values: &[],
+            },
         ],
     };
     static PATHLIKE: TableSpec =
@@ -1124,4 +1166,13 @@ fn jsonl_snapshot_of_richer_types() {
     {"kind":"comment","posted":null,"posted_local":null,"tags":null,"scores":null,"cues":null}
     {"kind":"Ünïcödé, \"q\"","posted":"2000-02-29T12:00:00.123456Z","posted_local":"2000-02-29T12:00:00.500","tags":["Zeile\n\"zwei\"","🙂 日本語","a,b",""],"scores":[-3.5,1e-7,0.6666666666666666,1e+300],"cues":[{"start":3,"end":12,"label":"insult","text":"\"Depp\",\nna ja","weight":-1.5},{"start":20,"end":23,"label":"emoji","text":"🙂","weight":0.25}]}
     "#);
+}
+
+#[test]
+fn schema_doc_lists_the_known_values_of_categories() {
+    let md = schema_markdown();
+    assert!(md.contains("| `stance` | category (disagree, neutral, agree) | yes |"), "{md}");
+    assert!(md.contains("| `side` | category (with_article, against_article, unclear) | yes |"));
+    // An open category (moderation status) lists none.
+    assert!(md.contains("| `status` | category | yes |"));
 }
