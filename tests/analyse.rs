@@ -342,3 +342,28 @@ fn sharded_runs_combined_equal_one_run() {
     let articles = wd.table("whole/articles.csv");
     assert_eq!(articles.len(), 6);
 }
+
+/// Issue #6: `threadlens schema` prints the schema from the writers' own specs.
+#[test]
+fn schema_command_prints_the_writers_specs() {
+    let wd = Workdir::new();
+    let run = wd.run(&["schema"]).expect_code(0);
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/schema.md"))
+        .unwrap();
+    crate::util::assert_eq_nice(&doc, &run.stdout);
+
+    let run = wd.run(&["schema", "--json"]).expect_code(0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let tables = json["tables"].as_array().unwrap();
+    let names: Vec<&str> = tables.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["articles", "threads", "comments", "anomalies"]);
+    let comments = &tables[2]["columns"];
+    assert_eq!(comments.as_array().unwrap().len(), COMMENTS.columns.len());
+    let time = comments.as_array().unwrap().iter().find(|c| c["name"] == "time").unwrap();
+    assert_eq!(time["type"], "timestamp[us, UTC]");
+
+    let run = wd.run(&["schema", "--table", "anomalies"]).expect_code(0);
+    assert!(run.stdout.starts_with("## `anomalies`"), "{}", run.stdout);
+    assert!(!run.stdout.contains("## `comments`"));
+    wd.run(&["schema", "--table", "nope"]).expect_code(2);
+}

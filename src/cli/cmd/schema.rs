@@ -17,7 +17,8 @@ pub struct Args {
     /// Only this table: articles, threads, comments or anomalies.
     #[arg(long, value_name = "NAME", value_parser = ["articles", "threads", "comments", "anomalies"])]
     pub table: Option<String>,
-    /// Print JSON: {version, tables: [{name, doc, columns: [{name, type, nullable, doc}]}]}.
+    /// Print JSON: {version, tables: [{name, doc, columns: [{name, type, nullable, values,
+    /// doc}]}]}; `values` lists a category's known values (empty: open).
     #[arg(long)]
     pub json: bool,
 }
@@ -36,6 +37,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     "name": c.name,
                     "type": c.dtype.type_name(),
                     "nullable": c.nullable,
+                    "values": c.values,
                     "doc": c.doc,
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
@@ -50,7 +52,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             writeln!(out, "| column | type | nullable | meaning |\n|---|---|---|---|")?;
             for c in t.columns {
                 let null = if c.nullable { "yes" } else { "no" };
-                writeln!(out, "| `{}` | {} | {null} | {} |", c.name, c.dtype.type_name(), c.doc)?;
+                let ty = match c.values {
+                    [] => c.dtype.type_name().to_string(),
+                    v => format!("{} ({})", c.dtype.type_name(), v.join(", ")),
+                };
+                writeln!(out, "| `{}` | {ty} | {null} | {} |", c.name, c.doc)?;
             }
         }
     }
