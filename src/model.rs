@@ -150,6 +150,9 @@ pub enum AnomalyKind {
     /// A record that could not be read as a comment (a missing id, a wrong
     /// type); what could be read is kept.
     BadRecord,
+    /// The same comment read twice (same id, parent, author, time and text), e.g. from
+    /// overlapping pages of an export: counted once, the repeat reported.
+    RepeatedRecord,
 }
 
 impl AnomalyKind {
@@ -167,6 +170,7 @@ impl AnomalyKind {
             AnomalyKind::DuplicateArticle => "duplicate_article",
             AnomalyKind::UndeclaredThread => "undeclared_thread",
             AnomalyKind::BadRecord => "bad_record",
+            AnomalyKind::RepeatedRecord => "repeated_record",
         }
     }
 }

@@ -54,6 +54,7 @@ const ANOMALY_KINDS: &[&str] = &[
     "duplicate_article",
     "undeclared_thread",
     "bad_record",
+    "repeated_record",
 ];
 
 /// One row per discussion: the article, where it was read from, and its discussion's shape.
@@ -570,7 +571,7 @@ pub static ANOMALIES: TableSpec = TableSpec {
             false,
             ANOMALY_KINDS,
             "Kind of anomaly, e.g. `numbering_gap`, `orphan`, `duplicate_id`, `cycle`, \
-             `self_reply`, `bad_indentation`, `empty_section`, `stray_text`.",
+             `self_reply`, `bad_indentation`, `empty_section`, `stray_text`, `repeated_record`.",
         ),
         req("message", Str, "Human-readable description of the anomaly."),
     ],

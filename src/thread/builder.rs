@@ -2,6 +2,10 @@
 //!
 //! Rules (issue #2), applied in this order; each is flagged on the node and
 //! reported as an [`Anomaly`]:
+//! 0. **Repeated record**: a comment identical to an earlier one (same id, parent, author,
+//!    time and text — the same comment read twice, as overlapping pages of an export give)
+//!    is counted once; the repeat is reported (kind `repeated_record`) with its line, not
+//!    kept as a node.
 //! 1. **Duplicate id**: the second and later comments with an id are kept
 //!    (flag `duplicate`); a parent id always resolves to the *first*
 //!    comment with that id.
@@ -23,6 +27,38 @@ use crate::model::{Anomaly, AnomalyKind, Document};
 
 pub(crate) fn build(doc: Document) -> Discussion {
     let Document { article, section, comments, mut anomalies, hidden_comments, merge_key: _ } = doc;
+
+    // 0. Drop exact repeats of a comment, reporting each.
+    let mut kept: Vec<crate::model::RawComment> = Vec::with_capacity(comments.len());
+    {
+        let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+        for c in comments {
+            let same = |k: &crate::model::RawComment| {
+                k.parent_id == c.parent_id
+                    && k.author == c.author
+                    && k.time == c.time
+                    && k.text == c.text
+            };
+            let seen = by_id.get(&c.id).and_then(|ks| ks.iter().find(|&&k| same(&kept[k])));
+            if let Some(&k) = seen {
+                anomalies.push(Anomaly {
+                    kind: AnomalyKind::RepeatedRecord,
+                    line: c.line,
+                    comment_id: Some(c.id.clone()),
+                    message: format!(
+                        "comment `{}` is read again, identical to comment #{} of the source; \
+                         counted once",
+                        c.id,
+                        k + 1
+                    ),
+                });
+                continue;
+            }
+            by_id.entry(c.id.clone()).or_default().push(kept.len());
+            kept.push(c);
+        }
+    }
+    let comments = kept;
     let n = comments.len();
     assert!(n < u32::MAX as usize, "a discussion holds fewer than 2^32 comments");
     let mut flags = vec![NodeFlags::default(); n];
@@ -265,8 +301,30 @@ mod tests {
     }
 
     #[test]
+    fn identical_repeats_are_counted_once_and_reported() {
+        // Issue #6 notebooks: overlapping REST pages of one post gave every comment twice.
+        let mut a = c("a", None);
+        a.text = "same".into();
+        a.line = Some(1);
+        let mut again = a.clone();
+        again.line = Some(9);
+        let mut conflict = a.clone();
+        conflict.text = "different text, same id".into();
+        let d = build(Document { comments: vec![a, again, conflict], ..Default::default() });
+        assert_eq!(d.len(), 2, "the identical repeat is not a node");
+        assert!(d.nodes()[1].flags.duplicate, "a conflicting record keeps its duplicate flag");
+        let kinds: Vec<_> = d.anomalies.iter().map(|x| (x.kind, x.line)).collect();
+        assert_eq!(
+            kinds,
+            [(AnomalyKind::RepeatedRecord, Some(9)), (AnomalyKind::DuplicateId, Some(1))]
+        );
+    }
+
+    #[test]
     fn duplicates_are_kept_and_parents_resolve_to_first() {
-        let d = build_of(vec![c("a", None), c("a", None), c("b", Some("a"))]);
+        let mut second = c("a", None);
+        second.text = "another comment with the same id".into();
+        let d = build_of(vec![c("a", None), second, c("b", Some("a"))]);
         assert_eq!(d.len(), 3);
         assert!(!d.nodes()[0].flags.duplicate);
         assert!(d.nodes()[1].flags.duplicate);
