@@ -237,7 +237,7 @@ pub struct FeatureSpace {
 
 /// Words whose character n-gram hits a thread has cached, at most; the cache is emptied when
 /// it fills (a corpus's vocabulary is Zipfian: the common words come back at once).
-const WORD_CACHE: usize = 200_000;
+const WORD_CACHE: usize = 50_000;
 
 /// (space id, word hash) → the space's character n-gram features of the word.
 type WordCache = HashMap<(u64, u64), Box<[u32]>>;

@@ -192,20 +192,36 @@ pub fn for_each_discussion_with(
     let mut outcome = Outcome::default();
     let inputs = collect(args, &mut outcome);
     let total = inputs.len();
+    let opts = args.parse_options();
+    let parse_input = |input: &Input| match input {
+        Input::File(path) => parse::parse_path(path, &opts),
+        Input::Seed(name, bytes) => {
+            let source = Path::new("seeds").join(name).display().to_string();
+            parse::parse_bytes(bytes, &source, &opts)
+        }
+    };
+    // A discussion split over several inputs (pages of an API, a table sharded by time) is
+    // complete after the last input holding part of it. With several inputs, a first pass
+    // finds that input for each merge key, so each discussion is handed on as soon as it is
+    // complete and memory holds the discussions still open, not the corpus. (Parsing twice
+    // costs little beside scoring; errors are reported by the second pass.)
+    let mut last_part: HashMap<String, usize> = HashMap::new();
+    if total > 1 {
+        for (i, input) in inputs.iter().enumerate() {
+            for doc in parse_input(input).unwrap_or_default() {
+                if let Some(key) = doc.merge_key {
+                    last_part.insert(key, i);
+                }
+            }
+        }
+    }
     // Discussion ids must be unique within a run; a repeat gets a suffix
     // and an anomaly saying so.
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let opts = args.parse_options();
     let mut pending = Pending::default();
-    for input in inputs {
+    for (i, input) in inputs.iter().enumerate() {
         outcome.inputs += 1;
-        let parsed = match &input {
-            Input::File(path) => parse::parse_path(path, &opts),
-            Input::Seed(name, bytes) => {
-                let source = Path::new("seeds").join(name).display().to_string();
-                parse::parse_bytes(bytes, &source, &opts)
-            }
-        };
+        let parsed = parse_input(input);
         read(outcome.inputs, total);
         let docs = match parsed {
             Ok(docs) => docs,
@@ -214,14 +230,28 @@ pub fn for_each_discussion_with(
                 continue;
             }
         };
+        let mut touched = Vec::new();
         for doc in docs {
             match doc.merge_key.clone() {
-                Some(key) => pending.add(doc, key),
+                Some(key) => {
+                    touched.push(key.clone());
+                    pending.add(doc, key);
+                }
                 None => emit(doc, &mut seen, &mut f)?,
             }
         }
+        // Hand on the discussions this input completed, in key order.
+        touched.sort();
+        touched.dedup();
+        for key in touched {
+            if last_part.get(&key).is_none_or(|&last| last <= i)
+                && let Some(doc) = pending.docs.remove(&key)
+            {
+                emit(doc, &mut seen, &mut f)?;
+            }
+        }
     }
-    // Discussions split over several inputs are complete only now.
+    // Anything still open (its last part failed to read the second time): hand it on now.
     for doc in std::mem::take(&mut pending.docs).into_values() {
         emit(doc, &mut seen, &mut f)?;
     }
