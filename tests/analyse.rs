@@ -348,8 +348,8 @@ fn sharded_runs_combined_equal_one_run() {
 fn schema_command_prints_the_writers_specs() {
     let wd = Workdir::new();
     let run = wd.run(&["schema"]).expect_code(0);
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/schema.md"))
-        .unwrap();
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/schema.md")).unwrap();
     crate::util::assert_eq_nice(&doc, &run.stdout);
 
     let run = wd.run(&["schema", "--json"]).expect_code(0);

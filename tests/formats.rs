@@ -110,3 +110,31 @@ fn table_columns_can_be_named() {
     assert_eq!(comments.column("parent_id"), ["", "1"]);
     assert_eq!(comments.column("author"), ["x", "y"]);
 }
+
+/// Issue #7: tables stream discussion by discussion. Rows of one discussion that are not
+/// contiguous, in one file or across files, still make one discussion; a line that breaks
+/// the file midway is reported with its line while what came before is analysed.
+#[test]
+fn streamed_tables_merge_split_discussions_and_report_a_broken_line() {
+    let wd = Workdir::new();
+    let row = |d: &str, id: &str, parent: &str| {
+        format!("{{\"article_id\":\"{d}\",\"id\":\"{id}\",\"parent_id\":\"{parent}\",\"text\":\"t {id}\"}}\n")
+    };
+    // A, B, A again in one file; A's last part in a second file.
+    let one = [row("A", "a1", ""), row("B", "b1", ""), row("A", "a2", "a1")].concat();
+    wd.create("split/1.jsonl", one);
+    wd.create("split/2.jsonl", row("A", "a3", "a2"));
+    wd.run(&["analyse", "split", "--format", "csv", "--out", "o"]).expect_code(0);
+    let articles = wd.table("o/articles.csv");
+    assert_eq!(articles.column("article_id"), ["B", "A"], "A is handed on when complete");
+    assert_eq!(articles.cell(articles.row_where("article_id", "A"), "comments"), "3");
+    assert_eq!(articles.cell(articles.row_where("article_id", "A"), "max_depth"), "3");
+
+    let mut bad = [row("C", "c1", ""), row("D", "d1", "")].concat().into_bytes();
+    bad.extend_from_slice(b"{\"article_id\":\"E\",\"id\":\"e\xff\",\"parent_id\":\"\"}\n");
+    wd.create("bad.jsonl", bad);
+    let run = wd.run(&["analyse", "bad.jsonl", "--format", "csv", "--out", "b"]).expect_code(1);
+    assert!(run.stderr.contains("bad.jsonl") && run.stderr.contains("line 3"), "{run:?}");
+    let articles = wd.table("b/articles.csv");
+    assert_eq!(articles.column("article_id"), ["C", "D"], "what came before the break is kept");
+}

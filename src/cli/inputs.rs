@@ -193,62 +193,75 @@ pub fn for_each_discussion_with(
     let inputs = collect(args, &mut outcome);
     let total = inputs.len();
     let opts = args.parse_options();
-    let parse_input = |input: &Input| match input {
-        Input::File(path) => parse::parse_path(path, &opts),
+    // Each input's documents in order, streamed where the format allows; `emit` returns
+    // `false` to stop.
+    let each = |input: &Input, emit: &mut dyn FnMut(Document) -> bool| match input {
+        Input::File(path) => parse::parse_path_each(path, &opts, emit),
         Input::Seed(name, bytes) => {
             let source = Path::new("seeds").join(name).display().to_string();
-            parse::parse_bytes(bytes, &source, &opts)
-        }
-    };
-    // A discussion split over several inputs (pages of an API, a table sharded by time) is
-    // complete after the last input holding part of it. With several inputs, a first pass
-    // finds that input for each merge key, so each discussion is handed on as soon as it is
-    // complete and memory holds the discussions still open, not the corpus. (Parsing twice
-    // costs little beside scoring; errors are reported by the second pass.)
-    let mut last_part: HashMap<String, usize> = HashMap::new();
-    if total > 1 {
-        for (i, input) in inputs.iter().enumerate() {
-            for doc in parse_input(input).unwrap_or_default() {
-                if let Some(key) = doc.merge_key {
-                    last_part.insert(key, i);
+            for doc in parse::parse_bytes(bytes, &source, &opts)? {
+                if !emit(doc) {
+                    break;
                 }
             }
+            Ok(())
         }
+    };
+    // A discussion split into parts (pages of an API, a table sharded by time, rows of a
+    // table that are not contiguous) is complete after its last part. A first pass finds
+    // that part for each merge key — (input, part number within the input) — so each
+    // discussion is handed on as soon as it is complete and memory holds the discussions
+    // still open, not the corpus. (Parsing twice costs little beside scoring; errors are
+    // reported by the second pass.)
+    let mut last_part: HashMap<String, (usize, usize)> = HashMap::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let mut part = 0;
+        let _ = each(input, &mut |doc| {
+            if let Some(key) = doc.merge_key {
+                last_part.insert(key, (i, part));
+            }
+            part += 1;
+            true
+        });
     }
     // Discussion ids must be unique within a run; a repeat gets a suffix
     // and an anomaly saying so.
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut pending = Pending::default();
+    let mut failed: Option<anyhow::Error> = None;
     for (i, input) in inputs.iter().enumerate() {
         outcome.inputs += 1;
-        let parsed = parse_input(input);
-        read(outcome.inputs, total);
-        let docs = match parsed {
-            Ok(docs) => docs,
-            Err(e) => {
-                report_error(e, &mut outcome);
-                continue;
-            }
-        };
-        let mut touched = Vec::new();
-        for doc in docs {
-            match doc.merge_key.clone() {
+        let mut part = 0;
+        let parsed = each(input, &mut |doc| {
+            let here = (i, part);
+            part += 1;
+            let result = match doc.merge_key.clone() {
+                None => emit(doc, &mut seen, &mut f),
                 Some(key) => {
-                    touched.push(key.clone());
-                    pending.add(doc, key);
+                    pending.add(doc, key.clone());
+                    // Complete: this was its last part (or the first pass did not see it).
+                    if last_part.get(&key).is_none_or(|&last| last <= here) {
+                        let doc = pending.docs.remove(&key).expect("just added");
+                        emit(doc, &mut seen, &mut f)
+                    } else {
+                        Ok(())
+                    }
                 }
-                None => emit(doc, &mut seen, &mut f)?,
+            };
+            match result {
+                Ok(()) => true,
+                Err(e) => {
+                    failed = Some(e);
+                    false
+                }
             }
+        });
+        if let Some(e) = failed.take() {
+            return Err(e);
         }
-        // Hand on the discussions this input completed, in key order.
-        touched.sort();
-        touched.dedup();
-        for key in touched {
-            if last_part.get(&key).is_none_or(|&last| last <= i)
-                && let Some(doc) = pending.docs.remove(&key)
-            {
-                emit(doc, &mut seen, &mut f)?;
-            }
+        read(outcome.inputs, total);
+        if let Err(e) = parsed {
+            report_error(e, &mut outcome);
         }
     }
     // Anything still open (its last part failed to read the second time): hand it on now.

@@ -37,7 +37,7 @@ use super::{
 };
 
 /// Most rows in one Parquet row group.
-pub(super) const MAX_ROW_GROUP_ROWS: usize = 8 * 1024;
+pub(super) const MAX_ROW_GROUP_ROWS: usize = 4 * 1024;
 
 /// Writes one table as Parquet.
 pub(super) struct ParquetWriter {

@@ -284,6 +284,55 @@ pub fn parse_path(path: &Path, opts: &ParseOptions) -> Result<Vec<Document>, Par
     parse_bytes(&bytes, &source, opts)
 }
 
+/// Read one file and hand each discussion to `emit` (which returns `false` to stop). Tables
+/// (CSV, TSV, JSONL) are streamed: a discussion is handed on when its rows end, so memory
+/// holds one discussion, not the file; a discussion whose rows are not contiguous comes out
+/// in parts with one merge key. Other formats are read whole, as [`parse_path`] does.
+pub fn parse_path_each(
+    path: &Path,
+    opts: &ParseOptions,
+    emit: &mut dyn FnMut(Document) -> bool,
+) -> Result<(), ParseError> {
+    use std::io::{BufReader, Read};
+    let source = path.display().to_string();
+    let err = |kind| ParseError { path: source.clone(), kind };
+    let mut file = std::fs::File::open(path).map_err(|e| err(ParseErrorKind::Io(e)))?;
+    let mut head = Vec::new();
+    (&mut file).take(64 * 1024).read_to_end(&mut head).map_err(|e| err(ParseErrorKind::Io(e)))?;
+    // Sniff on the valid start of the head (it may end inside a character, or hold bytes
+    // that are not UTF-8: a table reports those at their line as it streams, having handed
+    // on the discussions before them; other formats are checked whole below).
+    let valid = match std::str::from_utf8(&head) {
+        Ok(_) => head.len(),
+        Err(e) => e.valid_up_to(),
+    };
+    let head_text = std::str::from_utf8(&head[..valid]).expect("valid up to here");
+    if valid == 0 && !head.is_empty() {
+        return Err(err(ParseErrorKind::NotUtf8 { offset: 0, line: 1 }));
+    }
+    let head_text = head_text.strip_prefix('\u{feff}').unwrap_or(head_text);
+    if head_text.trim().is_empty() && valid == head.len() && head.len() < 64 * 1024 {
+        return Err(err(ParseErrorKind::Empty));
+    }
+    let family = match opts.format {
+        Some(f) => Family::Exact(f),
+        None => sniff_family(head_text, &source).map_err(&err)?,
+    };
+    if let Family::Exact(f @ (Format::Csv | Format::Tsv | Format::Jsonl)) = family {
+        let id = discussion_id(&source);
+        let rdr = BufReader::with_capacity(256 * 1024, std::io::Cursor::new(head).chain(file));
+        return table::parse_each(rdr, &id, &source, f, &opts.table, emit).map_err(err);
+    }
+    let mut bytes = head;
+    file.read_to_end(&mut bytes).map_err(|e| err(ParseErrorKind::Io(e)))?;
+    for doc in parse_bytes(&bytes, &source, opts)? {
+        if !emit(doc) {
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// The discussion id of a single-article input: its file stem.
 pub fn discussion_id(source: &str) -> String {
     let p = Path::new(source);

@@ -21,7 +21,7 @@
 //!   without an id) is reported as a `bad_record` anomaly with its line; the
 //!   other rows are kept. A file with no readable row at all is an error.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use serde_json::Value;
 
@@ -208,44 +208,179 @@ pub fn parse(
     format: Format,
     opts: &TableOptions,
 ) -> Result<Vec<Document>, ParseErrorKind> {
-    let mut anomalies = Vec::new();
-    let rows = match format {
-        Format::Jsonl => read_jsonl(text, opts, &mut anomalies)?,
-        Format::Csv => read_delimited(text, b',', format, opts)?,
-        Format::Tsv => read_delimited(text, b'\t', format, opts)?,
+    let mut docs: Vec<Document> = Vec::new();
+    parse_each(text.as_bytes(), id, source, format, opts, &mut |d| {
+        // Parts of one discussion (rows not contiguous) are one document here.
+        match docs.iter_mut().find(|e| e.merge_key.is_some() && e.merge_key == d.merge_key) {
+            Some(e) => {
+                e.comments.extend(d.comments);
+                e.anomalies.extend(d.anomalies);
+            }
+            None => docs.push(d),
+        }
+        true
+    })?;
+    Ok(docs)
+}
+
+/// Parse a table from a reader, handing each discussion to `emit` as soon as its rows end
+/// (when the discussion column changes value), so memory holds one discussion, not the
+/// file; `emit` returns `false` to stop. A discussion whose rows are not contiguous comes
+/// out in several parts with the same merge key, merged by the caller.
+pub fn parse_each(
+    rdr: impl std::io::BufRead,
+    id: &str,
+    source: &str,
+    format: Format,
+    opts: &TableOptions,
+    emit: &mut dyn FnMut(Document) -> bool,
+) -> Result<(), ParseErrorKind> {
+    let mut g = Grouper::new(id, source, format, emit);
+    let read = match format {
+        Format::Jsonl => read_jsonl(rdr, opts, &mut g),
+        Format::Csv => read_delimited(rdr, b',', format, opts, &mut g),
+        Format::Tsv => read_delimited(rdr, b'\t', format, opts, &mut g),
         other => unreachable!("table::parse called for {other}"),
     };
-    if rows.is_empty() && !anomalies.is_empty() {
-        return Err(ParseErrorKind::Malformed {
-            format,
-            message: format!("no readable row; first problem: {}", anomalies[0].message),
-        });
+    if let Err(e) = read {
+        // What was read before the break is handed on; the error says where it broke.
+        g.flush(false);
+        return Err(e);
     }
-    Ok(assemble(rows, anomalies, id, source, format))
+    g.finish()
+}
+
+/// Collects contiguous rows of one discussion and hands each group on as a document.
+struct Grouper<'a> {
+    id: &'a str,
+    source: &'a str,
+    format: Format,
+    emit: &'a mut dyn FnMut(Document) -> bool,
+    /// Whether the table has a discussion column.
+    by_discussion: bool,
+    /// Whether any row had a discussion value.
+    any_discussion: bool,
+    rows: Vec<Row>,
+    /// Rows read so far (for the `row-N` ids of rows without one).
+    read: usize,
+    /// The discussion of `rows`.
+    current: Option<String>,
+    /// Problems of rows that could not be read, waiting for a document to go to.
+    anomalies: Vec<Anomaly>,
+    emitted: usize,
+    stopped: bool,
+}
+
+impl<'a> Grouper<'a> {
+    fn new(
+        id: &'a str,
+        source: &'a str,
+        format: Format,
+        emit: &'a mut dyn FnMut(Document) -> bool,
+    ) -> Self {
+        Grouper {
+            id,
+            source,
+            format,
+            emit,
+            by_discussion: false,
+            any_discussion: false,
+            rows: Vec::new(),
+            read: 0,
+            current: None,
+            anomalies: Vec::new(),
+            emitted: 0,
+            stopped: false,
+        }
+    }
+
+    fn discussion_of(&self, row: &Row) -> String {
+        match (&row.discussion, self.by_discussion) {
+            (Some(d), _) => d.clone(),
+            (None, true) => format!("{}#no-discussion", self.id),
+            (None, false) => self.id.to_string(),
+        }
+    }
+
+    fn push(&mut self, row: Row) {
+        self.read += 1;
+        self.any_discussion |= row.discussion.is_some();
+        let d = self.discussion_of(&row);
+        if self.current.as_ref().is_some_and(|c| *c != d) {
+            self.flush(false);
+        }
+        self.current = Some(d);
+        self.rows.push(row);
+    }
+
+    fn anomaly(&mut self, a: Anomaly) {
+        self.anomalies.push(a);
+    }
+
+    /// Hands on the rows gathered; `last` when the file has ended.
+    fn flush(&mut self, last: bool) {
+        let Some(discussion) = self.current.take() else { return };
+        let rows = std::mem::take(&mut self.rows);
+        let first_row = self.read - rows.len();
+        // A discussion column whose values are all empty: the file is one discussion.
+        let whole_file = last && self.emitted == 0 && !self.any_discussion;
+        let (discussion, merge) = if whole_file {
+            (self.id.to_string(), false)
+        } else {
+            (discussion, self.by_discussion)
+        };
+        let mut doc = assemble(rows, first_row, &discussion, merge, self.source, self.format);
+        doc.anomalies.splice(0..0, self.anomalies.drain(..));
+        self.emitted += 1;
+        if !self.stopped && !(self.emit)(doc) {
+            self.stopped = true;
+        }
+    }
+
+    fn finish(mut self) -> Result<(), ParseErrorKind> {
+        if self.read == 0 && !self.anomalies.is_empty() {
+            return Err(ParseErrorKind::Malformed {
+                format: self.format,
+                message: format!("no readable row; first problem: {}", self.anomalies[0].message),
+            });
+        }
+        self.flush(true);
+        Ok(())
+    }
 }
 
 fn read_delimited(
-    text: &str,
+    rdr: impl std::io::BufRead,
     sep: u8,
     format: Format,
     opts: &TableOptions,
-) -> Result<Vec<Row>, ParseErrorKind> {
+    g: &mut Grouper<'_>,
+) -> Result<(), ParseErrorKind> {
     let malformed = |e: csv::Error| {
+        if let csv::ErrorKind::Utf8 { pos: Some(p), err } = e.kind() {
+            return ParseErrorKind::NotUtf8 {
+                offset: p.byte() as usize + err.valid_up_to(),
+                line: p.line() as usize,
+            };
+        }
         let at = e.position().map_or_else(String::new, |p| format!("line {}: ", p.line()));
         ParseErrorKind::Malformed { format, message: format!("{at}{e}") }
     };
-    let mut rdr =
-        csv::ReaderBuilder::new().delimiter(sep).flexible(true).from_reader(text.as_bytes());
-    let names: Vec<String> =
-        rdr.headers().map_err(malformed)?.iter().map(|h| h.trim().to_string()).collect();
+    let mut rdr = csv::ReaderBuilder::new().delimiter(sep).flexible(true).from_reader(rdr);
+    let names: Vec<String> = rdr
+        .headers()
+        .map_err(malformed)?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+        .collect();
     let m = Mapping::new(&names, opts, format)?;
+    g.by_discussion = m.get(Role::Discussion).is_some();
     let index = |role: Role| m.get(role).and_then(|c| names.iter().position(|n| n == c));
     let idx: Vec<Option<usize>> = Role::ALL.iter().map(|&r| index(r)).collect();
-    let mut rows = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(malformed)?;
+    let mut rec = csv::StringRecord::new();
+    while rdr.read_record(&mut rec).map_err(malformed)? {
         let field = |i: usize| idx[i].and_then(|j| rec.get(j)).map(str::to_string);
-        rows.push(Row {
+        g.push(Row {
             line: rec.position().map_or(0, |p| p.line() as usize),
             id: field(0),
             parent: field(1),
@@ -254,44 +389,61 @@ fn read_delimited(
             time: field(4).map(Value::String),
             text: field(5),
         });
+        if g.stopped {
+            break;
+        }
     }
-    Ok(rows)
+    Ok(())
 }
 
 fn read_jsonl(
-    text: &str,
+    mut rdr: impl std::io::BufRead,
     opts: &TableOptions,
-    anomalies: &mut Vec<Anomaly>,
-) -> Result<Vec<Row>, ParseErrorKind> {
-    let mut rows = Vec::new();
+    g: &mut Grouper<'_>,
+) -> Result<(), ParseErrorKind> {
     let mut mapping: Option<Mapping> = None;
-    for (i, line) in text.lines().enumerate() {
-        let line_no = i + 1;
+    let mut buf = Vec::new();
+    let (mut line_no, mut offset) = (0usize, 0usize);
+    loop {
+        buf.clear();
+        let n = rdr.read_until(b'\n', &mut buf).map_err(ParseErrorKind::Io)?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let line = std::str::from_utf8(&buf).map_err(|e| ParseErrorKind::NotUtf8 {
+            offset: offset + e.valid_up_to(),
+            line: line_no,
+        })?;
+        offset += n;
+        let line = if line_no == 1 { line.trim_start_matches('\u{feff}') } else { line };
         if line.trim().is_empty() {
             continue;
         }
         let obj = match serde_json::from_str::<Value>(line) {
             Ok(Value::Object(o)) => o,
             Ok(other) => {
-                anomalies.push(bad_record(
+                g.anomaly(bad_record(
                     line_no,
                     format!("line is JSON {} , not an object", kind_of(&other)),
                 ));
                 continue;
             }
             Err(e) => {
-                anomalies.push(bad_record(line_no, format!("line is not valid JSON: {e}")));
+                g.anomaly(bad_record(line_no, format!("line is not valid JSON: {e}")));
                 continue;
             }
         };
         if mapping.is_none() {
             let names: Vec<String> = obj.keys().cloned().collect();
-            mapping = Some(Mapping::new(&names, opts, Format::Jsonl)?);
+            let m = Mapping::new(&names, opts, Format::Jsonl)?;
+            g.by_discussion = m.get(Role::Discussion).is_some();
+            mapping = Some(m);
         }
         let m = mapping.as_ref().expect("set above");
         let value = |role: Role| m.get(role).and_then(|k| obj.get(k)).filter(|v| !v.is_null());
         let string = |role: Role| value(role).map(scalar_text);
-        rows.push(Row {
+        g.push(Row {
             line: line_no,
             id: string(Role::Id),
             parent: string(Role::Parent),
@@ -300,8 +452,11 @@ fn read_jsonl(
             time: value(Role::Time).cloned(),
             text: string(Role::Text),
         });
+        if g.stopped {
+            break;
+        }
     }
-    Ok(rows)
+    Ok(())
 }
 
 fn kind_of(v: &Value) -> &'static str {
@@ -342,42 +497,36 @@ fn time_of(v: &Value) -> Time {
     }
 }
 
+/// One discussion's document from its rows; `first_row` counts the rows before them in the
+/// file (for the `row-N` ids of rows without one).
 fn assemble(
     rows: Vec<Row>,
-    mut anomalies: Vec<Anomaly>,
-    id: &str,
+    first_row: usize,
+    discussion: &str,
+    merge: bool,
     source: &str,
     format: Format,
-) -> Vec<Document> {
-    let by_discussion = rows.iter().any(|r| r.discussion.is_some());
+) -> Document {
+    // Reddit dumps name parents `t1_<id>` and the post `t3_<id>`; judged within the
+    // discussion.
     let ids: HashSet<&str> = rows.iter().filter_map(|r| r.id.as_deref()).collect();
     let ids_have_t1 = ids.iter().any(|i| i.starts_with("t1_"));
-    let mut docs: BTreeMap<String, Document> = BTreeMap::new();
-    let mut order: Vec<String> = Vec::new();
+    let mut doc = Document {
+        article: Article {
+            id: discussion.to_string(),
+            source: source.to_string(),
+            format: format.name().to_string(),
+            ..Default::default()
+        },
+        section: CommentSection::Present,
+        merge_key: merge.then(|| format!("table:{discussion}")),
+        ..Default::default()
+    };
     for (n, row) in rows.iter().enumerate() {
-        let discussion = match (&row.discussion, by_discussion) {
-            (Some(d), _) => d.clone(),
-            (None, true) => format!("{id}#no-discussion"),
-            (None, false) => id.to_string(),
-        };
-        let doc = docs.entry(discussion.clone()).or_insert_with(|| {
-            order.push(discussion.clone());
-            Document {
-                article: Article {
-                    id: discussion.clone(),
-                    source: source.to_string(),
-                    format: format.name().to_string(),
-                    ..Default::default()
-                },
-                section: CommentSection::Present,
-                merge_key: by_discussion.then(|| format!("table:{discussion}")),
-                ..Default::default()
-            }
-        });
         let comment_id = match row.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(c) => c.to_string(),
             None => {
-                let fallback = format!("row-{}", n + 1);
+                let fallback = format!("row-{}", first_row + n + 1);
                 doc.anomalies.push(Anomaly {
                     kind: AnomalyKind::BadRecord,
                     line: Some(row.line),
@@ -412,12 +561,7 @@ fn assemble(
         }
         doc.comments.push(c);
     }
-    // Anomalies of rows that could not be read at all belong to the file:
-    // give them to its first discussion.
-    if let Some(first) = order.first() {
-        docs.get_mut(first).expect("present").anomalies.splice(0..0, anomalies.drain(..));
-    }
-    order.into_iter().map(|k| docs.remove(&k).expect("present")).collect()
+    doc
 }
 
 #[cfg(test)]
@@ -456,6 +600,51 @@ mod tests {
         assert_eq!(pairs(&docs[0]), [("a1", None), ("a2", Some("a1"))]);
         assert_eq!(pairs(&docs[1]), [("b1", None)], "parent = discussion id is the article");
         assert_eq!(docs[0].merge_key.as_deref(), Some("table:A"));
+
+        // Streamed, each run of rows comes out as it ends: A's rows are split by B's.
+        let mut parts = Vec::new();
+        parse_each(tsv.as_bytes(), "f", "f.tsv", Format::Tsv, &TableOptions::default(), &mut |d| {
+            parts.push((d.article.id.clone(), d.comments.len(), d.merge_key.clone()));
+            true
+        })
+        .unwrap();
+        let key = |k: &str| Some(format!("table:{k}"));
+        assert_eq!(
+            parts,
+            [("A".into(), 1, key("A")), ("B".into(), 1, key("B")), ("A".into(), 1, key("A"))]
+        );
+    }
+
+    #[test]
+    fn streaming_stops_when_asked_and_reports_bad_utf8_with_its_line() {
+        let jl = "{\"article_id\":\"A\",\"id\":\"1\",\"parent_id\":null}\n\
+                  {\"article_id\":\"B\",\"id\":\"2\",\"parent_id\":null}\n\
+                  {\"article_id\":\"C\",\"id\":\"3\",\"parent_id\":null}\n";
+        let mut seen = 0;
+        parse_each(
+            jl.as_bytes(),
+            "f",
+            "f.jsonl",
+            Format::Jsonl,
+            &TableOptions::default(),
+            &mut |_| {
+                seen += 1;
+                false
+            },
+        )
+        .unwrap();
+        assert_eq!(seen, 1, "nothing is handed on after `false`");
+        let bad = b"{\"id\":\"1\",\"parent_id\":null}\n{\"id\":\"2\",\"parent_id\":\"\xff\"}\n";
+        let e = parse_each(
+            &bad[..],
+            "f",
+            "f.jsonl",
+            Format::Jsonl,
+            &TableOptions::default(),
+            &mut |_| true,
+        )
+        .unwrap_err();
+        assert!(matches!(e, ParseErrorKind::NotUtf8 { line: 2, offset: 51 }), "{e:?}");
     }
 
     #[test]

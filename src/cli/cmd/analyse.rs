@@ -113,7 +113,7 @@ struct Totals {
 
 /// Comments gathered before a batch of discussions is analysed in parallel: enough to keep
 /// both cores busy, few enough that memory stays bounded by a batch, not the corpus.
-const BATCH_COMMENTS: usize = 10_000;
+const BATCH_COMMENTS: usize = 5_000;
 /// Discussions gathered before a batch is analysed, however few comments they have.
 const BATCH_DISCUSSIONS: usize = 512;
 
