@@ -118,7 +118,9 @@ fn table_columns_can_be_named() {
 fn streamed_tables_merge_split_discussions_and_report_a_broken_line() {
     let wd = Workdir::new();
     let row = |d: &str, id: &str, parent: &str| {
-        format!("{{\"article_id\":\"{d}\",\"id\":\"{id}\",\"parent_id\":\"{parent}\",\"text\":\"t {id}\"}}\n")
+        format!(
+            "{{\"article_id\":\"{d}\",\"id\":\"{id}\",\"parent_id\":\"{parent}\",\"text\":\"t {id}\"}}\n"
+        )
     };
     // A, B, A again in one file; A's last part in a second file.
     let one = [row("A", "a1", ""), row("B", "b1", ""), row("A", "a2", "a1")].concat();
