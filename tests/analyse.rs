@@ -288,6 +288,29 @@ fn same_file_stem_in_two_folders_keeps_both() {
 }
 
 #[test]
+fn documentation_in_a_folder_is_skipped_with_a_note_and_named_files_are_read() {
+    let wd = Workdir::new();
+    wd.create("corpus/page.txt", THREE_COMMENTS);
+    wd.create("corpus/README.md", "# My corpus\nCollected in 2026.\n");
+    wd.create("corpus/sub/PROVENANCE.txt", "Downloaded from example.org\n");
+    let run = wd.run(&["analyse", "corpus", "--format", "jsonl"]).expect_code(0);
+    assert!(run.stderr.contains("skipped 2 documentation file(s)"), "{run:?}");
+    assert!(run.stderr.contains("README.md"), "{run:?}");
+    assert!(run.stderr.contains("PROVENANCE.txt"), "{run:?}");
+    assert_eq!(wd.table("out/articles.jsonl").column("article_id"), ["page"]);
+
+    // Named on the command line, a README is read like any other input.
+    wd.run(&["analyse", "corpus/page.txt", "corpus/README.md", "--format", "jsonl"]).expect_code(0);
+    assert_eq!(wd.table("out/articles.jsonl").column("article_id"), ["page", "README"]);
+
+    // A folder holding only documentation has nothing to read: an error, as for an empty one.
+    wd.create("docs/README.md", "# nothing here\n");
+    let run = wd.run(&["analyse", "docs", "--format", "jsonl"]);
+    assert_ne!(run.code, Some(0), "{run:?}");
+    assert!(run.stderr.contains("docs: folder has only documentation files"), "{run:?}");
+}
+
+#[test]
 fn help_shows_examples() {
     let wd = Workdir::new();
     for cmd in ["analyse", "report"] {

@@ -22,7 +22,8 @@ pub const SEEDS: &[(&str, &[u8])] = &[
 #[derive(Debug, clap::Args)]
 pub struct InputArgs {
     /// Files or folders to read (folders are searched recursively; hidden
-    /// files are skipped). With none, the bundled seeds are read.
+    /// files and documentation such as README.md, LICENSE or PROVENANCE.txt
+    /// are skipped, with a note). With none, the bundled seeds are read.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Read every input as this format instead of detecting it from the
@@ -126,6 +127,8 @@ pub struct Outcome {
     pub inputs: usize,
     /// Inputs that failed (already reported on stderr).
     pub failures: usize,
+    /// Documentation files met in folders and not read (already reported on stderr).
+    pub skipped: Vec<PathBuf>,
 }
 
 fn report_error(msg: impl std::fmt::Display, outcome: &mut Outcome) {
@@ -138,9 +141,10 @@ fn collect(args: &InputArgs, outcome: &mut Outcome) -> Vec<Input> {
         return SEEDS.iter().map(|&(name, bytes)| Input::Seed(name, bytes)).collect();
     }
     let mut out = Vec::new();
+    let mut skipped: Vec<PathBuf> = Vec::new();
     for path in &args.inputs {
         if path.is_dir() {
-            let before = out.len();
+            let (before, skipped_before) = (out.len(), skipped.len());
             let walk = walkdir::WalkDir::new(path)
                 .follow_links(true)
                 .sort_by_file_name()
@@ -148,16 +152,21 @@ fn collect(args: &InputArgs, outcome: &mut Outcome) -> Vec<Input> {
                 .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
             for entry in walk {
                 match entry {
+                    Ok(e) if e.file_type().is_file() && is_documentation(e.file_name()) => {
+                        skipped.push(e.into_path())
+                    }
                     Ok(e) if e.file_type().is_file() => out.push(Input::File(e.into_path())),
                     Ok(_) => {}
                     Err(e) => report_error(format_args!("{}: {e}", path.display()), outcome),
                 }
             }
             if out.len() == before {
-                report_error(
-                    format_args!("{}: folder has no files to read", path.display()),
-                    outcome,
-                );
+                let what = if skipped.len() > skipped_before {
+                    "folder has only documentation files, no comment data to read"
+                } else {
+                    "folder has no files to read"
+                };
+                report_error(format_args!("{}: {what}", path.display()), outcome);
             }
         } else if path.exists() {
             out.push(Input::File(path.clone()));
@@ -165,7 +174,40 @@ fn collect(args: &InputArgs, outcome: &mut Outcome) -> Vec<Input> {
             report_error(format_args!("{}: no such file or folder", path.display()), outcome);
         }
     }
+    if !skipped.is_empty() {
+        let names: Vec<String> = skipped.iter().map(|p| p.display().to_string()).collect();
+        eprintln!(
+            "threadlens: skipped {} documentation file(s) found in folders, not comment data: {} \
+             (name a file on the command line to read it anyway)",
+            skipped.len(),
+            names.join(", ")
+        );
+    }
+    outcome.skipped = skipped;
     out
+}
+
+/// Whether a file met in a folder is documentation rather than data: a README, licence,
+/// provenance note, changelog and the like (by the name before its first dot, any case), or
+/// Markdown / reStructuredText.
+fn is_documentation(name: &std::ffi::OsStr) -> bool {
+    let Some(name) = name.to_str() else { return false };
+    let lower = name.to_ascii_lowercase();
+    let stem = lower.split('.').next().unwrap_or("");
+    const STEMS: [&str; 11] = [
+        "readme",
+        "license",
+        "licence",
+        "copying",
+        "provenance",
+        "changelog",
+        "changes",
+        "notice",
+        "authors",
+        "contributing",
+        "citation",
+    ];
+    STEMS.contains(&stem) || [".md", ".markdown", ".rst"].iter().any(|ext| lower.ends_with(ext))
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
@@ -313,5 +355,15 @@ mod tests {
         let bundled: Vec<(String, Vec<u8>)> =
             SEEDS.iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect();
         assert_eq!(bundled, on_disk, "update SEEDS in src/cli/inputs.rs to match seeds/");
+    }
+
+    #[test]
+    fn documentation_is_told_from_data() {
+        for doc in ["README.md", "readme", "LICENSE", "LICENCE.txt", "PROVENANCE.txt", "notes.md"] {
+            assert!(is_documentation(std::ffi::OsStr::new(doc)), "{doc}");
+        }
+        for data in ["002_canary.txt", "comments.csv", "page.html", "readme_comments.jsonl"] {
+            assert!(!is_documentation(std::ffi::OsStr::new(data)), "{data}");
+        }
     }
 }
