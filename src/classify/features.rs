@@ -240,15 +240,17 @@ pub struct FeatureSpace {
 const WORD_CACHE: usize = 50_000;
 
 /// (space id, word hash) → the space's character n-gram features of the word.
-type WordCache = HashMap<(u64, u64), Box<[u32]>>;
+type WordCache = rustc_hash::FxHashMap<(u64, u64), Box<[u32]>>;
 
 thread_local! {
     /// Per thread: for (space id, word hash), the space's character n-gram features the word
     /// has (with repeats). A word's n-grams never change, so the cache only saves work.
-    static CHAR_HITS: std::cell::RefCell<WordCache> = std::cell::RefCell::new(HashMap::new());
-    /// Per thread: a count per feature, all zero between blocks; `push_block` counts hits in it
-    /// instead of sorting them.
-    static COUNTS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+    static CHAR_HITS: std::cell::RefCell<WordCache> = std::cell::RefCell::new(WordCache::default());
+    /// Per thread: a count per feature and a bit per feature (set when its count is not zero),
+    /// all zero between blocks; `push_block` counts hits in them and reads the features out
+    /// in index order from the bits, instead of sorting.
+    static COUNTS: std::cell::RefCell<(Vec<u32>, Vec<u64>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
 /// `1 + ln(n)`, the sublinear term frequency (most counts are 1: no logarithm then).
@@ -364,7 +366,12 @@ impl FeatureSpace {
                 }
             }
         }
-        v.sort();
+        // Blocks, lexicons, surface and pair features come in the order of the feature
+        // names, and each block's indices are sorted: the vector is already ascending for any
+        // model `train` writes. A hand-made file with another order still gets sorted.
+        if !v.indices.is_sorted() {
+            v.sort();
+        }
         (v, Analysis { tokens, matches })
     }
 
@@ -395,24 +402,31 @@ impl FeatureSpace {
     /// Adds one n-gram block: counts the hit indices, weights them and scales to unit length.
     fn push_block(&self, v: &mut SparseVec, hits: &mut Vec<u32>) {
         let start = v.indices.len();
-        COUNTS.with_borrow_mut(|counts| {
+        COUNTS.with_borrow_mut(|(counts, bits)| {
             if counts.len() < self.names.len() {
                 counts.resize(self.names.len(), 0);
+                bits.resize(self.names.len().div_ceil(64), 0);
             }
-            // Count each feature; the first hit of a feature marks where it goes.
+            let (mut lo, mut hi) = (usize::MAX, 0);
             for &h in hits.iter() {
-                let c = &mut counts[h as usize];
-                if *c == 0 {
-                    v.indices.push(h);
-                }
-                *c += 1;
+                let h = h as usize;
+                counts[h] += 1;
+                bits[h / 64] |= 1 << (h % 64);
+                lo = lo.min(h / 64);
+                hi = hi.max(h / 64);
             }
             let mut norm = 0.0;
-            for &idx in &v.indices[start..] {
-                let c = std::mem::take(&mut counts[idx as usize]);
-                let x = sublinear(c) * self.idf[idx as usize];
-                norm += x * x;
-                v.values.push(x);
+            for w in lo..hi.saturating_add(1).min(bits.len()) {
+                let mut word = std::mem::take(&mut bits[w]);
+                while word != 0 {
+                    let idx = w * 64 + word.trailing_zeros() as usize;
+                    word &= word - 1;
+                    let c = std::mem::take(&mut counts[idx]);
+                    let x = sublinear(c) * self.idf[idx];
+                    norm += x * x;
+                    v.indices.push(idx as u32);
+                    v.values.push(x);
+                }
             }
             if norm > 0.0 {
                 let norm = norm.sqrt();
@@ -618,6 +632,17 @@ mod tests {
         approx::assert_abs_diff_eq!(v.values[0] / v.values[1], 1.0 + 2f64.ln(), epsilon = 1e-12);
         approx::assert_abs_diff_eq!(v.values[3], 1.0, epsilon = 1e-12);
         approx::assert_abs_diff_eq!(v.values[4], 2f64.ln(), epsilon = 1e-12);
+    }
+
+    #[test]
+    fn vectors_are_ascending_whatever_the_order_of_the_names() {
+        // `train` writes blocks in order; a hand-made file may not.
+        let (fs, lex) = space(&["lex:name_calling", "c:pr", "w:prick", "w:you", "c:yo"]);
+        let v = fs.vectorize(Input { text: "you prick you", ..Default::default() }, &lex);
+        assert_eq!(v.indices, [0, 1, 2, 3, 4]);
+        approx::assert_abs_diff_eq!(v.values[0], 2f64.ln(), epsilon = 1e-12);
+        // Within a block, values follow the index: "you" twice against "prick" once.
+        approx::assert_abs_diff_eq!(v.values[3] / v.values[2], 1.0 + 2f64.ln(), epsilon = 1e-12);
     }
 
     #[test]

@@ -472,7 +472,10 @@ impl LexiconSet {
             }
         }
         let triggers = (!literals.is_empty()).then(|| {
-            aho_corasick::AhoCorasick::new(&literals).expect("literals build an automaton")
+            aho_corasick::AhoCorasick::builder()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(&literals)
+                .expect("literals build an automaton")
         });
         LexiconSet { lexicons, first, prefixes, prefix_lens, triggers, trigger_of, always }
     }
@@ -513,18 +516,26 @@ impl LexiconSet {
                     best[l] = Some(end);
                 }
             };
-            if let Some(cands) = self.first.get(&feature_hash(word)) {
-                cands.iter().for_each(&mut consider);
-            }
+            // One pass over the word's bytes hashes each prefix length on the way (the
+            // hashes equal `feature_hash` of the prefix) and the whole word at the end.
+            let bytes = word.as_bytes();
+            let mut h = super::text::Hasher::new("");
+            let mut hashed = 0;
             for &cut in &self.prefix_lens {
-                if cut > word.len() {
+                if cut > bytes.len() {
                     break;
                 }
+                h.write(&bytes[hashed..cut]);
+                hashed = cut;
                 if word.is_char_boundary(cut)
-                    && let Some(cands) = self.prefixes.get(&feature_hash(&word[..cut]))
+                    && let Some(cands) = self.prefixes.get(&h.finish())
                 {
                     cands.iter().for_each(&mut consider);
                 }
+            }
+            h.write(&bytes[hashed..]);
+            if let Some(cands) = self.first.get(&h.finish()) {
+                cands.iter().for_each(&mut consider);
             }
             for (l, end) in best.iter().enumerate() {
                 if let Some(end) = *end {
