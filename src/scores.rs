@@ -68,6 +68,38 @@ impl Scorers {
     pub fn none() -> Scorers {
         Scorers::default()
     }
+
+    /// What the run scored with, for the tables' metadata: per model its column, task, the
+    /// threadlens version that trained it, classes, feature count, decision threshold and
+    /// class offsets; and the side propagation's least link confidence.
+    pub fn describe(&self) -> serde_json::Value {
+        let model = |column: &str, m: &FittedScorer| {
+            let f = m.file();
+            serde_json::json!({
+                "column": column,
+                "task": f.task,
+                "trained_with": f.threadlens_version,
+                "classes": f.model.classes,
+                "features": f.feature_names.len(),
+                "threshold": f.threshold,
+                "class_bias": f.class_bias,
+            })
+        };
+        let mut models = Vec::new();
+        if let Some(m) = &self.incivility {
+            models.push(model("incivility", m));
+        }
+        if let Some(m) = &self.stance {
+            models.push(model("stance", m));
+        }
+        for (m, name) in self.targets.iter().zip(self.target_names()) {
+            models.push(model(&name, m));
+        }
+        serde_json::json!({
+            "models": models,
+            "side_min_link_confidence": self.stance.as_ref().map(|_| self.sides.least_link_confidence()),
+        })
+    }
 }
 
 /// The scores of one comment; `None` where the comment was not scored.

@@ -97,6 +97,46 @@ fn seeds_to_parquet() {
     assert_eq!(comments.column("comment_id"), ["1", "1.1", "1.2", "1.3", "2", "2.1", "3", "3.1"]);
 }
 
+/// The Parquet key-value metadata of `path`.
+fn parquet_metadata(path: &std::path::Path) -> std::collections::HashMap<String, String> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let reader = SerializedFileReader::new(std::fs::File::open(path).unwrap()).unwrap();
+    let kv = reader.metadata().file_metadata().key_value_metadata().cloned().unwrap_or_default();
+    kv.into_iter().map(|kv| (kv.key, kv.value.unwrap_or_default())).collect()
+}
+
+#[test]
+fn parquet_files_name_the_version_and_the_models_behind_the_scores() {
+    let wd = Workdir::new();
+    wd.run(&["analyse"]).expect_code(0);
+    let shipped = |json: &str| -> serde_json::Value { serde_json::from_str(json).unwrap() };
+    let incivility = shipped(include_str!("../models/incivility.json"));
+    let stance = shipped(include_str!("../models/stance.json"));
+    for table in ["articles", "threads", "comments", "anomalies"] {
+        let kv = parquet_metadata(&wd.path().join(format!("out/{table}.parquet")));
+        assert_eq!(kv["threadlens.version"], env!("CARGO_PKG_VERSION"), "{table}");
+        let scores: serde_json::Value = serde_json::from_str(&kv["threadlens.scores"]).unwrap();
+        let models = scores["models"].as_array().unwrap();
+        let columns: Vec<&str> = models.iter().map(|m| m["column"].as_str().unwrap()).collect();
+        assert_eq!(columns, ["incivility", "stance"], "{table}");
+        assert_eq!(models[0]["threshold"], incivility["threshold"], "{table}");
+        assert_eq!(models[0]["classes"], incivility["model"]["classes"], "{table}");
+        assert_eq!(models[1]["class_bias"], stance["class_bias"], "{table}");
+        assert_eq!(
+            models[1]["features"].as_u64().unwrap() as usize,
+            stance["feature_names"].as_array().unwrap().len()
+        );
+        assert_eq!(scores["side_min_link_confidence"], 0.4, "{table}");
+    }
+
+    // Without scores the metadata says so.
+    wd.run(&["analyse", "--no-scores"]).expect_code(0);
+    let kv = parquet_metadata(&wd.path().join("out/comments.parquet"));
+    let scores: serde_json::Value = serde_json::from_str(&kv["threadlens.scores"]).unwrap();
+    assert_eq!(scores["models"], serde_json::json!([]));
+    assert!(scores["side_min_link_confidence"].is_null());
+}
+
 /// CSV and JSONL hold the same rows and columns as Parquet: every cell
 /// agrees (floats to 1e-12, since each format prints them its own way).
 #[test]

@@ -93,6 +93,11 @@ impl SideParams {
         Ok(self)
     }
 
+    /// The least link confidence in use.
+    pub fn least_link_confidence(&self) -> f64 {
+        self.min_link_confidence
+    }
+
     /// The sides of every comment of `d`, by node, from each comment's link to its target
     /// (`links[i]` for node `i`; `None` where the comment has no relation).
     ///

@@ -509,11 +509,23 @@ pub fn create_writer(
     dir: &Path,
     spec: &'static TableSpec,
 ) -> Result<Box<dyn TableWriter>, ExportError> {
+    create_writer_with_metadata(format, dir, spec, &[])
+}
+
+/// As [`create_writer`], adding `metadata` (key, value) pairs to a Parquet file's key-value
+/// metadata (after `threadlens.schema_version` and `threadlens.table`); CSV and JSONL have
+/// nowhere to put them and leave them out.
+pub fn create_writer_with_metadata(
+    format: ExportFormat,
+    dir: &Path,
+    spec: &'static TableSpec,
+    metadata: &[(String, String)],
+) -> Result<Box<dyn TableWriter>, ExportError> {
     check_spec(spec)?;
     let file_name = format!("{}.{}", spec.name, format.extension());
     let file = AtomicFile::create(dir, &file_name)?;
     Ok(match format {
-        ExportFormat::Parquet => Box::new(parquet::ParquetWriter::new(file, spec)?),
+        ExportFormat::Parquet => Box::new(parquet::ParquetWriter::new(file, spec, metadata)?),
         ExportFormat::Csv => Box::new(csv::CsvWriter::new(file, spec)?),
         ExportFormat::Jsonl => Box::new(jsonl::JsonlWriter::new(file, spec)),
     })

@@ -48,16 +48,22 @@ pub(super) struct ParquetWriter {
 }
 
 impl ParquetWriter {
-    pub(super) fn new(file: AtomicFile, spec: &'static TableSpec) -> Result<Self, ExportError> {
+    pub(super) fn new(
+        file: AtomicFile,
+        spec: &'static TableSpec,
+        metadata: &[(String, String)],
+    ) -> Result<Self, ExportError> {
         let path = file.path().to_path_buf();
         let schema = arrow_schema(spec);
+        let mut kv = vec![
+            KeyValue::new(SCHEMA_VERSION_KEY.to_string(), SCHEMA_VERSION.to_string()),
+            KeyValue::new(TABLE_KEY.to_string(), spec.name.to_string()),
+        ];
+        kv.extend(metadata.iter().map(|(k, v)| KeyValue::new(k.clone(), v.clone())));
         let props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             .set_max_row_group_row_count(Some(MAX_ROW_GROUP_ROWS))
-            .set_key_value_metadata(Some(vec![
-                KeyValue::new(SCHEMA_VERSION_KEY.to_string(), SCHEMA_VERSION.to_string()),
-                KeyValue::new(TABLE_KEY.to_string(), spec.name.to_string()),
-            ]))
+            .set_key_value_metadata(Some(kv))
             .build();
         let wtr = ArrowWriter::try_new(file, schema.clone(), Some(props))
             .map_err(|source| ExportError::Parquet { path: path.clone(), source })?;

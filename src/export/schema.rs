@@ -663,8 +663,11 @@ fn write_markdown(md: &mut String) -> std::fmt::Result {
         md,
         "- **Parquet** (`.parquet`, the default): snappy compressed, with the types and \
          nullability below. The file's key-value metadata holds `threadlens.schema_version` and \
-         `threadlens.table`; the embedded Arrow schema holds each column's meaning under the \
-         field metadata key `doc`."
+         `threadlens.table`, and from `analyse` also `threadlens.version` (the version that \
+         wrote it) and `threadlens.scores`, JSON naming the models behind the score columns \
+         (per model: `column`, `task`, `trained_with`, `classes`, `features`, `threshold`, \
+         `class_bias`) and `side_min_link_confidence`; the embedded Arrow schema holds each \
+         column's meaning under the field metadata key `doc`."
     )?;
     writeln!(
         md,

@@ -174,7 +174,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let out = &args.out;
     std::fs::create_dir_all(out)
         .with_context(|| format!("could not create output folder '{}'", out.display()))?;
-    let open = |spec| export::create_writer(args.format, out, spec);
+    // Parquet files say what made them: this version and the models behind the scores.
+    let metadata = [
+        ("threadlens.version".to_string(), env!("CARGO_PKG_VERSION").to_string()),
+        ("threadlens.scores".to_string(), scorers.describe().to_string()),
+    ];
+    let open = |spec| export::create_writer_with_metadata(args.format, out, spec, &metadata);
     let mut w = Writers {
         articles: open(&export::schema::ARTICLES)?,
         threads: open(&export::schema::THREADS)?,
