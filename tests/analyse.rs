@@ -350,6 +350,61 @@ fn documentation_in_a_folder_is_skipped_with_a_note_and_named_files_are_read() {
     assert!(run.stderr.contains("docs: folder has only documentation files"), "{run:?}");
 }
 
+/// A table of `discussions` discussions of growing size, replies hanging off earlier
+/// comments, some of them uncivil.
+fn many_discussions(discussions: usize) -> String {
+    let mut csv = String::from("id,parent_id,article_id,author,text\n");
+    let mut id = 0;
+    for a in 0..discussions {
+        let first = id;
+        for k in 0..(a % 37 + 1) {
+            let parent = if k % 3 == 0 { String::new() } else { (first + k / 2).to_string() };
+            let text = match k % 5 {
+                0 => "No, that is nonsense, you idiot.",
+                1 => "I agree, well said.",
+                _ => "The council met on Tuesday to discuss the budget.",
+            };
+            csv.push_str(&format!("{id},{parent},a{a},u{},{text}\n", k % 7));
+            id += 1;
+        }
+    }
+    csv
+}
+
+/// Issue #7: discussions are analysed in parallel and written in input order, so any number
+/// of threads gives the same bytes; more comments than the in-flight budget pass through.
+#[test]
+fn any_number_of_threads_writes_the_same_tables() {
+    let wd = Workdir::new();
+    wd.create("small.csv", &many_discussions(40));
+    wd.create("large.csv", &many_discussions(500));
+    let runs: [(&str, &[&str]); 2] =
+        [("small.csv", &["--format", "jsonl"]), ("large.csv", &["--no-scores", "--quiet"])];
+    for (input, flags) in runs {
+        let mut outputs = Vec::new();
+        for threads in ["1", "3"] {
+            let out = format!("out-{input}-{threads}");
+            let mut args = vec!["analyse", input, "--threads", threads, "--out", &out];
+            args.extend(flags);
+            wd.run(&args).expect_code(0);
+            let files: Vec<Vec<u8>> = ["articles", "threads", "comments", "anomalies"]
+                .iter()
+                .map(|t| {
+                    let ext = if flags.contains(&"jsonl") { "jsonl" } else { "parquet" };
+                    std::fs::read(wd.path().join(&out).join(format!("{t}.{ext}"))).unwrap()
+                })
+                .collect();
+            outputs.push(files);
+        }
+        assert!(outputs[0] == outputs[1], "{input}: --threads 1 and 3 differ");
+    }
+    let comments = wd.table("out-large.csv-1/comments.parquet");
+    assert_eq!(comments.len(), (0..500).map(|a| a % 37 + 1).sum::<usize>());
+    let articles = wd.table("out-large.csv-3/articles.parquet");
+    let expected: Vec<String> = (0..500).map(|a| format!("a{a}")).collect();
+    assert_eq!(articles.column("article_id"), expected, "input order");
+}
+
 #[test]
 fn help_shows_examples() {
     let wd = Workdir::new();

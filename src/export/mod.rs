@@ -480,7 +480,7 @@ pub enum ExportError {
 ///
 /// Made by [`create_writer`]. Dropping a writer without calling [`finish`](TableWriter::finish)
 /// discards what was written and leaves any existing output file untouched.
-pub trait TableWriter {
+pub trait TableWriter: Send {
     /// Appends the rows of `batch`, whose spec must be the writer's spec.
     fn write_batch(&mut self, batch: &Batch) -> Result<(), ExportError>;
 

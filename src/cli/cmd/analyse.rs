@@ -4,9 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use rayon::prelude::*;
 use threadlens::Discussion;
-use threadlens::export::{self, ExportFormat, TableWriter};
+use threadlens::export::{self, ExportError, ExportFormat, TableWriter};
 use threadlens::metrics;
 use threadlens::scores::{DiscussionScores, Scorers};
 use threadlens::tables::DiscussionTables;
@@ -111,11 +110,43 @@ struct Totals {
     anomalies: usize,
 }
 
-/// Comments gathered before a batch of discussions is analysed in parallel: enough to keep
-/// both cores busy, few enough that memory stays bounded by a batch, not the corpus.
-const BATCH_COMMENTS: usize = 5_000;
-/// Discussions gathered before a batch is analysed, however few comments they have.
-const BATCH_DISCUSSIONS: usize = 512;
+/// Most comments (plus one per discussion) being analysed or waiting to be written at once:
+/// enough to keep every core busy, few enough that memory stays bounded. A discussion larger
+/// than this still goes, beside the others in flight.
+const IN_FLIGHT_COMMENTS: usize = 4_000;
+
+/// Comments in flight: the reader takes room before handing a discussion on and waits while
+/// there is none; the writer gives it back once the discussion is written, or stops the
+/// reader when it fails.
+#[derive(Default)]
+struct Budget {
+    /// (comments in flight, whether the writer stopped)
+    state: std::sync::Mutex<(usize, bool)>,
+    room: std::sync::Condvar,
+}
+
+impl Budget {
+    /// Waits for room, then takes `n`; `false` when the writer has stopped.
+    fn take(&self, n: usize) -> bool {
+        let mut s = self.state.lock().expect("the budget's lock is not poisoned");
+        while s.0 >= IN_FLIGHT_COMMENTS && !s.1 {
+            s = self.room.wait(s).expect("the budget's lock is not poisoned");
+        }
+        s.0 += n;
+        !s.1
+    }
+
+    fn give(&self, n: usize) {
+        let mut s = self.state.lock().expect("the budget's lock is not poisoned");
+        s.0 -= n;
+        self.room.notify_all();
+    }
+
+    fn stop(&self) {
+        self.state.lock().expect("the budget's lock is not poisoned").1 = true;
+        self.room.notify_all();
+    }
+}
 
 /// One analysed discussion: its tables and its line for stderr.
 struct Done {
@@ -126,7 +157,7 @@ struct Done {
     anomalies: usize,
 }
 
-fn analyse_one(d: &Discussion, scorers: &Scorers) -> Result<Done, threadlens::export::ExportError> {
+fn analyse_one(d: &Discussion, scorers: &Scorers) -> Result<Done, ExportError> {
     let m = metrics::discussion_metrics(d);
     let threads: Vec<_> = d.roots().iter().map(|&r| metrics::thread_metrics(d, r)).collect();
     let scores = DiscussionScores::new(d, scorers);
@@ -192,46 +223,76 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .context("could not start the worker threads")?;
     let progress = Progress::new(args.quiet);
 
-    let mut totals = Totals::default();
-    let mut batch: Vec<Discussion> = Vec::new();
-    let mut batch_comments = 0;
-    // Analyse a batch in parallel, then write it in input order: the output is the same
-    // whatever the number of threads.
-    let mut flush = |batch: &mut Vec<Discussion>, w: &mut Writers| -> anyhow::Result<()> {
-        let done: Vec<Done> = pool.install(|| {
-            batch.par_iter().map(|d| analyse_one(d, &scorers)).collect::<Result<_, _>>()
-        })?;
-        batch.clear();
-        for d in done {
-            w.articles.write_batch(&d.tables.articles)?;
-            w.threads.write_batch(&d.tables.threads)?;
-            w.comments.write_batch(&d.tables.comments)?;
-            w.anomalies.write_batch(&d.tables.anomalies)?;
-            totals.articles += 1;
-            totals.comments += d.comments;
-            totals.threads += d.threads;
-            totals.anomalies += d.anomalies;
-            if !args.quiet {
-                progress.println(&d.line);
+    // Reading, analysing and writing overlap: this thread reads discussions and hands each
+    // to the pool as soon as it is complete; a writing thread takes the results and writes
+    // them in input order, whatever order they finish in, so the output is the same for any
+    // number of threads. The reader waits while too many comments are in flight, so memory
+    // stays bounded by that budget and the largest discussion, not by the corpus.
+    let scorers = std::sync::Arc::new(scorers);
+    let budget = std::sync::Arc::new(Budget::default());
+    let (totals, w, outcome) = std::thread::scope(|scope| -> anyhow::Result<_> {
+        let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Done, ExportError>)>();
+        let (progress, quiet, budget_w) = (&progress, args.quiet, &budget);
+        let writer = scope.spawn(move || -> anyhow::Result<(Totals, Writers)> {
+            let mut totals = Totals::default();
+            let mut waiting: std::collections::BTreeMap<usize, Result<Done, ExportError>> =
+                std::collections::BTreeMap::new();
+            let mut next = 0;
+            let write = || -> anyhow::Result<()> {
+                for (seq, done) in rx {
+                    waiting.insert(seq, done);
+                    while let Some(done) = waiting.remove(&next) {
+                        let d = done?;
+                        w.articles.write_batch(&d.tables.articles)?;
+                        w.threads.write_batch(&d.tables.threads)?;
+                        w.comments.write_batch(&d.tables.comments)?;
+                        w.anomalies.write_batch(&d.tables.anomalies)?;
+                        totals.articles += 1;
+                        totals.comments += d.comments;
+                        totals.threads += d.threads;
+                        totals.anomalies += d.anomalies;
+                        if !quiet {
+                            progress.println(&d.line);
+                        }
+                        budget_w.give(d.comments + 1);
+                        next += 1;
+                    }
+                    progress.update(totals.articles, totals.comments);
+                }
+                // Every sender is gone: each discussion handed on has been written.
+                anyhow::ensure!(waiting.is_empty(), "a discussion's analysis did not finish");
+                Ok(())
+            };
+            match write() {
+                Ok(()) => Ok((totals, w)),
+                Err(e) => {
+                    budget_w.stop();
+                    Err(e)
+                }
             }
-        }
-        progress.update(totals.articles, totals.comments);
-        Ok(())
-    };
-    let outcome = inputs::for_each_discussion_with(
-        &args.inputs,
-        |n, of| progress.read(n, of),
-        |d| {
-            batch_comments += d.len();
-            batch.push(d);
-            if batch_comments >= BATCH_COMMENTS || batch.len() >= BATCH_DISCUSSIONS {
-                flush(&mut batch, &mut w)?;
-                batch_comments = 0;
-            }
-            Ok(())
-        },
-    )?;
-    flush(&mut batch, &mut w)?;
+        });
+
+        let mut seq = 0;
+        let read = inputs::for_each_discussion_with(
+            &args.inputs,
+            |n, of| progress.read(n, of),
+            |d| {
+                // A stopped writer has failed; its error is the one reported below.
+                anyhow::ensure!(budget.take(d.len() + 1), "the writing stage stopped");
+                let (tx, scorers, here) = (tx.clone(), std::sync::Arc::clone(&scorers), seq);
+                seq += 1;
+                pool.spawn(move || {
+                    // A closed channel means the writer stopped: nothing to do.
+                    let _ = tx.send((here, analyse_one(&d, &scorers)));
+                });
+                Ok(())
+            },
+        );
+        drop(tx);
+        let written = writer.join().expect("the writing thread does not panic");
+        let (totals, w) = written?;
+        Ok((totals, w, read?))
+    })?;
     progress.finish();
 
     let mut written = Vec::new();
