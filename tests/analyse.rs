@@ -376,8 +376,8 @@ fn many_discussions(discussions: usize) -> String {
 #[test]
 fn any_number_of_threads_writes_the_same_tables() {
     let wd = Workdir::new();
-    wd.create("small.csv", &many_discussions(40));
-    wd.create("large.csv", &many_discussions(500));
+    wd.create("small.csv", many_discussions(40));
+    wd.create("large.csv", many_discussions(500));
     let runs: [(&str, &[&str]); 2] =
         [("small.csv", &["--format", "jsonl"]), ("large.csv", &["--no-scores", "--quiet"])];
     for (input, flags) in runs {
