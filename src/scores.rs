@@ -25,9 +25,11 @@
 //! ```
 
 use crate::classify::FittedScorer;
+use crate::classify::features::Input;
 use crate::classify::incivility::{self, IncivilityScore};
 use crate::classify::side::{self, Link, Side, SideOf, SideParams};
 use crate::classify::stance::{self, Relation, StanceScore};
+use crate::classify::text;
 use crate::model::{Article, CommentKind};
 use crate::thread::{Discussion, NodeId};
 
@@ -148,6 +150,13 @@ impl DiscussionScores {
     /// Scores every comment of `d` with `scorers`.
     pub fn new(d: &Discussion, scorers: &Scorers) -> DiscussionScores {
         let article = article_target(&d.article);
+        // Each text is split into words once for all the models that read it (the article's
+        // once for the discussion). Words are not kept beyond their comment, so memory does
+        // not grow with the discussion.
+        let article_words = match scorers.stance {
+            Some(_) => article.as_deref().map(|t| text::tokens(t, &[])),
+            None => None,
+        };
         let mut comments: Vec<CommentScores> = (0..d.len())
             .map(|i| {
                 let id = NodeId(i as u32);
@@ -156,31 +165,42 @@ impl DiscussionScores {
                 }
                 let n = d.node(id);
                 let c = &n.comment;
-                let target = match n.parent {
-                    Some(p) if is_scored(d, p) => Some(d.node(p).comment.text.as_str()),
-                    Some(_) => None,
-                    None => article.as_deref(),
+                let words = text::tokens(&c.text, &c.quotes);
+                let input = Input {
+                    text: &c.text,
+                    quotes: &c.quotes,
+                    tokens: Some(&words),
+                    ..Default::default()
                 };
                 CommentScores {
                     incivility: scorers
                         .incivility
                         .as_ref()
-                        .map(|m| incivility::score(m, &c.text, &c.quotes)),
-                    stance: scorers
-                        .stance
-                        .as_ref()
-                        .zip(target)
-                        .map(|(m, t)| stance::score(m, &c.text, &c.quotes, t)),
+                        .map(|m| incivility::score_input(m, input)),
+                    stance: scorers.stance.as_ref().and_then(|m| {
+                        let parent_words;
+                        let (target, target_words) = match n.parent {
+                            Some(p) if is_scored(d, p) => {
+                                let t = d.node(p).comment.text.as_str();
+                                parent_words = text::tokens(t, &[]);
+                                (t, parent_words.as_slice())
+                            }
+                            Some(_) => return None,
+                            None => (article.as_deref()?, article_words.as_deref()?),
+                        };
+                        let input = Input {
+                            target: Some(target),
+                            target_tokens: Some(target_words),
+                            ..input
+                        };
+                        Some(stance::score_input(m, input))
+                    }),
                     side: None,
                     targets: scorers
                         .targets
                         .iter()
                         .map(|m| {
-                            let p = m.probabilities(crate::classify::features::Input {
-                                text: &c.text,
-                                quotes: &c.quotes,
-                                target: None,
-                            });
+                            let p = m.probabilities(input);
                             let best = (0..p.len())
                                 .max_by(|&a, &b| p[a].total_cmp(&p[b]).then(b.cmp(&a)))
                                 .unwrap_or(0);

@@ -35,6 +35,7 @@ impl Example {
             text: &self.text,
             quotes: &self.quotes,
             target: self.target.as_deref(),
+            ..Default::default()
         }
     }
 }

@@ -10,6 +10,7 @@
 //! their inverse document frequency, and each of the two blocks is scaled to unit length;
 //! lexicon counts and surface measures enter as `ln(1 + x)`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::ops::Range;
@@ -129,10 +130,10 @@ impl FeatureConfig {
 }
 
 /// The tokens of an input's target, when the configuration reads them.
-fn target_tokens(config: &FeatureConfig, input: Input<'_>) -> Vec<Token> {
+fn target_tokens<'a>(config: &FeatureConfig, input: Input<'a>) -> Cow<'a, [Token]> {
     match input.target {
-        Some(t) if config.has(Block::Target) => text::tokens(t, &[]),
-        _ => Vec::new(),
+        Some(t) if config.has(Block::Target) => input.target_words(t),
+        _ => Cow::Borrowed(&[]),
     }
 }
 
@@ -210,13 +211,36 @@ pub struct Input<'a> {
     pub quotes: &'a [Range<usize>],
     /// The text it replies to (pair models only).
     pub target: Option<&'a str>,
+    /// The words of `text` outside `quotes` (`text::tokens(text, quotes)`), when the caller
+    /// has them already: a text scored by several models is split into words once.
+    pub tokens: Option<&'a [Token]>,
+    /// The words of `target` (`text::tokens(target, &[])`), likewise.
+    pub target_tokens: Option<&'a [Token]>,
+}
+
+impl<'a> Input<'a> {
+    /// The words of the text outside quotes: the caller's, or worked out here.
+    pub fn words(&self) -> Cow<'a, [Token]> {
+        match self.tokens {
+            Some(t) => Cow::Borrowed(t),
+            None => Cow::Owned(text::tokens(self.text, self.quotes)),
+        }
+    }
+
+    /// The words of `target` (which is `self.target`): the caller's, or worked out here.
+    fn target_words(&self, target: &str) -> Cow<'a, [Token]> {
+        match self.target_tokens {
+            Some(t) => Cow::Borrowed(t),
+            None => Cow::Owned(text::tokens(target, &[])),
+        }
+    }
 }
 
 /// Everything [`FeatureSpace::vectorize`] works out on the way, kept for explanations.
 #[derive(Clone, Debug, Default)]
-pub struct Analysis {
+pub struct Analysis<'a> {
     /// The comment's words (outside quotes).
-    pub tokens: Vec<Token>,
+    pub tokens: Cow<'a, [Token]>,
     /// Matches of each lexicon: (lexicon index, byte range).
     pub matches: Vec<super::lexicon::LexMatch>,
 }
@@ -316,8 +340,12 @@ impl FeatureSpace {
     }
 
     /// The feature vector of `input` and what was found on the way.
-    pub fn analyse(&self, input: Input<'_>, lexicons: &LexiconSet) -> (SparseVec, Analysis) {
-        let tokens = text::tokens(input.text, input.quotes);
+    pub fn analyse<'a>(
+        &self,
+        input: Input<'a>,
+        lexicons: &LexiconSet,
+    ) -> (SparseVec, Analysis<'a>) {
+        let tokens = input.words();
         let mut v = SparseVec::default();
         let mut hits: Vec<u32> = Vec::with_capacity(tokens.len() * 8);
 
@@ -359,7 +387,8 @@ impl FeatureSpace {
         if self.config.pair
             && let Some(target) = input.target
         {
-            let p = pair(input, &tokens, target);
+            let target_tokens = input.target_words(target);
+            let p = pair(input, &tokens, target, &target_tokens);
             for (idx, x) in self.pair_index.iter().zip(p) {
                 if let (Some(idx), true) = (idx, x != 0.0) {
                     v.push(*idx, x);
@@ -484,8 +513,7 @@ const NEGATIONS: [&str; 12] = [
 ];
 
 /// Pair features of a reply and its target, in [`PAIR`] order.
-fn pair(input: Input<'_>, tokens: &[Token], target: &str) -> [f64; 6] {
-    let target_tokens = text::tokens(target, &[]);
+fn pair(input: Input<'_>, tokens: &[Token], target: &str, target_tokens: &[Token]) -> [f64; 6] {
     let content = |t: &&Token| t.norm.chars().count() > 3;
     let mine: std::collections::HashSet<&str> =
         tokens.iter().filter(content).map(|t| t.norm.as_str()).collect();
@@ -497,8 +525,7 @@ fn pair(input: Input<'_>, tokens: &[Token], target: &str) -> [f64; 6] {
         mine.intersection(&theirs).count() as f64 / mine.len().min(theirs.len()) as f64
     };
     let quotes_target = f64::from(
-        input.quotes.iter().any(|r| r.len() > 10)
-            || longest_shared_run(tokens, &target_tokens) >= 6,
+        input.quotes.iter().any(|r| r.len() > 10) || longest_shared_run(tokens, target_tokens) >= 6,
     );
     let first = tokens.first().map(|t| t.norm.as_str()).unwrap_or("");
     let starts_no = f64::from(matches!(first, "no" | "nope" | "nah" | "wrong" | "false"));
@@ -668,8 +695,10 @@ mod tests {
     fn quoted_text_is_left_out() {
         let (fs, lex) = space(&["w:idiot", "lex:name_calling", "w:agree"]);
         let text = "> you idiot\nI agree";
-        let v = fs
-            .vectorize(Input { text, quotes: std::slice::from_ref(&(0..12)), target: None }, &lex);
+        let v = fs.vectorize(
+            Input { text, quotes: std::slice::from_ref(&(0..12)), ..Default::default() },
+            &lex,
+        );
         assert_eq!(v.indices, [2]);
     }
 
@@ -680,6 +709,7 @@ mod tests {
             text: "No, the minister resigned",
             quotes: &[],
             target: Some("Has the minister resigned?"),
+            ..Default::default()
         };
         let v = fs.vectorize(input, &lex);
         assert_eq!(v.indices, [0, 1, 2]);

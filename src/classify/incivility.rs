@@ -98,8 +98,18 @@ pub struct IncivilityScore {
 /// # Panics
 /// If `scorer` is not an incivility model.
 pub fn score(scorer: &FittedScorer, text: &str, quotes: &[Range<usize>]) -> IncivilityScore {
+    score_input(scorer, Input { text, quotes, ..Default::default() })
+}
+
+/// As [`score`], for an [`Input`] that may carry the text's words already; its target is
+/// not read.
+///
+/// # Panics
+/// If `scorer` is not an incivility model.
+pub fn score_input(scorer: &FittedScorer, input: Input<'_>) -> IncivilityScore {
     assert_eq!(scorer.task(), Task::Incivility, "an incivility model");
-    let input = Input { text, quotes, target: None };
+    let text = input.text;
+    let input = Input { target: None, target_tokens: None, ..input };
     let (x, analysis) = scorer.space().analyse(input, scorer.lexicons());
     let probability = scorer.probabilities_of(&x)[1];
     let weights = &scorer.model().weights[0];

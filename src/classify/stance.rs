@@ -91,9 +91,18 @@ pub fn score(
     quotes: &[Range<usize>],
     target: &str,
 ) -> StanceScore {
+    score_input(scorer, Input { text, quotes, target: Some(target), ..Default::default() })
+}
+
+/// As [`score`], for an [`Input`] (with its target) that may carry the words of the text and
+/// of the target already.
+///
+/// # Panics
+/// As [`score`].
+pub fn score_input(scorer: &FittedScorer, input: Input<'_>) -> StanceScore {
     assert_eq!(scorer.task(), Task::Stance, "a stance model");
     assert_eq!(scorer.classes(), RELATIONS, "stance classes");
-    let p = scorer.probabilities(Input { text, quotes, target: Some(target) });
+    let p = scorer.probabilities(input);
     let best = (0..3).max_by(|&a, &b| p[a].total_cmp(&p[b]).then(b.cmp(&a))).unwrap_or(1);
     StanceScore { relation: Relation::from_index(best), probabilities: [p[0], p[1], p[2]] }
 }

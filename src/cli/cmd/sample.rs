@@ -87,7 +87,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 let p = m.probabilities(Input {
                     text: &n.comment.text,
                     quotes: &n.comment.quotes,
-                    target: None,
+                    ..Default::default()
                 });
                 1.0 - p.iter().copied().fold(0.0, f64::max)
             });
