@@ -103,6 +103,9 @@ pub const SCHEMA_VERSION_KEY: &str = "threadlens.schema_version";
 /// Parquet key-value metadata key holding the table name.
 pub const TABLE_KEY: &str = "threadlens.table";
 
+/// Arrow field metadata key holding a category column's known values (a JSON array).
+pub const VALUES_KEY: &str = "values";
+
 /// Arrow metadata key (on the schema and on each field) holding the table or column doc.
 pub const DOC_KEY: &str = "doc";
 
@@ -178,9 +181,10 @@ pub struct ColumnSpec {
     pub nullable: bool,
     /// One-line meaning of the column, for the schema document and Parquet field metadata.
     pub doc: &'static str,
-    /// For a category: its known values, in order. Parquet files carry all of them in the
-    /// column's dictionary even when absent, so every file and shard has the same categories
-    /// (pandas reads them as one categorical type). Empty: values as they come.
+    /// For a category: its known values, in order. A Parquet dictionary holds only the values
+    /// present, so Parquet files list the known ones, as a JSON array, in the field's Arrow
+    /// metadata under [`VALUES_KEY`]: a reader can give every file and shard the same categories
+    /// (`pd.CategoricalDtype(values)`). Empty: values as they come.
     pub values: &'static [&'static str],
 }
 

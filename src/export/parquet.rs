@@ -33,7 +33,7 @@ use parquet::file::properties::WriterProperties;
 
 use super::{
     AtomicFile, Batch, Column, DOC_KEY, DataType, ExportError, SCHEMA_VERSION, SCHEMA_VERSION_KEY,
-    TABLE_KEY, TableSpec, TableWriter, check_batch,
+    TABLE_KEY, TableSpec, TableWriter, VALUES_KEY, check_batch,
 };
 
 /// Most rows in one Parquet row group.
@@ -77,8 +77,14 @@ pub(super) fn arrow_schema(spec: &TableSpec) -> SchemaRef {
         .columns
         .iter()
         .map(|c| {
-            Field::new(c.name, arrow_type(c.dtype), c.nullable)
-                .with_metadata(HashMap::from([(DOC_KEY.to_string(), c.doc.to_string())]))
+            let mut metadata = HashMap::from([(DOC_KEY.to_string(), c.doc.to_string())]);
+            if !c.values.is_empty() {
+                // A Parquet dictionary holds only the values present; the known ones travel
+                // here, so a reader can give every file and shard the same categories.
+                let values = serde_json::to_string(c.values).expect("strings serialise");
+                metadata.insert(VALUES_KEY.to_string(), values);
+            }
+            Field::new(c.name, arrow_type(c.dtype), c.nullable).with_metadata(metadata)
         })
         .collect();
     let metadata = HashMap::from([

@@ -667,7 +667,9 @@ fn write_markdown(md: &mut String) -> std::fmt::Result {
          wrote it) and `threadlens.scores`, JSON naming the models behind the score columns \
          (per model: `column`, `task`, `trained_with`, `classes`, `features`, `threshold`, \
          `class_bias`) and `side_min_link_confidence`; the embedded Arrow schema holds each \
-         column's meaning under the field metadata key `doc`."
+         column's meaning under the field metadata key `doc`, and a category's known values \
+         (a JSON array) under `values`: a Parquet dictionary holds only the values present, \
+         so use these to give every file and shard the same categories."
     )?;
     writeln!(
         md,

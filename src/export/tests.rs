@@ -845,6 +845,16 @@ fn parquet_metadata_has_schema_version_and_docs() {
     assert_eq!(schema.metadata()[DOC_KEY], COMMENTS.doc);
     let depth = schema.field_with_name("depth").unwrap();
     assert_eq!(depth.metadata()[DOC_KEY], COMMENTS.columns[4].doc);
+    assert!(!depth.metadata().contains_key(VALUES_KEY), "not a category");
+    // Categories list their known values, present in the file or not.
+    let mut categories = 0;
+    for c in COMMENTS.columns.iter().filter(|c| !c.values.is_empty()) {
+        let field = schema.field_with_name(c.name).unwrap();
+        let values: Vec<String> = serde_json::from_str(&field.metadata()[VALUES_KEY]).unwrap();
+        assert_eq!(values, c.values, "{}", c.name);
+        categories += 1;
+    }
+    assert!(categories >= 3, "stance, side and kind at least");
 }
 
 #[test]
