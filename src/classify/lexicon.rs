@@ -417,8 +417,8 @@ pub struct LexiconSet {
     prefixes: PhraseMap,
     /// The lengths in bytes of the keys of `prefixes`, ascending.
     prefix_lens: Vec<usize>,
-    /// The trigger literals of every pattern entry, searched in one pass over the
-    /// lower-cased text; only patterns whose trigger occurs are run.
+    /// The trigger literals (lower-cased) of every pattern entry, searched in one pass over
+    /// the text ignoring ASCII case; only patterns whose trigger occurs are run.
     triggers: Option<aho_corasick::AhoCorasick>,
     /// `(lexicon, pattern)` of each trigger literal.
     trigger_of: Vec<(usize, usize)>,
@@ -474,6 +474,7 @@ impl LexiconSet {
         let triggers = (!literals.is_empty()).then(|| {
             aho_corasick::AhoCorasick::builder()
                 .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .ascii_case_insensitive(true)
                 .build(&literals)
                 .expect("literals build an automaton")
         });
@@ -548,8 +549,9 @@ impl LexiconSet {
         // Patterns: those without triggers, and those whose trigger occurs in the text.
         let mut run: Vec<(usize, usize)> = self.always.clone();
         if let Some(ac) = &self.triggers {
-            let lower = text.to_ascii_lowercase();
-            for m in ac.find_overlapping_iter(&lower) {
+            // Triggers are lower-cased; the automaton ignores ASCII case, as lower-casing the
+            // text would.
+            for m in ac.find_overlapping_iter(text) {
                 run.push(self.trigger_of[m.pattern().as_usize()]);
             }
         }
@@ -671,6 +673,17 @@ mod tests {
         let err = Lexicon::parse("name_calling", "ok\nre: (unclosed\n").unwrap_err();
         assert_eq!(err.line, 2);
         assert!(err.to_string().contains("name_calling"), "{err}");
+    }
+
+    #[test]
+    fn triggers_are_found_in_any_ascii_case() {
+        let set = LexiconSet::parse(&[("v", "re: \\bf+u+c+k+\\w*\nre: \\butter(?:ly)?\\s+drivel")])
+            .unwrap();
+        for text in ["FFFUUUCK off", "Utterly Drivel", "fuck", "UTTER DRIVEL!"] {
+            let m = set.matches(text, &[]);
+            assert_eq!(m.len(), 1, "{text}: {m:?}");
+        }
+        assert!(set.matches("Fukushima drivel", &[]).is_empty());
     }
 
     #[test]
