@@ -150,9 +150,9 @@ impl DiscussionScores {
     /// Scores every comment of `d` with `scorers`.
     pub fn new(d: &Discussion, scorers: &Scorers) -> DiscussionScores {
         let article = article_target(&d.article);
-        // Each text is split into words once for all the models that read it (the article's
-        // once for the discussion). Words are not kept beyond their comment, so memory does
-        // not grow with the discussion.
+        // A comment's words are split once for all its models, and a reply's target once for
+        // all its stance features (the article's once for the discussion). Words are not kept
+        // beyond their comment, so memory does not grow with the discussion.
         let article_words = match scorers.stance {
             Some(_) => article.as_deref().map(|t| text::tokens(t, &[])),
             None => None,

@@ -349,7 +349,12 @@ impl FeatureSpace {
         let mut v = SparseVec::default();
         let mut hits: Vec<u32> = Vec::with_capacity(tokens.len() * 8);
 
-        let target = target_tokens(&self.config, input);
+        // The target's words, split once for the target block and the pair features.
+        let target_words = match input.target {
+            Some(t) if self.config.has(Block::Target) || self.config.pair => input.target_words(t),
+            _ => Cow::Borrowed(&[][..]),
+        };
+        let target: &[Token] = if self.config.has(Block::Target) { &target_words } else { &[] };
         for block in Block::ALL {
             if !self.config.has(block) {
                 continue;
@@ -357,7 +362,7 @@ impl FeatureSpace {
             if block == Block::Char {
                 self.char_hits(&tokens, &mut hits);
             } else {
-                self.config.for_each(block, &tokens, &target, |h| {
+                self.config.for_each(block, &tokens, target, |h| {
                     if let Some(i) = self.lookup(h) {
                         hits.push(i);
                     }
@@ -387,8 +392,7 @@ impl FeatureSpace {
         if self.config.pair
             && let Some(target) = input.target
         {
-            let target_tokens = input.target_words(target);
-            let p = pair(input, &tokens, target, &target_tokens);
+            let p = pair(input, &tokens, target, &target_words);
             for (idx, x) in self.pair_index.iter().zip(p) {
                 if let (Some(idx), true) = (idx, x != 0.0) {
                     v.push(*idx, x);

@@ -127,8 +127,6 @@ pub struct Outcome {
     pub inputs: usize,
     /// Inputs that failed (already reported on stderr).
     pub failures: usize,
-    /// Documentation files met in folders and not read (already reported on stderr).
-    pub skipped: Vec<PathBuf>,
 }
 
 fn report_error(msg: impl std::fmt::Display, outcome: &mut Outcome) {
@@ -183,7 +181,6 @@ fn collect(args: &InputArgs, outcome: &mut Outcome) -> Vec<Input> {
             names.join(", ")
         );
     }
-    outcome.skipped = skipped;
     out
 }
 
