@@ -14,12 +14,22 @@
 // - `stance`: relations and sides (issue #5) and the target workflow: sample,
 //   annotate, train, evaluate, analyse.
 // - `tree_props`: properties of reply-tree building, through the library.
+// - `nothing_lost`: issue #13 from the command line: no overwritten labels or results, a
+//   manifest per output folder, unreadable inputs refused with a message.
+// - `r13_tables`, `r13_html`, `r13_scores`: issue #13 regressions in the table and JSON readers,
+//   the HTML reader, and scoring / per-discussion summaries.
+// - `fuzz`: a seeded mutation harness over every format checking the pipeline's invariants.
 
 mod util;
 
 mod analyse;
 mod classify;
 mod formats;
+mod fuzz;
+mod nothing_lost;
+mod r13_html;
+mod r13_scores;
+mod r13_tables;
 mod report;
 mod stance;
 mod tree_props;

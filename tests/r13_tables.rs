@@ -1,0 +1,1 @@
+//! Issue #13 tests (filled in by this issue's work).
