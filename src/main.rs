@@ -13,6 +13,10 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("threadlens: error: {err:#}");
+            // A refusal fixed by changing the arguments exits like a usage error.
+            if err.downcast_ref::<cli::output::UsageError>().is_some() {
+                return ExitCode::from(cli::EXIT_USAGE);
+            }
             ExitCode::from(cli::EXIT_FAILURE)
         }
     }

@@ -142,13 +142,14 @@ fn parquet_files_name_the_version_and_the_models_behind_the_scores() {
 #[test]
 fn seeds_to_csv_and_jsonl_match_parquet() {
     let wd = Workdir::new();
+    // One folder per format: a run replaces its folder's tables as a set.
     for format in ["parquet", "csv", "jsonl"] {
-        wd.run(&["analyse", "--format", format]).expect_code(0);
+        wd.run(&["analyse", "--format", format, "--out", &format!("out-{format}")]).expect_code(0);
     }
-    for (spec, parquet_path) in tables("parquet") {
-        let parquet = wd.table(&parquet_path);
+    for (spec, _) in tables("parquet") {
+        let parquet = wd.table(&format!("out-parquet/{}.parquet", spec.name));
         for ext in ["csv", "jsonl"] {
-            let path = format!("out/{}.{ext}", spec.name);
+            let path = format!("out-{ext}/{}.{ext}", spec.name);
             let other = wd.table(&path);
             assert_eq!(other.len(), parquet.len(), "rows of {path}");
             // An empty JSONL file has no keys to name the columns.
@@ -267,14 +268,15 @@ fn successful_run_leaves_only_the_tables() {
     let wd = Workdir::new();
     for format in ["parquet", "csv", "jsonl"] {
         wd.run(&["analyse", "--format", format]).expect_code(0);
+        // Each run replaces the folder's set: its four tables and its manifest, nothing else
+        // (a leftover temporary file would start with a dot).
+        let mut expected: Vec<String> =
+            tables(format).map(|(_, p)| p.trim_start_matches("out/").to_string()).to_vec();
+        expected.push("run.json".into());
+        expected.sort();
+        assert_eq!(wd.list("out"), expected);
+        assert_eq!(wd.list("."), ["out"], "no staging folder is left beside it");
     }
-    let mut expected: Vec<String> = ["parquet", "csv", "jsonl"]
-        .iter()
-        .flat_map(|ext| tables(ext).map(|(_, p)| p.trim_start_matches("out/").to_string()))
-        .collect();
-    expected.sort();
-    // A leftover temporary file would start with a dot (`.comments.parquet.XXXX.tmp`).
-    assert_eq!(wd.list("out"), expected);
 }
 
 /// A table that cannot be put in place (its name is taken by a folder)
@@ -331,7 +333,10 @@ fn same_file_stem_in_two_folders_keeps_both() {
 fn documentation_in_a_folder_is_skipped_with_a_note_and_named_files_are_read() {
     let wd = Workdir::new();
     wd.create("corpus/page.txt", THREE_COMMENTS);
-    wd.create("corpus/README.md", "# My corpus\nCollected in 2026.\n");
+    wd.create(
+        "corpus/README.md",
+        "# My corpus\nCollected in 2026 from the comment sections of three sites.\n",
+    );
     wd.create("corpus/sub/PROVENANCE.txt", "Downloaded from example.org\n");
     let run = wd.run(&["analyse", "corpus", "--format", "jsonl"]).expect_code(0);
     assert!(run.stderr.contains("skipped 2 documentation file(s)"), "{run:?}");

@@ -127,15 +127,27 @@ pub struct Outcome {
     pub inputs: usize,
     /// Inputs that failed (already reported on stderr).
     pub failures: usize,
+    /// Their messages, each naming its file.
+    pub failed: Vec<String>,
+    /// Whether the bundled seeds were read (no INPUT given).
+    pub seeds: bool,
 }
 
 fn report_error(msg: impl std::fmt::Display, outcome: &mut Outcome) {
+    let msg = msg.to_string();
     eprintln!("threadlens: error: {msg}");
     outcome.failures += 1;
+    outcome.failed.push(msg);
 }
 
 fn collect(args: &InputArgs, outcome: &mut Outcome) -> Vec<Input> {
     if args.inputs.is_empty() {
+        // Said, so that a forgotten INPUT is not mistaken for an analysis of one's data (#13).
+        eprintln!(
+            "threadlens: note: no INPUT given; reading the {} bundled seed captures (seeds/)",
+            SEEDS.len()
+        );
+        outcome.seeds = true;
         return SEEDS.iter().map(|&(name, bytes)| Input::Seed(name, bytes)).collect();
     }
     let mut out = Vec::new();
@@ -155,7 +167,9 @@ fn collect(args: &InputArgs, outcome: &mut Outcome) -> Vec<Input> {
                     }
                     Ok(e) if e.file_type().is_file() => out.push(Input::File(e.into_path())),
                     Ok(_) => {}
-                    Err(e) => report_error(format_args!("{}: {e}", path.display()), outcome),
+                    // Name the entry that failed (a dangling link, an unreadable folder), not
+                    // the folder given (#13).
+                    Err(e) => report_error(walk_error(path, &e), outcome),
                 }
             }
             if out.len() == before {
@@ -166,10 +180,11 @@ fn collect(args: &InputArgs, outcome: &mut Outcome) -> Vec<Input> {
                 };
                 report_error(format_args!("{}: {what}", path.display()), outcome);
             }
-        } else if path.exists() {
-            out.push(Input::File(path.clone()));
         } else {
-            report_error(format_args!("{}: no such file or folder", path.display()), outcome);
+            match regular_file(path) {
+                Ok(()) => out.push(Input::File(path.clone())),
+                Err(why) => report_error(format_args!("{}: {why}", shown(path)), outcome),
+            }
         }
     }
     if !skipped.is_empty() {
@@ -182,6 +197,48 @@ fn collect(args: &InputArgs, outcome: &mut Outcome) -> Vec<Input> {
         );
     }
     out
+}
+
+/// A path for a message: control characters (a newline in a file name) escaped.
+fn shown(path: &Path) -> String {
+    parse::printable(&path.display().to_string()).into_owned()
+}
+
+/// Why a path named on the command line cannot be read as a file, if it cannot: missing, a
+/// dangling link, or not a regular file (a FIFO would block the run forever, #13).
+fn regular_file(path: &Path) -> Result<(), String> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Ok(()),
+        Ok(_) => Err("not a regular file (a FIFO, socket or device); threadlens reads files \
+                      and folders"
+            .into()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            match std::fs::symlink_metadata(path) {
+                Ok(_) => Err(format!(
+                    "a symbolic link to a missing file ({})",
+                    std::fs::read_link(path).map_or_else(|_| "?".to_string(), |t| shown(&t))
+                )),
+                Err(_) => Err("no such file or folder".into()),
+            }
+        }
+        Err(e) => Err(format!("could not read: {e}")),
+    }
+}
+
+/// A folder walk's error, naming the entry it is about.
+fn walk_error(root: &Path, e: &walkdir::Error) -> String {
+    let path = e.path().unwrap_or(root);
+    match e.io_error() {
+        Some(io) if io.kind() == std::io::ErrorKind::NotFound => {
+            format!(
+                "{}: {}",
+                shown(path),
+                regular_file(path).err().unwrap_or_else(|| io.to_string())
+            )
+        }
+        Some(io) => format!("{}: could not read: {io}", shown(path)),
+        None => format!("{}: {e}", shown(path)),
+    }
 }
 
 /// Whether a file met in a folder is documentation rather than data: a README, licence,

@@ -4,6 +4,7 @@
 pub mod cmd;
 pub mod inputs;
 pub mod models;
+pub mod output;
 
 use std::process::ExitCode;
 
@@ -11,6 +12,10 @@ use clap::{Parser, Subcommand};
 
 /// Exit code when some input or output failed (the rest was still done).
 pub const EXIT_FAILURE: u8 = 1;
+
+/// Exit code for wrong arguments (clap's), and for a refusal the arguments can fix (an output
+/// file that exists without --force).
+pub const EXIT_USAGE: u8 = 2;
 
 const ABOUT: &str = "Analyse reader-comment discussions under news articles: \
 reply trees, thread structure, tables for notebooks.";
@@ -199,7 +204,19 @@ mod tests {
     fn sample_and_score_flags() {
         let o = parse(&["sample", "c/", "--n", "50", "--seed", "3"]).unwrap();
         let Command::Sample(s) = o.command else { panic!() };
-        assert_eq!((s.n, s.seed, s.out.to_str()), (50, 3, Some("to_label.csv")));
+        assert_eq!((s.n, s.seed, s.out), (50, 3, None));
+        assert!(!s.force.force && !s.force.force_labels);
+        assert!(parse(&["sample", "--force-labels"]).is_err(), "--force-labels needs --force");
+        let o = parse(&["sample", "--out", "l.csv", "--force", "--force-labels"]).unwrap();
+        let Command::Sample(s) = o.command else { panic!() };
+        assert!(s.force.force && s.force.force_labels);
+        for cmd in [
+            &["score", "t.csv", "--force"][..],
+            &["train", "--task", "stance", "--data", "x", "--out", "m", "--force"],
+            &["evaluate", "--model", "m", "--data", "a", "--force"],
+        ] {
+            assert!(parse(cmd).is_ok(), "{cmd:?}");
+        }
         assert!(parse(&["sample", "--n", "0"]).is_err());
         let o = parse(&["score", "t.csv", "--text-col", "body", "--id-col", "id"]).unwrap();
         let Command::Score(s) = o.command else { panic!() };

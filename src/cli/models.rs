@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use threadlens::classify::{FittedScorer, Task};
 use threadlens::scores::Scorers;
 
@@ -26,8 +25,7 @@ impl ModelArgs {
         anyhow::ensure!(!self.no_scores, "`--no-scores` leaves nothing to score with");
         anyhow::ensure!(self.models.len() <= 1, "`score` takes one model");
         if let Some(path) = self.models.first() {
-            let m = FittedScorer::load(path)
-                .with_context(|| format!("could not load model '{}'", path.display()))?;
+            let m = FittedScorer::load(path)?; // the error names the file
             anyhow::ensure!(
                 m.task() == Task::Incivility,
                 "'{}' is a {} model; `score` takes an incivility model",
@@ -47,8 +45,7 @@ impl ModelArgs {
         let mut scorers = Scorers::none();
         anyhow::ensure!(self.models.len() <= 1, "`score` takes one model");
         if let Some(path) = self.models.first() {
-            let m = FittedScorer::load(path)
-                .with_context(|| format!("could not load model '{}'", path.display()))?;
+            let m = FittedScorer::load(path)?; // the error names the file
             match m.task() {
                 Task::Incivility => scorers.incivility = Some(m),
                 Task::Stance => scorers.stance = Some(m),

@@ -83,12 +83,14 @@ use chrono::DateTime;
 use tempfile::NamedTempFile;
 
 mod csv;
+mod dir;
 mod jsonl;
 mod parquet;
 pub mod schema;
 #[cfg(test)]
 mod tests;
 
+pub use self::dir::{MANIFEST, OutputDir};
 pub use self::schema::{ANOMALIES, ARTICLES, COMMENTS, TABLES, THREADS, schema_markdown};
 
 /// Version of the exported table layout.
@@ -682,6 +684,11 @@ impl AtomicFile {
     /// The final path, written on [`commit`](Self::commit).
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The temporary file, for writers that take a `&File` (`&File` is `Write`).
+    pub fn as_file(&self) -> &std::fs::File {
+        self.tmp.as_file()
     }
 
     /// The temporary path data is written to until [`commit`](Self::commit).

@@ -130,6 +130,17 @@ pub enum ParseErrorKind {
     /// The file is empty or only whitespace.
     #[error("the file is empty")]
     Empty,
+    /// The content is binary (NUL or other control bytes), not a page, an export or a table.
+    #[error(
+        "binary content ({what} at byte offset {offset}): not a page, an export or a table \
+         threadlens reads"
+    )]
+    Binary {
+        /// What gave it away, e.g. "a NUL byte".
+        what: &'static str,
+        /// Byte offset of the first such byte.
+        offset: usize,
+    },
     /// The content is in a format this version does not read.
     #[error("unrecognised format: {0}")]
     Unrecognised(String),
@@ -144,15 +155,49 @@ pub enum ParseErrorKind {
     },
 }
 
-/// An input that could not be parsed, with the file it came from.
+/// An input that could not be parsed, with the file it came from. The path is printed with
+/// control characters escaped (a file name holding a newline stays on one line).
 #[derive(Debug, thiserror::Error)]
-#[error("{path}: {kind}")]
+#[error("{}: {kind}", printable(path))]
 pub struct ParseError {
     /// The input's path as given.
     pub path: String,
     /// What went wrong.
     #[source]
     pub kind: ParseErrorKind,
+}
+
+/// `s` with control characters escaped (`\n`, `\u{1b}`), for quoting a file name or input
+/// text on one line of a message.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(char::is_control) {
+        s.chars()
+            .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+            .collect::<String>()
+            .into()
+    } else {
+        s.into()
+    }
+}
+
+/// Bytes looked at to tell binary content from text, as git and ripgrep do.
+const BINARY_SNIFF_BYTES: usize = 8 * 1024;
+
+/// Binary content: a NUL byte, or many control bytes, in the first 8 KiB (issue #13: a binary
+/// file met in a folder was read as an article without comments).
+fn check_not_binary(bytes: &[u8]) -> Result<(), ParseErrorKind> {
+    let head = &bytes[..bytes.len().min(BINARY_SNIFF_BYTES)];
+    if let Some(offset) = head.iter().position(|&b| b == 0) {
+        return Err(ParseErrorKind::Binary { what: "a NUL byte", offset });
+    }
+    let control = |b: &u8| b.is_ascii_control() && !b"\t\n\r\x0c".contains(b) && *b != 0x1b;
+    let n = head.iter().filter(|b| control(b)).count();
+    // Text has none, or a stray few; several, and more than 1 in 100, is not text.
+    if n >= 4 && n * 100 > head.len() {
+        let offset = head.iter().position(control).expect("counted above");
+        return Err(ParseErrorKind::Binary { what: "control bytes", offset });
+    }
+    Ok(())
 }
 
 /// Options for reading inputs.
@@ -204,7 +249,64 @@ fn sniff_family(text: &str, source: &str) -> Result<Family, ParseErrorKind> {
     if let Some(f) = table::sniff_header(head.lines().next().unwrap_or("")) {
         return Ok(Family::Exact(f));
     }
+    check_text_capture(head)?;
     Ok(Family::Exact(Format::Text))
+}
+
+/// Whether text that no other format claims looks like a page captured as text: prose (some
+/// line of several words), not a PDF, PostScript, YAML or configuration file (issue #13:
+/// those were read as captures with no comments).
+fn check_text_capture(head: &str) -> Result<(), ParseErrorKind> {
+    let unrecognised = |what: &str| {
+        Err(ParseErrorKind::Unrecognised(format!(
+            "{what}, not a page captured as text, a page, an export or a table; \
+             --input-format text reads it as a capture anyway"
+        )))
+    };
+    for (magic, what) in [
+        ("%PDF-", "a PDF file"),
+        ("%!PS", "a PostScript file"),
+        ("{\\rtf", "an RTF document"),
+        ("#!", "a script"),
+    ] {
+        if head.starts_with(magic) {
+            return unrecognised(what);
+        }
+    }
+    let lines: Vec<&str> =
+        head.lines().take(2_000).map(str::trim).filter(|l| !l.is_empty()).collect();
+    if lines.iter().any(|l| text::is_comments_marker(l)) {
+        return Ok(());
+    }
+    let words =
+        |l: &str| l.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
+    if !lines.iter().any(|l| words(l) >= 4) {
+        return unrecognised("text without a line of prose (no line of four words or more)");
+    }
+    // YAML, INI, TOML, .properties: mostly `key: value`, `key = value`, `[section]`, `- item`
+    // and comment lines.
+    let structured = |l: &&str| {
+        let key_end = l.find([':', '=']).filter(|&i| {
+            i > 0
+                && l[..i]
+                    .trim_start_matches("- ")
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ' ' | '"' | '\''))
+                && l[..i].split_whitespace().count() <= 3
+                && l[i + 1..].chars().next().is_none_or(|c| c == ' ' || c == '=')
+        });
+        key_end.is_some()
+            || (l.starts_with('[') && l.ends_with(']'))
+            || l.starts_with("- ")
+            || l.starts_with('#')
+            || *l == "---"
+            || *l == "..."
+    };
+    let n = lines.iter().filter(|l| structured(l)).count();
+    if lines.len() >= 3 && n * 10 >= lines.len() * 7 {
+        return unrecognised("structured text (YAML or configuration: mostly `key: value` lines)");
+    }
+    Ok(())
 }
 
 /// Detect the format of decoded content from its first bytes and the
@@ -213,23 +315,126 @@ fn sniff_family(text: &str, source: &str) -> Result<Family, ParseErrorKind> {
 pub fn sniff(text: &str) -> Result<Format, ParseErrorKind> {
     Ok(match sniff_family(text, "")? {
         Family::Exact(f) => f,
-        Family::Markup => markup_format(text),
+        Family::Markup => markup_format(text)?,
         Family::Json => Format::WpRestJson,
     })
 }
 
-/// WXR and Disqus exports announce themselves near the top; anything else
-/// in angle brackets is an HTML page.
-fn markup_format(text: &str) -> Format {
+/// WXR and Disqus exports announce themselves near the top; other markup is an HTML page
+/// when its first element is an HTML one (or it declares an HTML doctype). Other XML (an RSS
+/// feed, a sitemap, `<foo/>`) is not read as a page without comments but reported (#13).
+fn markup_format(text: &str) -> Result<Format, ParseErrorKind> {
     let head: String = text.chars().take(4096).collect::<String>().to_ascii_lowercase();
     if head.contains("<disqus") {
-        Format::DisqusXml
-    } else if head.contains("<rss")
-        && (head.contains("wordpress.org/export") || head.contains("<wp:"))
-    {
-        Format::Wxr
-    } else {
-        Format::Html
+        return Ok(Format::DisqusXml);
+    }
+    if head.contains("<rss") && (head.contains("wordpress.org/export") || head.contains("<wp:")) {
+        return Ok(Format::Wxr);
+    }
+    if head.contains("<!doctype html") || head.contains("<html") {
+        return Ok(Format::Html);
+    }
+    match root_element(&head) {
+        Some(name) if HTML_ELEMENTS.contains(&name) => Ok(Format::Html),
+        Some("rss" | "feed" | "rdf:rdf") => Err(ParseErrorKind::Unrecognised(
+            "a news feed (RSS or Atom), not a WordPress export (WXR), a Disqus export or a page"
+                .into(),
+        )),
+        Some(name) => Err(ParseErrorKind::Unrecognised(format!(
+            "XML whose first element is <{}>: neither a WordPress export (WXR), a Disqus export \
+             nor an HTML page; --input-format html reads it as a page anyway",
+            printable(&name.chars().take(40).collect::<String>())
+        ))),
+        None => Err(ParseErrorKind::Unrecognised(
+            "markup without an element in its first 4 KiB; --input-format html reads it as a \
+             page anyway"
+                .into(),
+        )),
+    }
+}
+
+/// Element names that start an HTML page or a saved fragment of one.
+const HTML_ELEMENTS: &[&str] = &[
+    "html",
+    "head",
+    "body",
+    "meta",
+    "link",
+    "title",
+    "script",
+    "style",
+    "base",
+    "div",
+    "span",
+    "p",
+    "a",
+    "article",
+    "section",
+    "main",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "ol",
+    "ul",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "thead",
+    "tbody",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "form",
+    "img",
+    "br",
+    "hr",
+    "blockquote",
+    "pre",
+    "iframe",
+    "noscript",
+    "template",
+    "figure",
+    "em",
+    "strong",
+    "b",
+    "i",
+    "u",
+    "small",
+    "svg",
+    "input",
+    "button",
+    "center",
+    "font",
+];
+
+/// The name of the first element of lower-cased markup, after any XML declaration,
+/// processing instructions, comments and doctype.
+fn root_element(head: &str) -> Option<&str> {
+    let mut rest = head.trim_start_matches('\u{feff}');
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("<!--") {
+            rest = &r[r.find("-->")? + 3..];
+        } else if rest.starts_with("<?") || rest.starts_with("<!") {
+            rest = &rest[rest.find('>')? + 1..];
+        } else if let Some(r) = rest.strip_prefix('<') {
+            let end =
+                r.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(r.len());
+            return Some(&r[..end]).filter(|n| !n.is_empty());
+        } else {
+            // Text before the first element: a page fragment or a text file that starts
+            // with `<`; only a page can be meant.
+            return Some("html").filter(|_| !rest.is_empty());
+        }
     }
 }
 
@@ -240,6 +445,9 @@ pub fn parse_bytes(
     opts: &ParseOptions,
 ) -> Result<Vec<Document>, ParseError> {
     let err = |kind| ParseError { path: source.to_string(), kind };
+    if opts.format.is_none() {
+        check_not_binary(bytes).map_err(err)?;
+    }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let offset = e.valid_up_to();
         let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
@@ -255,7 +463,7 @@ pub fn parse_bytes(
         None => sniff_family(text, source).map_err(err)?,
     };
     let family = match family {
-        Family::Markup => Family::Exact(markup_format(text)),
+        Family::Markup => Family::Exact(markup_format(text).map_err(err)?),
         f => f,
     };
     let parsed = match family {
@@ -299,6 +507,9 @@ pub fn parse_path_each(
     let mut file = std::fs::File::open(path).map_err(|e| err(ParseErrorKind::Io(e)))?;
     let mut head = Vec::new();
     (&mut file).take(64 * 1024).read_to_end(&mut head).map_err(|e| err(ParseErrorKind::Io(e)))?;
+    if opts.format.is_none() {
+        check_not_binary(&head).map_err(&err)?;
+    }
     // Sniff on the valid start of the head (it may end inside a character, or hold bytes
     // that are not UTF-8: a table reports those at their line as it streams, having handed
     // on the discussions before them; other formats are checked whole below).
@@ -316,7 +527,16 @@ pub fn parse_path_each(
     }
     let family = match opts.format {
         Some(f) => Family::Exact(f),
-        None => sniff_family(head_text, &source).map_err(&err)?,
+        None => match sniff_family(head_text, &source) {
+            Ok(family) => family,
+            // Not recognised on a start cut short by a byte that is not UTF-8: that byte is
+            // the error to report.
+            Err(_) if std::str::from_utf8(&head).is_err_and(|e| e.error_len().is_some()) => {
+                let line = head[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+                return Err(err(ParseErrorKind::NotUtf8 { offset: valid, line }));
+            }
+            Err(e) => return Err(err(e)),
+        },
     };
     if let Family::Exact(f @ (Format::Csv | Format::Tsv | Format::Jsonl)) = family {
         let id = discussion_id(&source);
@@ -365,7 +585,61 @@ mod tests {
         let wxr = "<?xml version=\"1.0\"?><rss xmlns:wp=\"http://wordpress.org/export/1.2/\">";
         assert_eq!(sniff(wxr).unwrap(), Format::Wxr);
         assert_eq!(sniff("{\"a\": 1}\n{\"a\": 2}\n").unwrap(), Format::Jsonl);
-        assert_eq!(sniff("A headline\n\nbody").unwrap(), Format::Text);
+        assert_eq!(sniff("A headline\n\nThe body of the article.").unwrap(), Format::Text);
+    }
+
+    /// Issue #13, item 12: XML of no known kind was read as a page without comments.
+    #[test]
+    fn r13_markup_of_no_known_kind_is_unrecognised() {
+        for page in ["<div class=\"comments\"><ol></ol></div>", "<!-- saved -->\n<HTML>", "<p>x"] {
+            assert_eq!(sniff(page).unwrap(), Format::Html, "{page}");
+        }
+        for xml in [
+            "<foo/>",
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel/></rss>",
+            "<?xml version=\"1.0\"?>\n<urlset xmlns=\"x\"></urlset>",
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\">",
+        ] {
+            assert!(matches!(sniff(xml), Err(ParseErrorKind::Unrecognised(_))), "{xml}");
+        }
+    }
+
+    /// Issue #13, item 12: YAML, PDF-like text and text without prose were read as captures.
+    #[test]
+    fn r13_text_of_no_known_kind_is_unrecognised() {
+        for text in [
+            "name: corpus\nversion: 2\nsources:\n  - a\n  - b\n",
+            "%PDF-1.7\n1 0 obj\n",
+            "; settings\nkey = value\nother = 2\nname = a b c d\n",
+            "x\ny\nz\n",
+        ] {
+            assert!(matches!(sniff(text), Err(ParseErrorKind::Unrecognised(_))), "{text}");
+        }
+        // Prose, or a comment section, is a capture.
+        let capture = "Title: something\nBy: someone\nDate: today\nShow Comments\n  1. Hi\n";
+        assert_eq!(sniff(capture).unwrap(), Format::Text);
+        assert_eq!(sniff("Headline\n\nA sentence of several words.\n").unwrap(), Format::Text);
+    }
+
+    /// Issue #13, item 5: a binary file became an article without comments.
+    #[test]
+    fn r13_binary_content_is_an_error() {
+        let opts = ParseOptions::default();
+        let e = parse_bytes(b"GIF89a\x01\x00\x00", "in/a.gif", &opts).unwrap_err();
+        assert!(matches!(e.kind, ParseErrorKind::Binary { offset: 7, .. }), "{e:?}");
+        let controls: Vec<u8> = (0..200u8).map(|i| if i % 20 == 0 { 1 } else { b'a' }).collect();
+        let e = parse_bytes(&controls, "x.bin", &opts).unwrap_err();
+        assert!(matches!(e.kind, ParseErrorKind::Binary { .. }), "{e:?}");
+        // A stray control byte in text is not binary.
+        let text = "Headline\n\nA sentence \x07of several words.\n";
+        assert!(parse_bytes(text.as_bytes(), "ok.txt", &opts).is_ok());
+    }
+
+    /// Issue #13, item 13: a newline in a file name split the error line.
+    #[test]
+    fn r13_file_names_are_printed_on_one_line() {
+        let e = parse_bytes(b"", "new\nline.txt", &ParseOptions::default()).unwrap_err();
+        assert_eq!(e.to_string(), "new\\nline.txt: the file is empty");
     }
 
     #[test]

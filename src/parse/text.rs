@@ -39,6 +39,11 @@ const MAX_TITLE_CHARS: usize = 250;
 
 static SECTION_START: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^(?:[•·*-]\s*)?Show Comments$").unwrap());
+/// Whether a (trimmed) line opens a capture's comment section (`Show Comments`).
+pub fn is_comments_marker(line: &str) -> bool {
+    SECTION_START.is_match(line)
+}
+
 static SECTION_END: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)^(?:Leave a Reply|Join the conversation|Please read our comment moderation policy)",

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use threadlens::Discussion;
-use threadlens::export::{self, ExportError, ExportFormat, TableWriter};
+use threadlens::export::{self, ExportError, ExportFormat, OutputDir, TableWriter};
 use threadlens::metrics;
 use threadlens::scores::{DiscussionScores, Scorers};
 use threadlens::tables::DiscussionTables;
@@ -108,6 +108,8 @@ struct Totals {
     comments: usize,
     threads: usize,
     anomalies: usize,
+    /// Discussions per input format (the `format` column).
+    formats: std::collections::BTreeMap<String, usize>,
 }
 
 /// Most comments (plus one per discussion) being analysed or waiting to be written at once:
@@ -152,6 +154,7 @@ impl Budget {
 struct Done {
     tables: DiscussionTables,
     line: String,
+    format: String,
     comments: usize,
     threads: usize,
     anomalies: usize,
@@ -194,6 +197,7 @@ fn analyse_one(d: &Discussion, scorers: &Scorers) -> Result<Done, ExportError> {
     Ok(Done {
         tables,
         line,
+        format: a.format.clone(),
         comments: d.len(),
         threads: d.roots().len(),
         anomalies: d.anomalies.len(),
@@ -202,9 +206,11 @@ fn analyse_one(d: &Discussion, scorers: &Scorers) -> Result<Done, ExportError> {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let scorers = args.models.scorers()?;
-    let out = &args.out;
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("could not create output folder '{}'", out.display()))?;
+    // The run's tables go to a staging folder beside --out and replace what it holds as one
+    // set once all are written (#13): a failed or killed run leaves the earlier tables whole.
+    let dir = OutputDir::create(&args.out)
+        .with_context(|| format!("could not prepare output folder '{}'", args.out.display()))?;
+    let out = dir.staging();
     // Parquet files say what made them: this version and the models behind the scores.
     let metadata = [
         ("threadlens.version".to_string(), env!("CARGO_PKG_VERSION").to_string()),
@@ -251,6 +257,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         totals.comments += d.comments;
                         totals.threads += d.threads;
                         totals.anomalies += d.anomalies;
+                        *totals.formats.entry(d.format).or_default() += 1;
                         if !quiet {
                             progress.println(&d.line);
                         }
@@ -295,6 +302,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })?;
     progress.finish();
 
+    eprintln!(
+        "threadlens: {} articles from {} inputs: {} comments in {} threads, {} anomalies",
+        totals.articles, outcome.inputs, totals.comments, totals.threads, totals.anomalies
+    );
+    if totals.articles == 0 {
+        // A run that read nothing (a mistyped path, every input failing) must not replace
+        // earlier results with empty tables (#13).
+        drop(w);
+        eprintln!(
+            "threadlens: error: nothing was read; nothing written ({} left as it was)",
+            args.out.display()
+        );
+        return Ok(ExitCode::from(crate::cli::EXIT_FAILURE));
+    }
     let mut written = Vec::new();
     for (writer, rows) in [
         (w.articles, totals.articles),
@@ -303,13 +324,34 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         (w.anomalies, totals.anomalies),
     ] {
         let path = writer.finish()?;
-        written.push(format!("{} ({rows} rows)", path.display()));
+        let name = path.file_name().expect("a table file").to_string_lossy().into_owned();
+        written.push(format!("{} ({rows} rows)", args.out.join(name).display()));
     }
-    eprintln!(
-        "threadlens: {} articles from {} inputs: {} comments in {} threads, {} anomalies",
-        totals.articles, outcome.inputs, totals.comments, totals.threads, totals.anomalies
-    );
-    eprintln!("wrote {}", written.join(", "));
+    let manifest = serde_json::json!({
+        "threadlens_version": env!("CARGO_PKG_VERSION"),
+        "schema_version": export::SCHEMA_VERSION,
+        "created": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "format": args.format.name(),
+        "inputs": if outcome.seeds {
+            vec![serde_json::Value::from("(the bundled seeds)")]
+        } else {
+            args.inputs.inputs.iter().map(|p| p.display().to_string().into()).collect()
+        },
+        "inputs_read": outcome.inputs,
+        "failed_inputs": outcome.failed,
+        "input_formats": totals.formats,
+        "rows": {
+            "articles": totals.articles,
+            "threads": totals.threads,
+            "comments": totals.comments,
+            "anomalies": totals.anomalies,
+        },
+        "models": scorers.describe(),
+    });
+    dir.commit(&manifest).with_context(|| {
+        format!("could not put the tables in place in '{}'", args.out.display())
+    })?;
+    eprintln!("wrote {}, {}", written.join(", "), args.out.join(export::MANIFEST).display());
     if outcome.failures > 0 {
         eprintln!("threadlens: {} input(s) failed; see the errors above", outcome.failures);
         return Ok(ExitCode::from(crate::cli::EXIT_FAILURE));

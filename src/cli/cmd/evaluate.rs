@@ -14,6 +14,7 @@ use threadlens::evaluation::{self, BinaryReport, MulticlassReport};
 
 use super::train::DataArgs;
 use crate::cli::EXIT_FAILURE;
+use crate::cli::output::{self, ForceArgs};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -64,6 +65,8 @@ pub struct Args {
     /// HTML entities) to this CSV file.
     #[arg(long, value_name = "FILE")]
     pub predictions: Option<PathBuf>,
+    #[command(flatten)]
+    pub force: ForceArgs,
     /// Also score two baselines on the same rows: the majority class of the model's training
     /// rows, and a plain bag of words (word 1-2-grams only, no lexicons, pair, start or
     /// surface features, no offsets) fitted on the same training rows.
@@ -93,6 +96,10 @@ struct Report {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    // Before any work: an existing file is never replaced without --force (#13).
+    if let Some(path) = &args.predictions {
+        output::check_writable(path, args.force)?;
+    }
     let scorer = FittedScorer::load(&args.model)?;
     let task = scorer.task();
     let classes = scorer.classes().to_vec();
@@ -366,8 +373,8 @@ fn write_predictions(
     scored: &[(Scored, String)],
     classes: &[String],
 ) -> anyhow::Result<()> {
-    let mut w = csv::Writer::from_path(path)
-        .with_context(|| format!("could not write '{}'", path.display()))?;
+    let file = output::create(path)?;
+    let mut w = csv::Writer::from_writer(file.as_file());
     let mut header = vec!["dataset".to_string(), "line".to_string(), "label".to_string()];
     header.extend(classes.iter().map(|c| format!("p_{c}")));
     header.push("text".into());
@@ -381,7 +388,9 @@ fn write_predictions(
             w.write_record(&rec)?;
         }
     }
-    w.flush()?;
+    w.flush().with_context(|| format!("could not write '{}'", path.display()))?;
+    drop(w);
+    file.commit()?;
     Ok(())
 }
 

@@ -16,6 +16,7 @@ use threadlens::{Discussion, NodeId};
 
 use crate::cli::EXIT_FAILURE;
 use crate::cli::inputs::{self, InputArgs};
+use crate::cli::output::{self, ForceArgs};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -34,9 +35,13 @@ pub struct Args {
     /// How many comments to draw.
     #[arg(long, short, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..))]
     pub n: u64,
-    /// Where to write the CSV.
-    #[arg(long, short, value_name = "FILE", default_value = "to_label.csv")]
-    pub out: PathBuf,
+    /// Where to write the CSV [default: to_label.csv, or the first free to_label-2.csv,
+    /// to_label-3.csv, … when it exists]. An existing file given here is never overwritten
+    /// without --force, nor one holding labels without --force-labels.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub force: ForceArgs,
     /// A target model: draw the comments it is least sure about first.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
@@ -58,11 +63,32 @@ struct Candidate {
     key: u64,
 }
 
+/// The default annotation file's name.
+pub const DEFAULT_OUT: &str = "to_label.csv";
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    // Before any work, decide where the file goes: never over an existing file unless told to
+    // (a file of hand labels was lost that way: #13). Without --out, a later round goes beside
+    // the first (to_label-2.csv) and says so.
+    let out = match &args.out {
+        Some(p) => {
+            output::check_writable(p, args.force)?;
+            p.clone()
+        }
+        None => {
+            let p = output::next_free(std::path::Path::new(DEFAULT_OUT));
+            if p != std::path::Path::new(DEFAULT_OUT) {
+                eprintln!(
+                    "threadlens: note: {DEFAULT_OUT} exists (it is kept); writing {} instead",
+                    p.display()
+                );
+            }
+            p
+        }
+    };
     let model = match &args.model {
         Some(path) => {
-            let m = FittedScorer::load(path)
-                .with_context(|| format!("could not load model '{}'", path.display()))?;
+            let m = FittedScorer::load(path)?; // the error names the file
             anyhow::ensure!(
                 m.task() == Task::Target,
                 "'{}' is a {} model; --model takes a target model (train --task target)",
@@ -135,10 +161,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         drawn.sort_by(|a, b| b.uncertainty.unwrap_or(0.0).total_cmp(&a.uncertainty.unwrap_or(0.0)));
     }
 
+    let file = output::create(&out)?;
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
-        .from_path(&args.out)
-        .with_context(|| format!("could not write '{}'", args.out.display()))?;
+        .from_writer(file.as_file());
     let mut header = vec!["article_id", "comment_id", "depth", "parent_text", "text", "label"];
     if model.is_some() {
         header.push("uncertainty");
@@ -158,11 +184,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         w.write_record(&rec)?;
     }
-    w.flush()?;
+    w.flush().with_context(|| format!("could not write '{}'", out.display()))?;
+    drop(w);
+    file.commit()?;
     eprintln!(
         "threadlens: wrote {} comments to label to {} (of {available} scoreable comments)",
         drawn.len(),
-        args.out.display()
+        out.display()
     );
     if outcome.failures > 0 {
         return Ok(ExitCode::from(EXIT_FAILURE));

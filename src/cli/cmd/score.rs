@@ -11,6 +11,7 @@ use threadlens::classify::incivility;
 
 use crate::cli::EXIT_FAILURE;
 use crate::cli::models::ModelArgs;
+use crate::cli::output::{self, ForceArgs};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -37,6 +38,8 @@ pub struct Args {
     /// Write the scores here instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub force: ForceArgs,
     #[command(flatten)]
     pub models: ModelArgs,
 }
@@ -126,12 +129,18 @@ fn read_texts(
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    // An existing file is never replaced without --force (#13); the scores go to a temporary
+    // file renamed into place when complete.
+    let file = match &args.out {
+        Some(p) => {
+            output::check_writable(p, args.force)?;
+            Some(output::create(p)?)
+        }
+        None => None,
+    };
     let model = args.models.incivility()?;
-    let sink: Box<dyn Write> = match &args.out {
-        Some(p) => Box::new(
-            std::fs::File::create(p)
-                .with_context(|| format!("could not create '{}'", p.display()))?,
-        ),
+    let sink: Box<dyn Write> = match &file {
+        Some(f) => Box::new(f.as_file()),
         None => Box::new(std::io::stdout().lock()),
     };
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(sink);
@@ -166,6 +175,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     w.flush()?;
+    drop(w);
+    if let Some(f) = file {
+        f.commit()?;
+    }
     let total = started.elapsed().as_secs_f64();
     let rate = |secs: f64| if secs > 0.0 { n as f64 / secs } else { f64::INFINITY };
     eprintln!(

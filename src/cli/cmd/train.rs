@@ -1,5 +1,6 @@
 //! `threadlens train`: fit a model on labelled data and write it as JSON.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -9,6 +10,7 @@ use threadlens::classify::train::{self, Rows, TrainParams};
 use threadlens::classify::{FittedScorer, Task};
 
 use crate::cli::EXIT_FAILURE;
+use crate::cli::output::{self, ForceArgs};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -124,6 +126,8 @@ pub struct Args {
     /// instead of the shipped recipe of the task; --seed and --alpha still apply on top.
     #[arg(long, value_name = "FILE", conflicts_with = "labels")]
     pub params: Option<PathBuf>,
+    #[command(flatten)]
+    pub force: ForceArgs,
 }
 
 /// The recipe for a task, with the classes given.
@@ -145,6 +149,8 @@ pub fn recipe(task: Task, labels: Option<Vec<String>>) -> anyhow::Result<TrainPa
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    // Before any work: an existing model file is never replaced without --force (#13).
+    output::check_writable(&args.out, args.force)?;
     let mut params = match &args.params {
         None => recipe(args.task, args.labels.map(|l| l.0))?,
         Some(path) => {
@@ -205,8 +211,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("could not create '{}'", dir.display()))?;
     }
-    std::fs::write(&args.out, json)
+    let mut w = output::create(&args.out)?;
+    w.write_all(json.as_bytes())
+        .and_then(|()| w.flush())
         .with_context(|| format!("could not write '{}'", args.out.display()))?;
+    w.commit()?;
     eprintln!(
         "threadlens: wrote {} ({} features{})",
         args.out.display(),
