@@ -156,9 +156,10 @@ pub enum ParseErrorKind {
 }
 
 /// An input that could not be parsed, with the file it came from. The path is printed with
-/// control characters escaped (a file name holding a newline stays on one line).
+/// control characters escaped (a file name holding a newline stays on one line), and what went
+/// wrong is cut at [`MAX_MESSAGE_CHARS`]: a message quoting input never floods the terminal.
 #[derive(Debug, thiserror::Error)]
-#[error("{}: {kind}", printable(path))]
+#[error("{}: {}", printable(path), printable(&shorten(&kind.to_string(), MAX_MESSAGE_CHARS)))]
 pub struct ParseError {
     /// The input's path as given.
     pub path: String,
@@ -177,6 +178,18 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
             .into()
     } else {
         s.into()
+    }
+}
+
+/// The longest error message printed for an input, in characters (issue #13: a one-line JSON
+/// file of 5 MB was echoed whole in "no comment id column … (columns: …)").
+pub const MAX_MESSAGE_CHARS: usize = 400;
+
+/// `s` cut to at most `max` characters, ending in `…` when cut.
+pub fn shorten(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => s.into(),
+        Some((i, _)) => format!("{}…", &s[..i]).into(),
     }
 }
 
@@ -633,6 +646,19 @@ mod tests {
         // A stray control byte in text is not binary.
         let text = "Headline\n\nA sentence \x07of several words.\n";
         assert!(parse_bytes(text.as_bytes(), "ok.txt", &opts).is_ok());
+    }
+
+    /// Issue #13, item 13: a message quoting a 5 MB line was printed whole.
+    #[test]
+    fn r13_error_messages_are_cut() {
+        let e = ParseError {
+            path: "big.json".into(),
+            kind: ParseErrorKind::Unrecognised("x".repeat(100_000)),
+        };
+        let msg = e.to_string();
+        assert!(msg.chars().count() < MAX_MESSAGE_CHARS + 50 && msg.ends_with('…'), "{msg}");
+        assert_eq!(shorten("short", 10), "short");
+        assert_eq!(shorten("ééééé", 2), "éé…");
     }
 
     /// Issue #13, item 13: a newline in a file name split the error line.
