@@ -3,7 +3,9 @@
 //! The pipeline, each stage knowing only its input type:
 //! bytes → [`parse`] → [`Document`] → [`Discussion::build`] → [`Discussion`]
 //! (reply tree) → [`metrics`] → [`tables`] → [`export`] (Parquet, CSV,
-//! JSONL). [`report`] draws a discussion for people.
+//! JSONL). [`report`] draws a discussion for people. [`pipeline`] runs it all, from files,
+//! folders or bytes to a sink of table rows, on every core: the command line is a thin face
+//! over it.
 //!
 //! # Example
 //! ```
@@ -25,6 +27,7 @@ pub mod export;
 pub mod metrics;
 pub mod model;
 pub mod parse;
+pub mod pipeline;
 pub mod report;
 pub mod scores;
 pub mod tables;

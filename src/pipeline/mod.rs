@@ -1,0 +1,433 @@
+//! The whole analysis, inputs to tables: the one implementation behind the command line (and
+//! the faces to come: Python, Spark).
+//!
+//! - [`inputs`]: sources (files, folders, bytes) → a stream of [`Discussion`]s, with the pages
+//!   of one discussion merged ([`for_each_discussion`]).
+//! - [`analyse`]: a discussion → its rows in the four tables ([`Analysed`]): structure,
+//!   metrics, scores.
+//! - [`run`]: both at once on a pool of threads, reading, analysing and writing overlapping,
+//!   with a bounded number of comments in flight; results reach a [`Sink`] in input order, so
+//!   the output is the same for any number of threads.
+//! - [`TableFiles`]: the sink that writes Parquet, CSV or JSONL files into an output folder,
+//!   replaced as a set ([`OutputDir`]).
+//!
+//! # Example
+//! ```
+//! use std::borrow::Cow;
+//! use threadlens::export::ExportFormat;
+//! use threadlens::parse::ParseOptions;
+//! use threadlens::pipeline::{self, RunOptions, Source, TableFiles};
+//! use threadlens::scores::Scorers;
+//!
+//! let page = "Headline\n\nA sentence of the article.\nShow Comments\n  1. First\n    1. Reply\n";
+//! let sources = [Source::Bytes { name: "page.txt".into(), bytes: Cow::Borrowed(page.as_bytes()) }];
+//! let dir = tempfile::tempdir()?;
+//! let scorers = Scorers::default(); // no models: structure only
+//! let mut files = TableFiles::create(&dir.path().join("out"), ExportFormat::Csv, &scorers)?;
+//! let run = pipeline::run(&sources, &ParseOptions::default(), &scorers, &RunOptions::default(), &mut files)?;
+//! assert_eq!((run.totals.articles, run.totals.comments), (1, 2));
+//! files.finish(&serde_json::json!({}))?;
+//! assert!(dir.path().join("out/comments.csv").exists());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod inputs;
+
+use std::collections::BTreeMap;
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex};
+
+pub use self::inputs::{Event, Outcome, Source, collect, for_each_discussion};
+use crate::export::{self, ExportError, ExportFormat, OutputDir, TableWriter};
+use crate::parse::ParseOptions;
+use crate::scores::{DiscussionScores, Scorers};
+use crate::tables::DiscussionTables;
+use crate::{CommentSection, Discussion, metrics};
+
+/// What stopped a run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PipelineError {
+    /// Building or writing a table failed.
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    /// The worker threads could not be started.
+    #[error("could not start the worker threads: {0}")]
+    Threads(String),
+}
+
+/// A discussion in one line: what the command line prints as it goes.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    /// The discussion id (`article_id`).
+    pub article_id: String,
+    /// The outlet, when recognised.
+    pub outlet: Option<String>,
+    /// The publication date as the source gives it.
+    pub published: Option<String>,
+    /// The input format (the `format` column).
+    pub format: String,
+    /// Whether the input had a comment section.
+    pub section: CommentSection,
+    /// Comments.
+    pub comments: usize,
+    /// Top-level comments.
+    pub threads: usize,
+    /// Deepest comment.
+    pub max_depth: u32,
+    /// Anomalies.
+    pub anomalies: usize,
+    /// Comments rated uncivil; `None` without an incivility model.
+    pub uncivil: Option<usize>,
+}
+
+/// One analysed discussion: its rows and its summary.
+#[derive(Debug)]
+pub struct Analysed {
+    /// Its rows in the four tables.
+    pub tables: DiscussionTables,
+    /// Its summary.
+    pub summary: Summary,
+}
+
+/// A discussion → its rows in the four tables: structure metrics, per-thread metrics, scores.
+pub fn analyse(d: &Discussion, scorers: &Scorers) -> Result<Analysed, ExportError> {
+    let m = metrics::discussion_metrics(d);
+    let threads: Vec<_> = d.roots().iter().map(|&r| metrics::thread_metrics(d, r)).collect();
+    let scores = DiscussionScores::new(d, scorers);
+    let tables = DiscussionTables::new(d, &m, &threads, &scores)?;
+    let uncivil = scores.has_incivility().then(|| {
+        scores
+            .comments()
+            .iter()
+            .filter(|s| s.incivility.as_ref().is_some_and(|i| i.uncivil))
+            .count()
+    });
+    let a = &d.article;
+    let summary = Summary {
+        article_id: a.id.clone(),
+        outlet: a.outlet.clone(),
+        published: a.published.clone(),
+        format: a.format.clone(),
+        section: d.section,
+        comments: d.len(),
+        threads: d.roots().len(),
+        max_depth: m.max_depth,
+        anomalies: d.anomalies.len(),
+        uncivil,
+    };
+    Ok(Analysed { tables, summary })
+}
+
+/// Where analysed discussions go, in input order.
+pub trait Sink: Send {
+    /// Takes one discussion's rows.
+    fn write(&mut self, analysed: &Analysed) -> Result<(), ExportError>;
+}
+
+/// Rows written so far.
+#[derive(Clone, Debug, Default)]
+pub struct Totals {
+    /// Discussions (rows of `articles`).
+    pub articles: usize,
+    /// Comments.
+    pub comments: usize,
+    /// Top-level comments.
+    pub threads: usize,
+    /// Anomalies.
+    pub anomalies: usize,
+    /// Discussions per input format (the `format` column).
+    pub formats: BTreeMap<String, usize>,
+}
+
+/// How [`run`] runs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunOptions {
+    /// Worker threads; defaults to one per core. The output is the same for any number.
+    pub threads: Option<NonZeroUsize>,
+}
+
+/// What a run came to.
+#[derive(Clone, Debug, Default)]
+pub struct Run {
+    /// Rows handed to the sink.
+    pub totals: Totals,
+    /// Inputs read and failed.
+    pub outcome: Outcome,
+}
+
+/// Most comments (plus one per discussion) being analysed or waiting to be written at once:
+/// enough to keep every core busy, few enough that memory stays bounded. A discussion larger
+/// than this still goes, beside the others in flight.
+const IN_FLIGHT_COMMENTS: usize = 4_000;
+
+/// Comments in flight: the reader takes room before handing a discussion on and waits while
+/// there is none; the writer gives it back once the discussion is written, or stops the
+/// reader when it fails.
+#[derive(Default)]
+struct Budget {
+    /// (comments in flight, whether the writer stopped)
+    state: Mutex<(usize, bool)>,
+    room: Condvar,
+}
+
+impl Budget {
+    /// Waits for room, then takes `n`; `false` when the writer has stopped.
+    fn take(&self, n: usize) -> bool {
+        let mut s = self.state.lock().expect("the budget's lock is not poisoned");
+        while s.0 >= IN_FLIGHT_COMMENTS && !s.1 {
+            s = self.room.wait(s).expect("the budget's lock is not poisoned");
+        }
+        s.0 += n;
+        !s.1
+    }
+
+    fn give(&self, n: usize) {
+        let mut s = self.state.lock().expect("the budget's lock is not poisoned");
+        s.0 -= n;
+        self.room.notify_all();
+    }
+
+    fn stop(&self) {
+        self.state.lock().expect("the budget's lock is not poisoned").1 = true;
+        self.room.notify_all();
+    }
+}
+
+/// Callbacks of a [`run_with`]: progress and messages, for a command line or a notebook.
+pub struct Callbacks<'a> {
+    /// An input failed (the run goes on) or a note.
+    pub event: &'a mut (dyn FnMut(Event) + Send),
+    /// `(inputs read, of all)`, after each input.
+    pub read: &'a mut (dyn FnMut(usize, usize) + Send),
+    /// A discussion was handed to the sink, with the totals so far.
+    pub written: &'a mut (dyn FnMut(&Summary, &Totals) + Send),
+}
+
+/// [`run_with`] without callbacks: read `sources`, analyse every discussion and hand the rows
+/// to `sink` in input order. Failed inputs are in the result's [`Outcome`].
+pub fn run(
+    sources: &[Source],
+    parse: &ParseOptions,
+    scorers: &Scorers,
+    opts: &RunOptions,
+    sink: &mut dyn Sink,
+) -> Result<Run, PipelineError> {
+    run_with(
+        sources,
+        parse,
+        scorers,
+        opts,
+        sink,
+        Callbacks { event: &mut |_| {}, read: &mut |_, _| {}, written: &mut |_, _| {} },
+    )
+}
+
+/// Read `sources`, analyse every discussion on a pool of threads and hand the rows to `sink`
+/// in input order, whatever order they finish in. Reading, analysing and writing overlap:
+/// this thread reads and hands each discussion to the pool as soon as it is complete; a
+/// writing thread takes the results in order. The reader waits while too many comments are in
+/// flight, so memory stays bounded by that budget and the largest discussion, not the corpus.
+pub fn run_with(
+    sources: &[Source],
+    parse: &ParseOptions,
+    scorers: &Scorers,
+    opts: &RunOptions,
+    sink: &mut dyn Sink,
+    cb: Callbacks<'_>,
+) -> Result<Run, PipelineError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.map_or(0, NonZeroUsize::get))
+        .build()
+        .map_err(|e| PipelineError::Threads(e.to_string()))?;
+    let budget = Budget::default();
+    let Callbacks { event, read, written } = cb;
+    std::thread::scope(|scope| -> Result<Run, PipelineError> {
+        let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Analysed, ExportError>)>();
+        let budget_w = &budget;
+        let writer = scope.spawn(move || -> Result<Totals, ExportError> {
+            let mut totals = Totals::default();
+            let mut waiting: BTreeMap<usize, Result<Analysed, ExportError>> = BTreeMap::new();
+            let mut next = 0;
+            let write = || -> Result<(), ExportError> {
+                for (seq, done) in rx {
+                    waiting.insert(seq, done);
+                    while let Some(done) = waiting.remove(&next) {
+                        let a = done?;
+                        sink.write(&a)?;
+                        let s = &a.summary;
+                        totals.articles += 1;
+                        totals.comments += s.comments;
+                        totals.threads += s.threads;
+                        totals.anomalies += s.anomalies;
+                        *totals.formats.entry(s.format.clone()).or_default() += 1;
+                        written(s, &totals);
+                        budget_w.give(s.comments + 1);
+                        next += 1;
+                    }
+                }
+                // Every sender is gone: each discussion handed on has been written (or the
+                // reader stopped early because this thread failed).
+                Ok(())
+            };
+            match write() {
+                Ok(()) => Ok(totals),
+                Err(e) => {
+                    budget_w.stop();
+                    Err(e)
+                }
+            }
+        });
+
+        let mut seq = 0;
+        // Jobs borrow the scorers: `in_place_scope` reads on this thread and returns only when
+        // every job it spawned has finished.
+        let outcome = pool.in_place_scope(|jobs| {
+            for_each_discussion(sources, parse, event, read, |d| {
+                if !budget.take(d.len() + 1) {
+                    // The writer has failed; its error is the one reported below.
+                    return Err(());
+                }
+                let (tx, here) = (tx.clone(), seq);
+                seq += 1;
+                jobs.spawn(move |_| {
+                    // A closed channel means the writer stopped: nothing to do.
+                    let _ = tx.send((here, analyse(&d, scorers)));
+                });
+                Ok(())
+            })
+        });
+        drop(tx);
+        let totals = writer.join().expect("the writing thread does not panic")?;
+        Ok(Run { totals, outcome: outcome.unwrap_or_default() })
+    })
+}
+
+/// The sink that writes the four tables as files into an output folder: into a staging folder
+/// while the run goes, put in place as a set by [`finish`](Self::finish) (see [`OutputDir`]).
+/// Parquet files record the threadlens version and the models behind the scores.
+pub struct TableFiles {
+    dir: OutputDir,
+    articles: Box<dyn TableWriter>,
+    threads: Box<dyn TableWriter>,
+    comments: Box<dyn TableWriter>,
+    anomalies: Box<dyn TableWriter>,
+}
+
+impl TableFiles {
+    /// Prepares `out` for a run in `format` scored by `scorers` (whose target models add
+    /// columns to `comments`).
+    pub fn create(
+        out: &Path,
+        format: ExportFormat,
+        scorers: &Scorers,
+    ) -> Result<TableFiles, ExportError> {
+        let dir = OutputDir::create(out)?;
+        let metadata = [
+            ("threadlens.version".to_string(), env!("CARGO_PKG_VERSION").to_string()),
+            ("threadlens.scores".to_string(), scorers.describe().to_string()),
+        ];
+        let staging = dir.staging().to_path_buf();
+        let open = |spec| export::create_writer_with_metadata(format, &staging, spec, &metadata);
+        Ok(TableFiles {
+            articles: open(&export::schema::ARTICLES)?,
+            threads: open(&export::schema::THREADS)?,
+            comments: open(export::schema::comments_with_targets(&scorers.target_names()))?,
+            anomalies: open(&export::schema::ANOMALIES)?,
+            dir,
+        })
+    }
+
+    /// Completes every table, writes `manifest` as `run.json` and puts the set in place.
+    /// Returns the final path of each table.
+    pub fn finish(self, manifest: &serde_json::Value) -> Result<Vec<PathBuf>, ExportError> {
+        let target = self.dir.target().to_path_buf();
+        let mut paths = Vec::new();
+        for w in [self.articles, self.threads, self.comments, self.anomalies] {
+            let staged = w.finish()?;
+            paths.push(target.join(staged.file_name().expect("a table file")));
+        }
+        self.dir.commit(manifest)?;
+        Ok(paths)
+    }
+}
+
+impl Sink for TableFiles {
+    fn write(&mut self, a: &Analysed) -> Result<(), ExportError> {
+        self.articles.write_batch(&a.tables.articles)?;
+        self.threads.write_batch(&a.tables.threads)?;
+        self.comments.write_batch(&a.tables.comments)?;
+        self.anomalies.write_batch(&a.tables.anomalies)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A sink that keeps each discussion's id, comments and `comments` rows.
+    #[derive(Default)]
+    struct Collect(Vec<(String, usize, usize)>);
+
+    impl Sink for Collect {
+        fn write(&mut self, a: &Analysed) -> Result<(), ExportError> {
+            let s = &a.summary;
+            self.0.push((s.article_id.clone(), s.comments, a.tables.comments.num_rows()));
+            Ok(())
+        }
+    }
+
+    fn page(n: usize) -> Source {
+        let mut text = String::from("Headline\n\nA sentence of the article.\nShow Comments\n");
+        for i in 1..=n {
+            text.push_str(&format!("  {i}. Comment number {i}\n"));
+        }
+        Source::Bytes { name: format!("p{n}.txt"), bytes: text.into_bytes().into() }
+    }
+
+    #[test]
+    fn results_reach_the_sink_in_input_order_for_any_number_of_threads() {
+        let sources: Vec<Source> = (1..40).rev().map(page).collect();
+        let expected: Vec<(String, usize, usize)> =
+            (1..40).rev().map(|n| (format!("p{n}"), n, n)).collect();
+        for threads in [1, 2, 4] {
+            let mut sink = Collect::default();
+            let opts = RunOptions { threads: NonZeroUsize::new(threads) };
+            let run =
+                run(&sources, &ParseOptions::default(), &Scorers::default(), &opts, &mut sink)
+                    .unwrap();
+            assert_eq!(sink.0, expected, "{threads} threads");
+            assert_eq!((run.totals.articles, run.outcome.inputs), (39, 39));
+            assert_eq!(run.totals.formats.get("text"), Some(&39));
+        }
+    }
+
+    #[test]
+    fn a_failing_input_is_counted_and_the_rest_analysed() {
+        let bad = Source::Bytes { name: "bad.bin".into(), bytes: b"\x00\x01".to_vec().into() };
+        let mut sink = Collect::default();
+        let mut errors = Vec::new();
+        let run = run_with(
+            &[page(2), bad, page(3)],
+            &ParseOptions::default(),
+            &Scorers::default(),
+            &RunOptions::default(),
+            &mut sink,
+            Callbacks {
+                event: &mut |e| {
+                    if let Event::Error(m) = e {
+                        errors.push(m.to_string())
+                    }
+                },
+                read: &mut |_, _| {},
+                written: &mut |_, _| {},
+            },
+        )
+        .unwrap();
+        assert_eq!(sink.0.len(), 2);
+        assert_eq!((run.outcome.inputs, run.outcome.failures), (3, 1));
+        assert!(errors[0].starts_with("bad.bin: binary content"), "{errors:?}");
+    }
+}
