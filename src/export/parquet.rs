@@ -72,7 +72,7 @@ impl ParquetWriter {
 }
 
 /// The Arrow schema of `spec`'s table: types and nullability per column, docs as metadata.
-pub(super) fn arrow_schema(spec: &TableSpec) -> SchemaRef {
+pub fn arrow_schema(spec: &TableSpec) -> SchemaRef {
     let fields: Vec<Field> = spec
         .columns
         .iter()
@@ -193,6 +193,13 @@ fn list_array<T>(
     }
     let offsets = offsets.try_finish().map_err(overflow)?;
     Ok(Arc::new(ListArray::try_new(item_field(item_type), offsets, items, nulls.finish())?))
+}
+
+/// `batch` as an Arrow record batch of its table's [`arrow_schema`]: the arrays the Parquet
+/// writer writes.
+pub fn record_batch(batch: &Batch) -> Result<RecordBatch, ArrowError> {
+    let arrays = batch.columns().iter().map(arrow_array).collect::<Result<_, _>>()?;
+    RecordBatch::try_new(arrow_schema(batch.spec()), arrays)
 }
 
 impl TableWriter for ParquetWriter {

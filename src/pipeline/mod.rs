@@ -9,7 +9,7 @@
 //!   with a bounded number of comments in flight; results reach a [`Sink`] in input order, so
 //!   the output is the same for any number of threads.
 //! - [`TableFiles`]: the sink that writes Parquet, CSV or JSONL files into an output folder,
-//!   replaced as a set ([`OutputDir`]).
+//!   replaced as a set ([`OutputDir`]); [`ArrowTables`] keeps Arrow record batches in memory.
 //!
 //! # Example
 //! ```
@@ -363,6 +363,36 @@ impl Sink for TableFiles {
     }
 }
 
+/// The sink that keeps the four tables in memory as Arrow record batches (one per discussion
+/// and table, the arrays the Parquet writer writes): for a caller that hands them on, such as
+/// a notebook.
+#[derive(Debug, Default)]
+pub struct ArrowTables {
+    /// `articles` batches.
+    pub articles: Vec<arrow_array::RecordBatch>,
+    /// `threads` batches.
+    pub threads: Vec<arrow_array::RecordBatch>,
+    /// `comments` batches.
+    pub comments: Vec<arrow_array::RecordBatch>,
+    /// `anomalies` batches.
+    pub anomalies: Vec<arrow_array::RecordBatch>,
+}
+
+impl Sink for ArrowTables {
+    fn write(&mut self, a: &Analysed) -> Result<(), ExportError> {
+        let arrow = |b| {
+            export::record_batch(b)
+                .map_err(|e| ExportError::Schema(format!("could not build an Arrow batch: {e}")))
+        };
+        let t = &a.tables;
+        self.articles.push(arrow(&t.articles)?);
+        self.threads.push(arrow(&t.threads)?);
+        self.comments.push(arrow(&t.comments)?);
+        self.anomalies.push(arrow(&t.anomalies)?);
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,6 +432,28 @@ mod tests {
             assert_eq!((run.totals.articles, run.outcome.inputs), (39, 39));
             assert_eq!(run.totals.formats.get("text"), Some(&39));
         }
+    }
+
+    #[test]
+    fn arrow_tables_hold_the_rows() {
+        let mut sink = ArrowTables::default();
+        run(
+            &[page(2), page(3)],
+            &ParseOptions::default(),
+            &Scorers::default(),
+            &RunOptions::default(),
+            &mut sink,
+        )
+        .unwrap();
+        let rows = |v: &[arrow_array::RecordBatch]| v.iter().map(|b| b.num_rows()).sum::<usize>();
+        assert_eq!(rows(&sink.articles), 2);
+        assert_eq!(rows(&sink.comments), 5);
+        assert_eq!(rows(&sink.threads), 5);
+        assert_eq!(
+            sink.comments[0].schema(),
+            export::arrow_schema(&export::schema::COMMENTS),
+            "the Parquet writer's schema"
+        );
     }
 
     #[test]
