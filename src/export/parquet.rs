@@ -195,7 +195,7 @@ fn list_array<T>(
     Ok(Arc::new(ListArray::try_new(item_field(item_type), offsets, items, nulls.finish())?))
 }
 
-/// `batch` as an Arrow record batch of its table's [`arrow_schema`]: the arrays the Parquet
+/// `batch` as an Arrow record batch of its table's [`arrow_schema()`]: the arrays the Parquet
 /// writer writes.
 pub fn record_batch(batch: &Batch) -> Result<RecordBatch, ArrowError> {
     let arrays = batch.columns().iter().map(arrow_array).collect::<Result<_, _>>()?;
