@@ -178,3 +178,17 @@ fn labelled_data_errors_name_the_file_and_line() {
     assert!(run.stderr.contains("bad.csv, line 3") && run.stderr.contains("perhaps"), "{run:?}");
     assert!(!wd.join("m.json").exists());
 }
+
+/// `--model` repeats (README: "Repeat for several"), but a second model was refused with
+/// "`score` takes one model". Found while working on #13.
+#[test]
+fn model_flag_repeats() {
+    let wd = Workdir::new();
+    let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    let (inc, stance) = (models.join("incivility.json"), models.join("stance.json"));
+    let (inc, stance) = (inc.to_str().unwrap(), stance.to_str().unwrap());
+    let run = wd.run(&["report", "--model", inc, "--model", stance]).expect_code(0);
+    assert!(!run.stderr.contains("error"), "{run:?}");
+    let run = wd.run(&["report", "--model", inc, "--model", inc]).expect_code(1);
+    assert!(run.stderr.contains("a second incivility model"), "{run:?}");
+}

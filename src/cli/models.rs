@@ -43,10 +43,18 @@ impl ModelArgs {
             return Ok(Scorers::none());
         }
         let mut scorers = Scorers::none();
-        anyhow::ensure!(self.models.len() <= 1, "`score` takes one model");
-        if let Some(path) = self.models.first() {
+        // Every --model given (it repeats): one replacement per shipped task, targets added.
+        for path in &self.models {
             let m = FittedScorer::load(path)?; // the error names the file
             match m.task() {
+                Task::Incivility | Task::Stance
+                    if [&scorers.incivility, &scorers.stance]
+                        .into_iter()
+                        .flatten()
+                        .any(|s| s.task() == m.task()) =>
+                {
+                    anyhow::bail!("'{}': a second {} model; give one", path.display(), m.task())
+                }
                 Task::Incivility => scorers.incivility = Some(m),
                 Task::Stance => scorers.stance = Some(m),
                 Task::Target => {
