@@ -37,46 +37,8 @@ impl ModelArgs {
         Ok(threadlens::classify::incivility::shipped_model())
     }
 
-    /// The scorers of the run.
+    /// The scorers of the run (`threadlens::pipeline::scorers`).
     pub fn scorers(&self) -> anyhow::Result<Scorers> {
-        if self.no_scores {
-            return Ok(Scorers::none());
-        }
-        let mut scorers = Scorers::none();
-        // Every --model given (it repeats): one replacement per shipped task, targets added.
-        for path in &self.models {
-            let m = FittedScorer::load(path)?; // the error names the file
-            match m.task() {
-                Task::Incivility | Task::Stance
-                    if [&scorers.incivility, &scorers.stance]
-                        .into_iter()
-                        .flatten()
-                        .any(|s| s.task() == m.task()) =>
-                {
-                    anyhow::bail!("'{}': a second {} model; give one", path.display(), m.task())
-                }
-                Task::Incivility => scorers.incivility = Some(m),
-                Task::Stance => scorers.stance = Some(m),
-                Task::Target => {
-                    let name = m.name().unwrap_or("target").to_string();
-                    let taken =
-                        threadlens::export::schema::COMMENTS.columns.iter().any(|c| c.name == name)
-                            || scorers.target_names().contains(&name);
-                    anyhow::ensure!(
-                        !taken,
-                        "'{}': its name `{name}` is already a column; retrain it with --name",
-                        path.display()
-                    );
-                    scorers.targets.push(m)
-                }
-            }
-        }
-        // The shipped models for the tasks not given.
-        if scorers.incivility.is_none() || scorers.stance.is_none() {
-            let shipped = Scorers::shipped();
-            scorers.incivility = scorers.incivility.or(shipped.incivility);
-            scorers.stance = scorers.stance.or(shipped.stance);
-        }
-        Ok(scorers)
+        Ok(threadlens::pipeline::scorers(&self.models, !self.no_scores)?)
     }
 }

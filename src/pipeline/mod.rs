@@ -57,6 +57,74 @@ pub enum PipelineError {
     Threads(String),
 }
 
+/// A model file that cannot be used for a run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelsError {
+    /// The file could not be loaded (its message names it).
+    #[error(transparent)]
+    Load(#[from] crate::classify::ModelError),
+    /// Two models of one shipped task.
+    #[error("'{path}': a second {task} model; give one")]
+    Twice {
+        /// The second file.
+        path: String,
+        /// Its task.
+        task: crate::classify::Task,
+    },
+    /// A target model whose name is already a column of `comments`.
+    #[error("'{path}': its name `{name}` is already a column; retrain it with --name")]
+    NameTaken {
+        /// The file.
+        path: String,
+        /// Its name.
+        name: String,
+    },
+}
+
+/// The models a run scores with: the shipped incivility and stance models, each replaced by a
+/// model of that task among `models`, plus every target model among them (each adds a column
+/// named after it to `comments`). With `scores` false, none (structure only).
+pub fn scorers(models: &[PathBuf], scores: bool) -> Result<Scorers, ModelsError> {
+    use crate::classify::{FittedScorer, Task};
+    let mut scorers = Scorers::none();
+    if !scores {
+        return Ok(scorers);
+    }
+    for path in models {
+        let m = FittedScorer::load(path)?;
+        let shown = || path.display().to_string();
+        match m.task() {
+            Task::Incivility | Task::Stance
+                if [&scorers.incivility, &scorers.stance]
+                    .into_iter()
+                    .flatten()
+                    .any(|s| s.task() == m.task()) =>
+            {
+                return Err(ModelsError::Twice { path: shown(), task: m.task() });
+            }
+            Task::Incivility => scorers.incivility = Some(m),
+            Task::Stance => scorers.stance = Some(m),
+            Task::Target => {
+                let name = m.name().unwrap_or("target").to_string();
+                let taken = export::schema::COMMENTS.columns.iter().any(|c| c.name == name)
+                    || scorers.target_names().contains(&name);
+                if taken {
+                    return Err(ModelsError::NameTaken { path: shown(), name });
+                }
+                scorers.targets.push(m)
+            }
+        }
+    }
+    // The shipped models for the tasks not given.
+    if scorers.incivility.is_none() || scorers.stance.is_none() {
+        let shipped = Scorers::shipped();
+        scorers.incivility = scorers.incivility.or(shipped.incivility);
+        scorers.stance = scorers.stance.or(shipped.stance);
+    }
+    Ok(scorers)
+}
+
 /// A discussion in one line: what the command line prints as it goes.
 #[derive(Clone, Debug)]
 pub struct Summary {
