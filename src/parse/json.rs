@@ -61,6 +61,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use super::clean::{self, Time};
+use super::table::clip;
 use super::{Format, ParseErrorKind};
 use crate::model::{
     Anomaly, AnomalyKind, Article, CommentKind, CommentSection, Document, RawComment,
@@ -266,7 +267,7 @@ fn describe(v: &Value) -> String {
             if let (Some(code), Some(msg)) =
                 (o.get("code").and_then(Value::as_str), o.get("message").and_then(Value::as_str))
             {
-                return format!("an API error response (code `{code}`: {msg})");
+                return format!("an API error response (code `{}`: {})", clip(code), clip(msg));
             }
             describe_shallow(v)
         }
@@ -278,13 +279,16 @@ fn describe_shallow(v: &Value) -> String {
         Value::Object(o) if o.is_empty() => "an empty object".into(),
         Value::Object(o) => {
             const SHOWN: usize = 10;
-            let keys: Vec<String> = o.keys().take(SHOWN).map(|k| format!("`{k}`")).collect();
+            let keys: Vec<String> =
+                o.keys().take(SHOWN).map(|k| format!("`{}`", clip(k))).collect();
             let more = if o.len() > SHOWN {
                 format!(" and {} more", o.len() - SHOWN)
             } else {
                 String::new()
             };
-            format!("an object with keys {}{more}", keys.join(", "))
+            // Each key clipped, and the list: messages quote at most ~200 characters of
+            // input (issue #13).
+            format!("an object with keys {}{more}", clip(&keys.join(", ")))
         }
         Value::Array(items) => format!("an array of {} items", items.len()),
         other => describe(other),
@@ -304,7 +308,18 @@ fn bad_record(comment_id: Option<&str>, message: String) -> Anomaly {
     }
 }
 
-/// A number or non-empty string as an id.
+/// A number of seconds since the Unix epoch, with the number's text as written as the
+/// raw time (issue #13: never a re-rendered number).
+fn epoch(v: &Value) -> Option<Time> {
+    let Value::Number(n) = v else { return None };
+    let mut t = Time::from_epoch(n.as_f64()?);
+    t.raw = Some(n.to_string());
+    Some(t)
+}
+
+/// A number or non-empty string as an id. Numbers keep their text exactly as written
+/// (serde_json's `arbitrary_precision`): ids beyond 64 bits are not rounded to one float
+/// (issue #13).
 fn id_string(v: &Value) -> Option<String> {
     match v {
         Value::Number(n) => Some(n.to_string()),
@@ -527,7 +542,7 @@ fn reddit(root: &Value, id: &str, source: &str) -> Result<Vec<Document>, ParseEr
                 None,
                 format!(
                     "record #{n} is a second post (`{}`); only the first is the article",
-                    str_field(d, "id").unwrap_or("?")
+                    clip(str_field(d, "id").unwrap_or("?"))
                 ),
             )),
             (Some("t1"), Some(d)) => {
@@ -545,7 +560,7 @@ fn reddit(root: &Value, id: &str, source: &str) -> Result<Vec<Document>, ParseEr
                             Some(&c.id),
                             format!(
                                 "the replies of comment `{}` are {}, not a Listing; skipped",
-                                c.id,
+                                clip(&c.id),
                                 describe_shallow(r)
                             ),
                         )),
@@ -559,7 +574,7 @@ fn reddit(root: &Value, id: &str, source: &str) -> Result<Vec<Document>, ParseEr
                 format!(
                     "record #{n} is {}, not a comment (t1), post (t3) or `more` stub; skipped",
                     match kind {
-                        Some(k) => format!("a `{k}` thing"),
+                        Some(k) => format!("a `{}` thing", clip(k)),
                         None => describe_shallow(thing),
                     }
                 ),
@@ -612,8 +627,7 @@ fn reddit_article(a: &mut Article, p: &Map<String, Value>, legacy: bool) {
     a.url = str_field(p, "permalink").map(|l| {
         if l.starts_with('/') { format!("https://www.reddit.com{l}") } else { l.to_string() }
     });
-    a.published =
-        p.get("created_utc").and_then(Value::as_f64).and_then(|t| Time::from_epoch(t).value);
+    a.published = p.get("created_utc").and_then(epoch).and_then(|t| t.value);
     a.outlet = subreddit(p);
     a.byline = str_field(p, "author").filter(|s| !is_placeholder(s)).map(String::from);
     a.body = str_field(p, "selftext").filter(|s| !is_placeholder(s)).map(text).unwrap_or_default();
@@ -662,8 +676,8 @@ fn reddit_comment(
         deleted: status.is_some(),
         ..Default::default()
     };
-    if let Some(t) = d.get("created_utc").and_then(Value::as_f64) {
-        Time::from_epoch(t).apply(&mut c);
+    if let Some(t) = d.get("created_utc").and_then(epoch) {
+        t.apply(&mut c);
     }
     c
 }
@@ -748,11 +762,7 @@ fn hn_time(o: &Map<String, Value>) -> Time {
     if let Some(t) = str_field(o, "created_at") {
         return clean::parse_time(t);
     }
-    o.get("created_at_i")
-        .or_else(|| o.get("time"))
-        .and_then(Value::as_f64)
-        .map(Time::from_epoch)
-        .unwrap_or_default()
+    o.get("created_at_i").or_else(|| o.get("time")).and_then(epoch).unwrap_or_default()
 }
 
 fn hn_comment(
@@ -776,11 +786,13 @@ fn hn_comment(
                 anomalies.push(bad_record(
                     Some(&id),
                     format!(
-                        "comment `{id}` names `{p}` as its parent but is nested under {}; the \
+                        "comment `{}` names `{}` as its parent but is nested under {}; the \
                          parent it names is kept",
+                        clip(&id),
+                        clip(&p),
                         enclosing
                             .as_deref()
-                            .map_or("the fetched item".into(), |e| format!("`{e}`"))
+                            .map_or("the fetched item".into(), |e| format!("`{}`", clip(e)))
                     ),
                 ));
             }
@@ -1179,5 +1191,78 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// Issue #13: numeric ids 2^64 and 2^64+1 (and below -2^63) were both read as
+    /// `1.8446744073709552e+19`: a false `duplicate_id` and `self_reply`, the reply link lost.
+    #[test]
+    fn r13_big_numeric_ids_keep_their_text() {
+        const A: &str = "18446744073709551616";
+        const B: &str = "18446744073709551617";
+        const C: &str = "-9223372036854775809";
+        let rec = |id: &str, parent: &str| {
+            format!(
+                r#"{{"id":{id},"post":{A},"parent":{parent},"author_name":"x",
+                "content":{{"rendered":"<p>t</p>"}}}}"#
+            )
+        };
+        let wp = format!("[{},{},{}]", rec(A, "0"), rec(B, A), rec(C, B));
+        let doc = one(&wp, None);
+        assert_eq!(ids(&doc), [(A, None), (B, Some(A)), (C, Some(B))]);
+        assert_eq!(doc.article.id, format!("wp-post-{A}"));
+        let d = Discussion::build(doc);
+        assert!(d.anomalies.is_empty(), "{:?}", d.anomalies);
+
+        let hn = format!(
+            r#"{{"id":{C},"type":"story","title":"t","children":[
+              {{"id":{A},"type":"comment","author":"a","text":"x","parent_id":{C},"children":[
+                {{"id":{B},"type":"comment","author":"b","text":"y","parent_id":{A},
+                  "children":[]}}]}}]}}"#
+        );
+        let doc = one(&hn, None);
+        assert_eq!(ids(&doc), [(A, None), (B, Some(A))]);
+        assert!(doc.anomalies.is_empty(), "{:?}", doc.anomalies);
+        assert_eq!(doc.article.url, Some(format!("https://news.ycombinator.com/item?id={C}")));
+        let d = Discussion::build(doc);
+        assert!(d.anomalies.is_empty(), "{:?}", d.anomalies);
+    }
+
+    /// Issue #13: `time_raw` of a JSON number was re-rendered (`1439801151.0` became
+    /// `1439801151`); it is the text the source wrote.
+    #[test]
+    fn r13_time_raw_of_json_numbers_is_the_source_text() {
+        let c = t1("c1", "t3_abc", "ann", "x", r#""""#).replace("1439801151.0", "1439801151.50");
+        let doc = one(&format!("[{},{}]", listing(&[T3.into()]), listing(&[c])), None);
+        let c1 = &doc.comments[0];
+        assert_eq!(c1.time_raw.as_deref(), Some("1439801151.50"));
+        assert_eq!(c1.time.as_deref(), Some("2015-08-17T08:45:51Z"));
+        let hn = r#"{"id":1,"type":"story","children":[
+            {"id":2,"type":"comment","author":"a","text":"x","parent_id":1,
+             "created_at_i":1e300,"children":[]},
+            {"id":3,"type":"comment","author":"a","text":"x","parent_id":1,
+             "created_at_i":1160423565.000,"children":[]}]}"#;
+        let doc = one(hn, None);
+        let raw: Vec<_> = doc.comments.iter().map(|c| c.time_raw.as_deref()).collect();
+        // serde_json writes an exponent `e+N` (its `arbitrary_precision` form).
+        assert_eq!(raw, [Some("1e+300"), Some("1160423565.000")]);
+        assert_eq!(doc.comments[0].time, None);
+        assert_eq!(doc.comments[1].time.as_deref(), Some("2006-10-09T19:52:45Z"));
+    }
+
+    /// Issue #13: messages quote at most ~200 characters of the input.
+    #[test]
+    fn r13_messages_quote_at_most_200_characters() {
+        let key = "k".repeat(100_000);
+        let text = format!(r#"{{"{key}": 1, "b{key}": 2}}"#);
+        match parse(&text, "s", "s.json", None) {
+            Err(ParseErrorKind::Unrecognised(m)) => {
+                assert!(m.len() < 600 && m.contains('…'), "{}", &m[..m.len().min(600)])
+            }
+            other => panic!("{other:?}"),
+        }
+        let msg = "m".repeat(100_000);
+        let text = format!(r#"{{"code":"c","message":"{msg}"}}"#);
+        let m = parse(&text, "s", "s.json", None).unwrap_err().to_string();
+        assert!(m.len() < 600, "{}", m.len());
     }
 }
