@@ -51,7 +51,14 @@
 //! serde_json's recursion limit (128 levels) allows. serde_json reads them
 //! with the limit off and `serde_stacker` growing the stack as needed;
 //! values are walked with explicit stacks and dismantled iteratively
-//! (`Tree`), since dropping a deep `Value` recurses too.
+//! (`Tree`), since dropping a deep `Value` recurses too. A Reddit page of
+//! the plain shape is read without a `Value` tree: serde seeds put its
+//! things in a flat list with only the fields read (a 100,000-deep chain
+//! took 664 MB as a tree); any other shape goes to the `Value` reader.
+//!
+//! Numbers keep the text the source wrote (serde_json's
+//! `arbitrary_precision`): ids beyond 64 bits stay exact, and `time_raw` of
+//! an epoch number is its text (an exponent is written `e+N`), issue #13.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -61,6 +68,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use super::clean::{self, Time};
+use super::table::clip;
 use super::{Format, ParseErrorKind};
 use crate::model::{
     Anomaly, AnomalyKind, Article, CommentKind, CommentSection, Document, RawComment,
@@ -97,6 +105,13 @@ pub fn parse(
         }
         None => None,
     };
+    if matches!(format, None | Some(Format::RedditJson))
+        && let Some(mut doc) = reddit_flat(text)
+    {
+        doc.article.id = id.to_string();
+        doc.article.source = source.to_string();
+        return Ok(vec![doc]);
+    }
     let tree = Tree(read(text, format)?);
     let root = &tree.0;
     let format = match format {
@@ -266,7 +281,7 @@ fn describe(v: &Value) -> String {
             if let (Some(code), Some(msg)) =
                 (o.get("code").and_then(Value::as_str), o.get("message").and_then(Value::as_str))
             {
-                return format!("an API error response (code `{code}`: {msg})");
+                return format!("an API error response (code `{}`: {})", clip(code), clip(msg));
             }
             describe_shallow(v)
         }
@@ -278,13 +293,16 @@ fn describe_shallow(v: &Value) -> String {
         Value::Object(o) if o.is_empty() => "an empty object".into(),
         Value::Object(o) => {
             const SHOWN: usize = 10;
-            let keys: Vec<String> = o.keys().take(SHOWN).map(|k| format!("`{k}`")).collect();
+            let keys: Vec<String> =
+                o.keys().take(SHOWN).map(|k| format!("`{}`", clip(k))).collect();
             let more = if o.len() > SHOWN {
                 format!(" and {} more", o.len() - SHOWN)
             } else {
                 String::new()
             };
-            format!("an object with keys {}{more}", keys.join(", "))
+            // Each key clipped, and the list: messages quote at most ~200 characters of
+            // input (issue #13).
+            format!("an object with keys {}{more}", clip(&keys.join(", ")))
         }
         Value::Array(items) => format!("an array of {} items", items.len()),
         other => describe(other),
@@ -304,7 +322,18 @@ fn bad_record(comment_id: Option<&str>, message: String) -> Anomaly {
     }
 }
 
-/// A number or non-empty string as an id.
+/// A number of seconds since the Unix epoch, with the number's text as written as the
+/// raw time (issue #13: never a re-rendered number).
+fn epoch(v: &Value) -> Option<Time> {
+    let Value::Number(n) = v else { return None };
+    let mut t = Time::from_epoch(n.as_f64()?);
+    t.raw = Some(n.to_string());
+    Some(t)
+}
+
+/// A number or non-empty string as an id. Numbers keep their text exactly as written
+/// (serde_json's `arbitrary_precision`): ids beyond 64 bits are not rounded to one float
+/// (issue #13).
 fn id_string(v: &Value) -> Option<String> {
     match v {
         Value::Number(n) => Some(n.to_string()),
@@ -510,48 +539,94 @@ fn reddit(root: &Value, id: &str, source: &str) -> Result<Vec<Document>, ParseEr
         },
     }
 
-    let mut doc = new_document(id, source, f);
-    let mut post: Option<&Map<String, Value>> = None;
-    let mut first_comment: Option<&Map<String, Value>> = None;
-    let mut legacy = false;
+    let mut walk = RedditWalk::new(id, source);
     // (thing, id of the comment it is nested under); popped in source order.
     let mut stack: Vec<(&Value, Option<&str>)> = top.iter().rev().map(|t| (*t, None)).collect();
-    let mut n = 0usize;
     while let Some((thing, enclosing)) = stack.pop() {
-        n += 1;
         let kind = thing.get("kind").and_then(Value::as_str);
         let data = thing.get("data").and_then(Value::as_object);
+        if let Some((children, me)) = walk.thing(kind, data, enclosing, || describe_shallow(thing))
+        {
+            stack.extend(children.iter().rev().map(|ch| (ch, me)));
+        }
+    }
+    Ok(vec![walk.finish()])
+}
+
+/// What a Reddit page gives, gathered thing by thing in source order (pre-order).
+struct RedditWalk {
+    doc: Document,
+    /// The post's data (the fields read from it).
+    post: Option<Map<String, Value>>,
+    /// The first comment's subreddit and `link_id`, for a page without its post.
+    first_comment: Option<(Option<String>, Option<String>)>,
+    legacy: bool,
+    /// Things seen, for the `record #N` of messages.
+    n: usize,
+}
+
+impl RedditWalk {
+    fn new(id: &str, source: &str) -> Self {
+        RedditWalk {
+            doc: new_document(id, source, Format::RedditJson),
+            post: None,
+            first_comment: None,
+            legacy: false,
+            n: 0,
+        }
+    }
+
+    /// One thing, nested under the comment `enclosing`. Returns the children of a
+    /// comment's replies Listing, and the comment's id, to be visited next.
+    fn thing<'v>(
+        &mut self,
+        kind: Option<&str>,
+        data: Option<&'v Map<String, Value>>,
+        enclosing: Option<&str>,
+        describe: impl FnOnce() -> String,
+    ) -> Option<(&'v Vec<Value>, Option<&'v str>)> {
+        self.n += 1;
+        let n = self.n;
+        let doc = &mut self.doc;
         match (kind, data) {
-            (Some("t3"), Some(d)) if post.is_none() => post = Some(d),
+            (Some("t3"), Some(d)) if self.post.is_none() => {
+                let fields = REDDIT_KEYS.iter().chain(REDDIT_HTML_KEYS);
+                self.post = Some(
+                    fields.filter_map(|&k| Some((k.to_string(), d.get(k)?.clone()))).collect(),
+                );
+            }
             (Some("t3"), Some(d)) => doc.anomalies.push(bad_record(
                 None,
                 format!(
                     "record #{n} is a second post (`{}`); only the first is the article",
-                    str_field(d, "id").unwrap_or("?")
+                    clip(str_field(d, "id").unwrap_or("?"))
                 ),
             )),
             (Some("t1"), Some(d)) => {
-                first_comment.get_or_insert(d);
-                legacy |= is_legacy_escaped(d.get("body_html"));
+                self.first_comment.get_or_insert_with(|| {
+                    (subreddit(d), str_field(d, "link_id").map(String::from))
+                });
+                self.legacy |= is_legacy_escaped(d.get("body_html"));
                 let c = reddit_comment(d, enclosing, n, &mut doc.anomalies);
+                let mut next = None;
                 match d.get("replies") {
                     Some(Value::String(_) | Value::Null) | None => {}
                     Some(r) => match listing_children(r) {
                         Some(children) => {
-                            let me = d.get("id").and_then(Value::as_str);
-                            stack.extend(children.iter().rev().map(|ch| (ch, me)));
+                            next = Some((children, d.get("id").and_then(Value::as_str)));
                         }
                         None => doc.anomalies.push(bad_record(
                             Some(&c.id),
                             format!(
                                 "the replies of comment `{}` are {}, not a Listing; skipped",
-                                c.id,
+                                clip(&c.id),
                                 describe_shallow(r)
                             ),
                         )),
                     },
                 }
                 doc.comments.push(c);
+                return next;
             }
             (Some("more"), Some(d)) => doc.hidden_comments += more_count(d),
             _ => doc.anomalies.push(bad_record(
@@ -559,31 +634,405 @@ fn reddit(root: &Value, id: &str, source: &str) -> Result<Vec<Document>, ParseEr
                 format!(
                     "record #{n} is {}, not a comment (t1), post (t3) or `more` stub; skipped",
                     match kind {
-                        Some(k) => format!("a `{k}` thing"),
-                        None => describe_shallow(thing),
+                        Some(k) => format!("a `{}` thing", clip(k)),
+                        None => describe(),
                     }
                 ),
             )),
         }
+        None
     }
 
-    if let Some(p) = post {
-        legacy |= is_legacy_escaped(p.get("selftext_html"));
-        reddit_article(&mut doc.article, p, legacy);
-    } else if let Some(c) = first_comment {
-        // A morechildren answer: the post is not in the file, but the
-        // comments name its subreddit and id.
-        doc.article.outlet = subreddit(c);
-        doc.article.url = str_field(c, "link_id")
-            .map(|l| format!("https://www.reddit.com/comments/{}/", l.trim_start_matches("t3_")));
+    fn finish(mut self) -> Document {
+        let doc = &mut self.doc;
+        if let Some(p) = &self.post {
+            self.legacy |= is_legacy_escaped(p.get("selftext_html"));
+            reddit_article(&mut doc.article, p, self.legacy);
+        } else if let Some((outlet, link_id)) = self.first_comment {
+            // A morechildren answer: the post is not in the file, but the
+            // comments name its subreddit and id.
+            doc.article.outlet = outlet;
+            doc.article.url = link_id.map(|l| {
+                format!("https://www.reddit.com/comments/{}/", l.trim_start_matches("t3_"))
+            });
+        }
+        if self.legacy {
+            for c in &mut doc.comments {
+                c.text = unescape_legacy(&c.text);
+                c.quotes = clean::gt_quotes(&c.text);
+            }
+        }
+        self.doc
     }
-    if legacy {
-        for c in &mut doc.comments {
-            c.text = unescape_legacy(&c.text);
-            c.quotes = clean::gt_quotes(&c.text);
+}
+
+/// The fields read from a Reddit thing's data (post, comment or `more` stub).
+const REDDIT_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "parent_id",
+    "link_id",
+    "author",
+    "body",
+    "created_utc",
+    "subreddit",
+    "subreddit_name_prefixed",
+    "count",
+    "children",
+    "title",
+    "permalink",
+    "selftext",
+];
+/// HTML fields, read only for whether they are escaped (their start).
+const REDDIT_HTML_KEYS: &[&str] = &["body_html", "selftext_html"];
+
+/// A Reddit comments page read without building its JSON tree (issue #13: a 100,000-deep
+/// chain, 25 MB, took 664 MB as a `Value` tree, five maps per reply level). The things
+/// come out flat, in source order, with only the fields threadlens reads; `None` when the
+/// page is not of the plain shape (an array of Listings, or a Listing, whose things are
+/// objects with a `kind` and a `data` object, replies a Listing or empty), or not JSON:
+/// the `Value` reader then reads it and says what is wrong, as before.
+fn reddit_flat(text: &str) -> Option<Document> {
+    // Other JSON is not read twice.
+    let head = &text.as_bytes()[..text.len().min(4096)];
+    if !head.windows(9).any(|w| w == b"\"Listing\"") {
+        return None;
+    }
+    let mut arena: Vec<flat::Thing> = Vec::new();
+    let read = {
+        use serde::de::DeserializeSeed;
+        let mut de = serde_json::Deserializer::from_str(text);
+        de.disable_recursion_limit();
+        let r = flat::Root(&mut arena).deserialize(serde_stacker::Deserializer::new(&mut de));
+        r.and_then(|()| de.end())
+    };
+    if read.is_err() {
+        for t in arena {
+            t.data.into_iter().for_each(|(_, v)| dismantle(v));
+        }
+        return None;
+    }
+    Some(reddit_walk_flat(arena))
+}
+
+fn reddit_walk_flat(arena: Vec<flat::Thing>) -> Document {
+    let mut walk = RedditWalk::new("", "");
+    // The id of each comment read, for the `enclosing` of its replies.
+    let mut ids: Vec<Option<String>> = Vec::with_capacity(arena.len());
+    for t in arena {
+        let data: Map<String, Value> =
+            t.data.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let enclosing = t.enclosing.and_then(|e| ids[e].as_deref());
+        let next = walk.thing(Some(&t.kind), Some(&data), enclosing, String::new);
+        debug_assert!(next.is_none(), "replies are read into the arena");
+        ids.push(data.get("id").and_then(Value::as_str).map(String::from));
+    }
+    walk.finish()
+}
+
+/// Serde seeds reading a Reddit page into a flat list of things (see [`reddit_flat`]).
+/// Any shape they do not expect is an error, and the `Value` reader takes over.
+mod flat {
+    use std::fmt;
+
+    use serde::de::{
+        self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+    };
+    use serde_json::Value;
+
+    use super::{REDDIT_HTML_KEYS, REDDIT_KEYS, dismantle};
+
+    /// A thing: its kind, the fields read from its data, and the index of the thing whose
+    /// replies it is in.
+    pub(super) struct Thing {
+        pub kind: String,
+        pub data: Vec<(&'static str, Value)>,
+        pub enclosing: Option<usize>,
+    }
+
+    fn bail<E: de::Error>() -> E {
+        E::custom("not a plain Reddit page")
+    }
+
+    /// The whole page: an array of Listings, or one Listing.
+    pub(super) struct Root<'a>(pub &'a mut Vec<Thing>);
+
+    impl<'de> DeserializeSeed<'de> for Root<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
         }
     }
-    Ok(vec![doc])
+
+    impl<'de> Visitor<'de> for Root<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a Reddit comments page")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let arena = self.0;
+            let mut any = false;
+            while seq.next_element_seed(Listing { arena: &mut *arena, enclosing: None })?.is_some()
+            {
+                any = true;
+            }
+            // An empty array is a WordPress post without comments.
+            if any { Ok(()) } else { Err(bail()) }
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+            Listing { arena: self.0, enclosing: None }.visit_map(map)
+        }
+    }
+
+    /// A Listing whose children are nested under thing `enclosing`.
+    struct Listing<'a> {
+        arena: &'a mut Vec<Thing>,
+        enclosing: Option<usize>,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Listing<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Listing<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a Listing")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let (mut kind, mut children) = (None::<String>, None::<()>);
+            while let Some(key) = map.next_key::<String>()? {
+                match key.as_str() {
+                    "kind" if kind.is_none() => kind = Some(map.next_value()?),
+                    "data" if children.is_none() => {
+                        let seed =
+                            ListingData { arena: &mut *self.arena, enclosing: self.enclosing };
+                        children = Some(map.next_value_seed(seed)?);
+                    }
+                    "kind" | "data" => return Err(bail()),
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            match (kind.as_deref(), children) {
+                (Some("Listing"), Some(())) => Ok(()),
+                _ => Err(bail()),
+            }
+        }
+    }
+
+    /// A Listing's `data`: its `children` are things.
+    struct ListingData<'a> {
+        arena: &'a mut Vec<Thing>,
+        enclosing: Option<usize>,
+    }
+
+    impl<'de> DeserializeSeed<'de> for ListingData<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for ListingData<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a Listing's data")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut seen = false;
+            while let Some(key) = map.next_key::<String>()? {
+                if key == "children" {
+                    if seen {
+                        return Err(bail());
+                    }
+                    seen = true;
+                    let seed = Children { arena: &mut *self.arena, enclosing: self.enclosing };
+                    map.next_value_seed(seed)?;
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            if seen { Ok(()) } else { Err(bail()) }
+        }
+    }
+
+    /// An array of things.
+    struct Children<'a> {
+        arena: &'a mut Vec<Thing>,
+        enclosing: Option<usize>,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Children<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Children<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an array of things")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let enclosing = self.enclosing;
+            while seq.next_element_seed(ThingSeed { arena: &mut *self.arena, enclosing })?.is_some()
+            {
+            }
+            Ok(())
+        }
+    }
+
+    /// One thing, put in the arena before its replies (source order).
+    struct ThingSeed<'a> {
+        arena: &'a mut Vec<Thing>,
+        enclosing: Option<usize>,
+    }
+
+    impl<'de> DeserializeSeed<'de> for ThingSeed<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for ThingSeed<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a Reddit thing")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let me = self.arena.len();
+            self.arena.push(Thing {
+                kind: String::new(),
+                data: Vec::new(),
+                enclosing: self.enclosing,
+            });
+            let (mut kind, mut data) = (None::<String>, None);
+            while let Some(key) = map.next_key::<String>()? {
+                match key.as_str() {
+                    "kind" if kind.is_none() => kind = Some(map.next_value()?),
+                    "data" if data.is_none() => {
+                        data = Some(map.next_value_seed(Data { arena: &mut *self.arena, me })?);
+                    }
+                    "kind" | "data" => return Err(bail()),
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            let (Some(kind), Some((fields, replies))) = (kind, data) else { return Err(bail()) };
+            // Only a comment's replies are read.
+            if replies && kind != "t1" {
+                return Err(bail());
+            }
+            self.arena[me].kind = kind;
+            self.arena[me].data = fields;
+            Ok(())
+        }
+    }
+
+    /// A thing's `data`: the fields read, and whether `replies` is a Listing.
+    struct Data<'a> {
+        arena: &'a mut Vec<Thing>,
+        me: usize,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Data<'_> {
+        type Value = (Vec<(&'static str, Value)>, bool);
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    /// A value kept from a thing's data: a scalar, or an array of scalars (`children`
+    /// of a `more` stub), so that dropping it never recurses deeply.
+    fn plain(v: &Value) -> bool {
+        match v {
+            Value::Array(items) => items.iter().all(|i| !(i.is_array() || i.is_object())),
+            Value::Object(_) => false,
+            _ => true,
+        }
+    }
+
+    impl<'de> Visitor<'de> for Data<'_> {
+        type Value = (Vec<(&'static str, Value)>, bool);
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a thing's data")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut fields: Vec<(&'static str, Value)> = Vec::new();
+            let mut replies = None;
+            while let Some(key) = map.next_key::<String>()? {
+                if key == "replies" {
+                    if replies.is_some() {
+                        return Err(bail());
+                    }
+                    let seed = Replies { arena: &mut *self.arena, enclosing: Some(self.me) };
+                    replies = Some(map.next_value_seed(seed)?);
+                    continue;
+                }
+                let html = REDDIT_HTML_KEYS.iter().find(|&&k| k == key);
+                let Some(&name) = html.or_else(|| REDDIT_KEYS.iter().find(|&&k| k == key)) else {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                };
+                let html = html.is_some();
+                let v: Value = map.next_value()?;
+                if !plain(&v) {
+                    dismantle(v);
+                    return Err(bail());
+                }
+                let v = match v {
+                    // Only whether it starts escaped is read.
+                    Value::String(s) if html => {
+                        Value::String(s.trim_start().chars().take(4).collect())
+                    }
+                    v => v,
+                };
+                // A repeated key: the last one counts, as in a `Value`.
+                fields.retain(|(k, _)| *k != name);
+                fields.push((name, v));
+            }
+            fields.shrink_to_fit();
+            Ok((fields, replies.unwrap_or(false)))
+        }
+    }
+
+    /// A comment's `replies`: an empty string or null, or a Listing.
+    struct Replies<'a> {
+        arena: &'a mut Vec<Thing>,
+        enclosing: Option<usize>,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Replies<'_> {
+        type Value = bool;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Replies<'_> {
+        type Value = bool;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("replies: a Listing or an empty string")
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<bool, A::Error> {
+            Listing { arena: self.arena, enclosing: self.enclosing }.visit_map(map)?;
+            Ok(true)
+        }
+    }
 }
 
 /// Without `raw_json=1` Reddit escapes `&`, `<` and `>` in every text
@@ -612,8 +1061,7 @@ fn reddit_article(a: &mut Article, p: &Map<String, Value>, legacy: bool) {
     a.url = str_field(p, "permalink").map(|l| {
         if l.starts_with('/') { format!("https://www.reddit.com{l}") } else { l.to_string() }
     });
-    a.published =
-        p.get("created_utc").and_then(Value::as_f64).and_then(|t| Time::from_epoch(t).value);
+    a.published = p.get("created_utc").and_then(epoch).and_then(|t| t.value);
     a.outlet = subreddit(p);
     a.byline = str_field(p, "author").filter(|s| !is_placeholder(s)).map(String::from);
     a.body = str_field(p, "selftext").filter(|s| !is_placeholder(s)).map(text).unwrap_or_default();
@@ -662,8 +1110,8 @@ fn reddit_comment(
         deleted: status.is_some(),
         ..Default::default()
     };
-    if let Some(t) = d.get("created_utc").and_then(Value::as_f64) {
-        Time::from_epoch(t).apply(&mut c);
+    if let Some(t) = d.get("created_utc").and_then(epoch) {
+        t.apply(&mut c);
     }
     c
 }
@@ -748,11 +1196,7 @@ fn hn_time(o: &Map<String, Value>) -> Time {
     if let Some(t) = str_field(o, "created_at") {
         return clean::parse_time(t);
     }
-    o.get("created_at_i")
-        .or_else(|| o.get("time"))
-        .and_then(Value::as_f64)
-        .map(Time::from_epoch)
-        .unwrap_or_default()
+    o.get("created_at_i").or_else(|| o.get("time")).and_then(epoch).unwrap_or_default()
 }
 
 fn hn_comment(
@@ -776,11 +1220,13 @@ fn hn_comment(
                 anomalies.push(bad_record(
                     Some(&id),
                     format!(
-                        "comment `{id}` names `{p}` as its parent but is nested under {}; the \
+                        "comment `{}` names `{}` as its parent but is nested under {}; the \
                          parent it names is kept",
+                        clip(&id),
+                        clip(&p),
                         enclosing
                             .as_deref()
-                            .map_or("the fetched item".into(), |e| format!("`{e}`"))
+                            .map_or("the fetched item".into(), |e| format!("`{}`", clip(e)))
                     ),
                 ));
             }
@@ -1179,5 +1625,161 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// Issue #13: numeric ids 2^64 and 2^64+1 (and below -2^63) were both read as
+    /// `1.8446744073709552e+19`: a false `duplicate_id` and `self_reply`, the reply link lost.
+    #[test]
+    fn r13_big_numeric_ids_keep_their_text() {
+        const A: &str = "18446744073709551616";
+        const B: &str = "18446744073709551617";
+        const C: &str = "-9223372036854775809";
+        let rec = |id: &str, parent: &str| {
+            format!(
+                r#"{{"id":{id},"post":{A},"parent":{parent},"author_name":"x",
+                "content":{{"rendered":"<p>t</p>"}}}}"#
+            )
+        };
+        let wp = format!("[{},{},{}]", rec(A, "0"), rec(B, A), rec(C, B));
+        let doc = one(&wp, None);
+        assert_eq!(ids(&doc), [(A, None), (B, Some(A)), (C, Some(B))]);
+        assert_eq!(doc.article.id, format!("wp-post-{A}"));
+        let d = Discussion::build(doc);
+        assert!(d.anomalies.is_empty(), "{:?}", d.anomalies);
+
+        let hn = format!(
+            r#"{{"id":{C},"type":"story","title":"t","children":[
+              {{"id":{A},"type":"comment","author":"a","text":"x","parent_id":{C},"children":[
+                {{"id":{B},"type":"comment","author":"b","text":"y","parent_id":{A},
+                  "children":[]}}]}}]}}"#
+        );
+        let doc = one(&hn, None);
+        assert_eq!(ids(&doc), [(A, None), (B, Some(A))]);
+        assert!(doc.anomalies.is_empty(), "{:?}", doc.anomalies);
+        assert_eq!(doc.article.url, Some(format!("https://news.ycombinator.com/item?id={C}")));
+        let d = Discussion::build(doc);
+        assert!(d.anomalies.is_empty(), "{:?}", d.anomalies);
+    }
+
+    /// Issue #13: `time_raw` of a JSON number was re-rendered (`1439801151.0` became
+    /// `1439801151`); it is the text the source wrote.
+    #[test]
+    fn r13_time_raw_of_json_numbers_is_the_source_text() {
+        let c = t1("c1", "t3_abc", "ann", "x", r#""""#).replace("1439801151.0", "1439801151.50");
+        let doc = one(&format!("[{},{}]", listing(&[T3.into()]), listing(&[c])), None);
+        let c1 = &doc.comments[0];
+        assert_eq!(c1.time_raw.as_deref(), Some("1439801151.50"));
+        assert_eq!(c1.time.as_deref(), Some("2015-08-17T08:45:51Z"));
+        let hn = r#"{"id":1,"type":"story","children":[
+            {"id":2,"type":"comment","author":"a","text":"x","parent_id":1,
+             "created_at_i":1e300,"children":[]},
+            {"id":3,"type":"comment","author":"a","text":"x","parent_id":1,
+             "created_at_i":1160423565.000,"children":[]}]}"#;
+        let doc = one(hn, None);
+        let raw: Vec<_> = doc.comments.iter().map(|c| c.time_raw.as_deref()).collect();
+        // serde_json writes an exponent `e+N` (its `arbitrary_precision` form).
+        assert_eq!(raw, [Some("1e+300"), Some("1160423565.000")]);
+        assert_eq!(doc.comments[0].time, None);
+        assert_eq!(doc.comments[1].time.as_deref(), Some("2006-10-09T19:52:45Z"));
+    }
+
+    /// Issue #13: messages quote at most ~200 characters of the input.
+    #[test]
+    fn r13_messages_quote_at_most_200_characters() {
+        let key = "k".repeat(100_000);
+        let text = format!(r#"{{"{key}": 1, "b{key}": 2}}"#);
+        match parse(&text, "s", "s.json", None) {
+            Err(ParseErrorKind::Unrecognised(m)) => {
+                assert!(m.len() < 600 && m.contains('…'), "{}", &m[..m.len().min(600)])
+            }
+            other => panic!("{other:?}"),
+        }
+        let msg = "m".repeat(100_000);
+        let text = format!(r#"{{"code":"c","message":"{msg}"}}"#);
+        let m = parse(&text, "s", "s.json", None).unwrap_err().to_string();
+        assert!(m.len() < 600, "{}", m.len());
+    }
+
+    /// Both Reddit readers on `text`: the flat one (`None` when it leaves the page to the
+    /// other) and the `Value` one.
+    fn both_reddit(text: &str) -> (Option<Document>, Document) {
+        let flat = reddit_flat(text).map(|mut d| {
+            d.article.id = "stem".into();
+            d.article.source = "in/stem.json".into();
+            d
+        });
+        let tree = Tree(read(text, None).unwrap());
+        (flat, reddit(&tree.0, "stem", "in/stem.json").unwrap().remove(0))
+    }
+
+    /// Issue #13: a 100,000-deep Reddit chain (25 MB) peaked at 664 MB as a `Value` tree;
+    /// plain pages are now read flat, keeping only the fields read. Same documents.
+    #[test]
+    fn r13_flat_reddit_reader_matches_the_value_reader() {
+        let deep = t1("c3", "t1_c2", "carol", "> you\nno", r#""""#);
+        let mid = t1("c2", "t1_c1", "bob", "two", &listing(&[deep, more("t1_c2", 0, &[])]));
+        let top = t1("c1", "t3_abc", "ann", "one\n\nmore", &listing(&[mid]));
+        let gone = t1("c4", "t3_abc", "[deleted]", "[deleted]", r#""""#);
+        let removed = t1("d2", "t1_d1", "[deleted]", "[removed]", "null");
+        let legacy = t1("e1", "t3_abc", "ann", "&gt; a &amp;lt; b", r#""""#)
+            .replace(r#"<div class=\"md\"><p>x</p></div>"#, "&lt;div class=\\\"md\\\"&gt;");
+        let no_parent = t1("g1", "t3_abc", "ann", "x", &listing(&[t1("g2", "", "b", "y", "\"\"")]))
+            .replace(r#""parent_id":"","#, "");
+        let pages = [
+            format!(
+                "[{}, {}]",
+                listing(&[T3.to_string()]),
+                listing(&[top, gone, more("t3_abc", 5, &["c5", "c6"])])
+            ),
+            format!("[{},{}]", listing(&[T3.into()]), listing(&[removed])),
+            format!("[{},{}]", listing(&[T3.into()]), listing(&[legacy])),
+            format!("[{},{}]", listing(&[T3.into(), T3.into()]), listing(&[no_parent])),
+            listing(&[t1("h1", "t3_abc", "ann", "solo", r#""""#)]),
+            format!(
+                r#"[{},{{"kind":"Listing","data":{{"children":[{{"kind":"t5","data":{{}}}}]}}}}]"#,
+                listing(&[T3.into()])
+            ),
+        ];
+        for page in &pages {
+            let (flat, tree) = both_reddit(page);
+            assert_eq!(flat.as_ref(), Some(&tree), "{page}");
+        }
+        assert_eq!(both_reddit(&pages[0]).1.comments.len(), 4);
+        assert!(both_reddit(&pages[3]).1.anomalies.len() == 1, "the second post");
+        assert_eq!(both_reddit(&pages[3]).1.comments[1].parent_id.as_deref(), Some("g1"));
+
+        // Shapes left to the `Value` reader, which reports them.
+        let not_listing = t1("f1", "t3_abc", "ann", "x", r#"{"kind":"t1"}"#);
+        for page in [
+            format!(
+                r#"{{"json":{{"errors":[],"data":{{"things":[{}]}}}}}}"#,
+                t1("f1", "t1_zz", "ann", "hi", r#""""#)
+            ),
+            format!("[{},{}]", listing(&[T3.into()]), listing(&[not_listing])),
+            format!("[{},[1]]", listing(&[T3.into()])),
+            format!("[{},{}]", listing(&[T3.into()]), listing(&["17".into()])),
+            format!("[{},{}]", listing(&[T3.into()]), listing(&[r#"{"data":{}}"#.into()])),
+            format!("[{}", listing(&[T3.into()])),
+        ] {
+            assert!(reddit_flat(&page).is_none(), "{page}");
+        }
+        // Other JSON is not read twice.
+        assert!(reddit_flat(&format!("[{}]", wp(1, 2, 0, "comment", "approved", "x"))).is_none());
+
+        // A deep chain: read flat, without recursion in the walk or the drop.
+        const DEPTH: usize = 20_000;
+        let mut text = format!("[{},", listing(&[T3.into()]));
+        for i in 0..DEPTH {
+            let parent = if i == 0 { "t3_abc".to_string() } else { format!("t1_c{}", i - 1) };
+            text.push_str(&format!(
+                r#"{{"kind":"Listing","data":{{"children":[{{"kind":"t1","data":{{"id":"c{i}","parent_id":"{parent}","ups":1,"body":"b","replies":"#
+            ));
+        }
+        text.push_str(r#""""#);
+        text.push_str(&"}}]}}".repeat(DEPTH));
+        text.push(']');
+        let doc = reddit_flat(&text).expect("a plain page");
+        assert_eq!(doc.comments.len(), DEPTH);
+        assert_eq!(doc.comments[DEPTH - 1].parent_id.as_deref(), Some("c19998"));
     }
 }

@@ -8,7 +8,11 @@
 //! - **Discussions.** Without a discussion column the file is one
 //!   discussion (id = file stem). With one, each value is a discussion
 //!   whose id is that value; the same value in several files is one
-//!   discussion (they are merged), so sharded exports recombine.
+//!   discussion (they are merged), so sharded exports recombine. Rows whose
+//!   discussion value is empty (or null) go to the discussion
+//!   `<file stem>#no-discussion`, or to `<file stem>` when no row of the file has
+//!   one, never to a discussion called `""`; each run of them is a `bad_record`
+//!   anomaly giving the count and the first line (issue #13).
 //! - **Parents.** An empty parent, `0`, `null`/`None`/`NaN`, or the
 //!   discussion's own id means "replies to the article". Reddit dumps name
 //!   parents `t1_<id>` and the post `t3_<id>`: a `t3_` parent is the article
@@ -20,6 +24,15 @@
 //! - A row that cannot be read (a JSON line that is not an object, a row
 //!   without an id) is reported as a `bad_record` anomaly with its line; the
 //!   other rows are kept. A file with no readable row at all is an error.
+//! - **Broken CSV/TSV rows** are kept and reported as `bad_record` anomalies with
+//!   their line (issue #13): more fields than the header (the extras are quoted in
+//!   the message), fewer fields, a stray `"` inside a field that is not quoted (or
+//!   after its closing quote), and a quoted field spanning more than 1,000 lines or
+//!   1 MB (usually a stray quote that swallowed the rows after it). A file that
+//!   ends inside a quoted field is an error naming the line where that field
+//!   opened; the discussions read before it are handed on.
+//! - **Numbers** (ids, times) keep the text the source wrote: ids beyond 64 bits
+//!   stay exact and `time_raw` is never a re-rendered number (issue #13).
 
 use std::collections::HashSet;
 
@@ -28,6 +41,24 @@ use serde_json::Value;
 use super::clean::{Time, gt_quotes, parse_time};
 use super::{Format, ParseErrorKind};
 use crate::model::{Anomaly, AnomalyKind, Article, CommentSection, Document, RawComment};
+
+/// At most this many characters of the input are quoted in a message (issue #13).
+pub(crate) const QUOTE_CHARS: usize = 200;
+
+/// `s` cut to [`QUOTE_CHARS`] characters, with `…` when cut: messages quote input, and a
+/// one-line file can be megabytes long (issue #13).
+pub(crate) fn clip(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(QUOTE_CHARS) {
+        Some((end, _)) => format!("{}…", &s[..end]).into(),
+        None => s.into(),
+    }
+}
+
+/// A quoted field running over more lines than this is reported (issue #13): it is
+/// usually a stray quote that swallowed the rows after it.
+const LONG_FIELD_LINES: usize = 1_000;
+/// A field longer than this (bytes) is reported, for the same reason.
+const LONG_FIELD_BYTES: usize = 1 << 20;
 
 /// Column names of a comment table; `None` = find it among the defaults.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -156,7 +187,7 @@ impl Mapping {
                                 "{} names column `{name}`, which the table does not have \
                                  (columns: {})",
                                 role.flag(),
-                                names.join(", ")
+                                clip(&names.join(", "))
                             ),
                         });
                     }
@@ -173,7 +204,7 @@ impl Mapping {
                         "no {} column: looked for {} (columns: {}); name it with {}",
                         if role == Role::Id { "comment id" } else { "parent id" },
                         role.candidates().join(", "),
-                        names.join(", "),
+                        clip(&names.join(", ")),
                         role.flag()
                     ),
                 });
@@ -197,6 +228,9 @@ struct Row {
     discussion: Option<String>,
     author: Option<String>,
     time: Option<Value>,
+    /// The time's text as written, when `time` does not keep it (a JSON number with an
+    /// exponent, which serde_json writes `e+N`).
+    time_text: Option<String>,
     text: Option<String>,
 }
 
@@ -265,6 +299,10 @@ struct Grouper<'a> {
     read: usize,
     /// The discussion of `rows`.
     current: Option<String>,
+    /// The discussion column's name, for messages.
+    discussion_col: String,
+    /// Rows of `rows` without a discussion id: the first one's line and how many.
+    no_discussion: Option<(usize, usize)>,
     /// Problems of rows that could not be read, waiting for a document to go to.
     anomalies: Vec<Anomaly>,
     emitted: usize,
@@ -288,6 +326,8 @@ impl<'a> Grouper<'a> {
             rows: Vec::new(),
             read: 0,
             current: None,
+            discussion_col: String::new(),
+            no_discussion: None,
             anomalies: Vec::new(),
             emitted: 0,
             stopped: false,
@@ -302,12 +342,19 @@ impl<'a> Grouper<'a> {
         }
     }
 
-    fn push(&mut self, row: Row) {
+    fn push(&mut self, mut row: Row) {
         self.read += 1;
+        // An empty discussion id is none: never an article called "" (issue #13).
+        if row.discussion.as_deref().is_some_and(|d| d.trim().is_empty()) {
+            row.discussion = None;
+        }
         self.any_discussion |= row.discussion.is_some();
         let d = self.discussion_of(&row);
         if self.current.as_ref().is_some_and(|c| *c != d) {
             self.flush(false);
+        }
+        if row.discussion.is_none() && self.by_discussion {
+            self.no_discussion.get_or_insert((row.line, 0)).1 += 1;
         }
         self.current = Some(d);
         self.rows.push(row);
@@ -331,6 +378,19 @@ impl<'a> Grouper<'a> {
         };
         let mut doc = assemble(rows, first_row, &discussion, merge, self.source, self.format);
         doc.anomalies.splice(0..0, self.anomalies.drain(..));
+        if let Some((line, n)) = self.no_discussion.take() {
+            let (rows, have) = if n == 1 { ("row", "has") } else { ("rows", "have") };
+            doc.anomalies.push(Anomaly {
+                kind: AnomalyKind::BadRecord,
+                line: Some(line),
+                comment_id: None,
+                message: format!(
+                    "{n} {rows} from line {line} on {have} no discussion id (column `{}` \
+                     empty); kept under the discussion `{discussion}`",
+                    clip(&self.discussion_col)
+                ),
+            });
+        }
         self.emitted += 1;
         if !self.stopped && !(self.emit)(doc) {
             self.stopped = true;
@@ -366,7 +426,10 @@ fn read_delimited(
         let at = e.position().map_or_else(String::new, |p| format!("line {}: ", p.line()));
         ParseErrorKind::Malformed { format, message: format!("{at}{e}") }
     };
-    let mut rdr = csv::ReaderBuilder::new().delimiter(sep).flexible(true).from_reader(rdr);
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(sep)
+        .flexible(true)
+        .from_reader(QuoteWatch::new(rdr, sep));
     let names: Vec<String> = rdr
         .headers()
         .map_err(malformed)?
@@ -375,25 +438,261 @@ fn read_delimited(
         .collect();
     let m = Mapping::new(&names, opts, format)?;
     g.by_discussion = m.get(Role::Discussion).is_some();
+    g.discussion_col = m.get(Role::Discussion).unwrap_or_default().to_string();
     let index = |role: Role| m.get(role).and_then(|c| names.iter().position(|n| n == c));
     let idx: Vec<Option<usize>> = Role::ALL.iter().map(|&r| index(r)).collect();
+    let sep_str = char::from(sep).to_string();
     let mut rec = csv::StringRecord::new();
     while rdr.read_record(&mut rec).map_err(malformed)? {
+        let (line, start) = rec.position().map_or((0, 0), |p| (p.line() as usize, p.byte()));
+        let end = rdr.position().byte();
+        // The csv crate reads a file that ends inside a quoted field as one last record
+        // holding every later row: that is an error at the line the field opened (#13).
+        let watch = rdr.get_ref();
+        if let Some((open_line, open_byte)) = watch.unclosed()
+            && (start..end).contains(&open_byte)
+        {
+            return Err(ParseErrorKind::Malformed {
+                format,
+                message: format!(
+                    "line {open_line}: a quoted field opens here and is never closed (the \
+                     file ends inside it, {} lines later); is a quote missing or stray? The \
+                     rows before line {line} are kept",
+                    watch.line - open_line
+                ),
+            });
+        }
+        // Fields and quotes that break the table's shape: kept, and reported (#13).
+        let mut problems: Vec<(usize, String)> = rdr
+            .get_mut()
+            .take_stray(end)
+            .into_iter()
+            .map(|(l, field)| {
+                let column = names.get(field).map_or_else(
+                    || format!("field {} (beyond the header)", field + 1),
+                    |n| format!("column `{}`", clip(n)),
+                );
+                (
+                    l,
+                    format!(
+                        "line {l}: a stray `\"` in {column}, inside a field that is not \
+                         quoted or after its closing quote; the row is kept as read"
+                    ),
+                )
+            })
+            .collect();
+        if rec.len() > names.len() {
+            let extra: Vec<&str> = rec.iter().skip(names.len()).collect();
+            problems.push((
+                line,
+                format!(
+                    "line {line}: the row has {} fields, the header {}; the extra ones are in \
+                     no column: {}",
+                    rec.len(),
+                    names.len(),
+                    clip(&extra.join(&sep_str))
+                ),
+            ));
+        } else if rec.len() < names.len() {
+            problems.push((
+                line,
+                format!(
+                    "line {line}: the row has {} field{}, the header {}; missing: {}",
+                    rec.len(),
+                    if rec.len() == 1 { "" } else { "s" },
+                    names.len(),
+                    clip(&names[rec.len()..].join(", "))
+                ),
+            ));
+        }
+        let mut field_line = line;
+        for (i, f) in rec.iter().enumerate() {
+            let newlines = memchr_count(f.as_bytes());
+            if newlines > LONG_FIELD_LINES || f.len() > LONG_FIELD_BYTES {
+                let column = names.get(i).map_or_else(
+                    || format!("field {}", i + 1),
+                    |n| format!("column `{}`", clip(n)),
+                );
+                problems.push((
+                    field_line,
+                    format!(
+                        "line {field_line}: the field in {column} runs over {} lines ({} \
+                         bytes), to line {}: is a quote missing or stray? The row is kept as \
+                         read",
+                        newlines + 1,
+                        f.len(),
+                        field_line + newlines
+                    ),
+                ));
+            }
+            field_line += newlines;
+        }
         let field = |i: usize| idx[i].and_then(|j| rec.get(j)).map(str::to_string);
-        g.push(Row {
-            line: rec.position().map_or(0, |p| p.line() as usize),
+        let row = Row {
+            line,
             id: field(0),
             parent: field(1),
             discussion: field(2),
             author: field(3),
             time: field(4).map(Value::String),
+            time_text: None,
             text: field(5),
-        });
+        };
+        let comment_id = row.id.as_deref().map(str::trim).filter(|i| !i.is_empty());
+        let comment_id = comment_id.map(|i| clip(i).into_owned());
+        // After the row, so that they go with its discussion.
+        g.push(row);
+        for (l, message) in problems {
+            g.anomaly(Anomaly {
+                kind: AnomalyKind::BadRecord,
+                line: Some(l),
+                // A stray quote in the header concerns no comment.
+                comment_id: comment_id.clone().filter(|_| l >= line),
+                message,
+            });
+        }
         if g.stopped {
-            break;
+            return Ok(());
         }
     }
+    // A header that never closes its quote.
+    if let Some((open_line, _)) = rdr.get_ref().unclosed() {
+        return Err(ParseErrorKind::Malformed {
+            format,
+            message: format!(
+                "line {open_line}: a quoted field opens here and is never closed (the file \
+                 ends inside it)"
+            ),
+        });
+    }
     Ok(())
+}
+
+/// How many `\n` bytes `b` holds.
+fn memchr_count(b: &[u8]) -> usize {
+    b.iter().filter(|&&c| c == b'\n').count()
+}
+
+/// Where a reader of CSV stands in the quoting rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Quoting {
+    /// At the start of a field.
+    Start,
+    /// In a field that did not start with a quote.
+    Unquoted,
+    /// In a quoted field.
+    Quoted,
+    /// Just after a quote inside a quoted field: the closing quote, or the first of
+    /// an escaped `""`.
+    QuoteInQuoted,
+}
+
+/// Passes bytes on to the csv reader while following the quoting rules alongside it,
+/// since the csv crate accepts what issue #13 asks to report: a stray `"` in an
+/// unquoted field (or after a closing quote), and a file ending inside a quoted field.
+/// Linear: one look at each byte.
+struct QuoteWatch<R> {
+    inner: R,
+    sep: u8,
+    state: Quoting,
+    /// Current 1-based line, counting every `\n` (as the csv crate does).
+    line: usize,
+    /// Bytes passed on so far.
+    byte: u64,
+    /// 0-based field of the current record.
+    field: usize,
+    /// Line and byte offset of the opening quote of the current quoted field.
+    opened: (usize, u64),
+    /// Stray quotes met, not yet reported: (byte offset, line, field).
+    stray: std::collections::VecDeque<(u64, usize, usize)>,
+    /// The inner reader has ended.
+    eof: bool,
+}
+
+impl<R: std::io::Read> QuoteWatch<R> {
+    fn new(inner: R, sep: u8) -> Self {
+        QuoteWatch {
+            inner,
+            sep,
+            state: Quoting::Start,
+            line: 1,
+            byte: 0,
+            field: 0,
+            opened: (0, 0),
+            stray: Default::default(),
+            eof: false,
+        }
+    }
+
+    /// The line and byte of the quote that opened a field the file ended inside.
+    fn unclosed(&self) -> Option<(usize, u64)> {
+        (self.eof && self.state == Quoting::Quoted).then_some(self.opened)
+    }
+
+    /// Stray quotes before byte offset `end`, as (line, field).
+    fn take_stray(&mut self, end: u64) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        while let Some(&(b, line, field)) = self.stray.front()
+            && b < end
+        {
+            // One report per field.
+            if out.last() != Some(&(line, field)) {
+                out.push((line, field));
+            }
+            self.stray.pop_front();
+        }
+        out
+    }
+
+    fn watch(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            let terminator = b == b'\n' || b == b'\r';
+            self.state = match self.state {
+                Quoting::Start | Quoting::Unquoted | Quoting::QuoteInQuoted if b == self.sep => {
+                    self.field += 1;
+                    Quoting::Start
+                }
+                Quoting::Start | Quoting::Unquoted | Quoting::QuoteInQuoted if terminator => {
+                    self.field = 0;
+                    Quoting::Start
+                }
+                Quoting::Start if b == b'"' => {
+                    self.opened = (self.line, self.byte);
+                    Quoting::Quoted
+                }
+                Quoting::Start => Quoting::Unquoted,
+                Quoting::Unquoted => {
+                    if b == b'"' {
+                        self.stray.push_back((self.byte, self.line, self.field));
+                    }
+                    Quoting::Unquoted
+                }
+                Quoting::Quoted if b == b'"' => Quoting::QuoteInQuoted,
+                Quoting::Quoted => Quoting::Quoted,
+                Quoting::QuoteInQuoted if b == b'"' => Quoting::Quoted,
+                Quoting::QuoteInQuoted => {
+                    // Text after the closing quote (`"a"b`).
+                    self.stray.push_back((self.byte, self.line, self.field));
+                    Quoting::Unquoted
+                }
+            };
+            if b == b'\n' {
+                self.line += 1;
+            }
+            self.byte += 1;
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for QuoteWatch<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            self.eof = true;
+        }
+        self.watch(&buf[..n]);
+        Ok(n)
+    }
 }
 
 fn read_jsonl(
@@ -438,6 +737,7 @@ fn read_jsonl(
             let names: Vec<String> = obj.keys().cloned().collect();
             let m = Mapping::new(&names, opts, Format::Jsonl)?;
             g.by_discussion = m.get(Role::Discussion).is_some();
+            g.discussion_col = m.get(Role::Discussion).unwrap_or_default().to_string();
             mapping = Some(m);
         }
         let m = mapping.as_ref().expect("set above");
@@ -450,6 +750,9 @@ fn read_jsonl(
             discussion: string(Role::Discussion),
             author: string(Role::Author),
             time: value(Role::Time).cloned(),
+            time_text: value(Role::Time)
+                .filter(|v| matches!(v, Value::Number(n) if n.to_string().contains('e')))
+                .and_then(|_| raw_field(line, m.get(Role::Time)?)),
             text: string(Role::Text),
         });
         if g.stopped {
@@ -475,6 +778,13 @@ fn scalar_text(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+/// The text of `key`'s value in a JSON object line, exactly as written.
+fn raw_field(line: &str, key: &str) -> Option<String> {
+    let map: std::collections::HashMap<String, &serde_json::value::RawValue> =
+        serde_json::from_str(line).ok()?;
+    map.get(key).map(|v| v.get().to_string())
 }
 
 fn bad_record(line: usize, message: String) -> Anomaly {
@@ -557,7 +867,12 @@ fn assemble(
             ..Default::default()
         };
         if let Some(t) = &row.time {
-            time_of(t).apply(&mut c);
+            let mut time = time_of(t);
+            // What the source wrote, never a re-rendered number (issue #13).
+            if time.raw.is_some() {
+                time.raw = Some(row.time_text.clone().unwrap_or_else(|| scalar_text(t)));
+            }
+            time.apply(&mut c);
         }
         doc.comments.push(c);
     }
@@ -706,5 +1021,175 @@ mod tests {
         assert_eq!(sniff_header("id,parent_id,text"), Some(Format::Csv));
         assert_eq!(sniff_header("\"ID\"\t\"Reply_To\"\tbody"), Some(Format::Tsv));
         assert_eq!(sniff_header("Some headline, with a comma"), None);
+    }
+
+    fn each(text: &str, format: Format) -> (Vec<Document>, Result<(), ParseErrorKind>) {
+        let mut docs = Vec::new();
+        let r =
+            parse_each(text.as_bytes(), "f", "f.csv", format, &TableOptions::default(), &mut |d| {
+                docs.push(d);
+                true
+            });
+        (docs, r)
+    }
+
+    fn lines_of(d: &Document) -> Vec<Option<usize>> {
+        d.anomalies.iter().map(|a| a.line).collect()
+    }
+
+    /// Issue #13: a stray, unterminated quote folded every later row into one comment, exit
+    /// 0; now an error at the line the field opened, the discussions before it kept.
+    #[test]
+    fn r13_unterminated_quote_is_an_error_at_its_line() {
+        let csv = "article_id,id,parent_id,text\nA,1,,ok\nA,2,1,fine\nB,3,,\"never closed\nB,4,,x\nB,5,,y\n";
+        let (docs, r) = each(csv, Format::Csv);
+        let e = r.unwrap_err().to_string();
+        assert!(e.contains("line 4: a quoted field opens here and is never closed"), "{e}");
+        assert_eq!(docs.len(), 1, "{docs:?}");
+        assert_eq!(pairs(&docs[0]), [("1", None), ("2", Some("1"))]);
+        // Without a final newline, in TSV, and with the quote in the first row.
+        let (docs, r) = each("id\tparent_id\n1\t\"0\n2\t1", Format::Tsv);
+        assert!(r.unwrap_err().to_string().contains("line 2:"));
+        assert!(docs.iter().all(|d| d.comments.is_empty()), "{docs:?}");
+        // In the header.
+        let (_, r) = each("id,parent_id,\"text\n1,,a\n", Format::Csv);
+        assert!(r.unwrap_err().to_string().contains("line 1:"));
+        // Closed quotes spanning lines, and escaped quotes, are fine.
+        let (docs, r) = each("id,parent_id,text\n1,,\"a \"\"b\"\"\nc\"\n2,1,d\n", Format::Csv);
+        r.unwrap();
+        assert_eq!(docs[0].comments[0].text, "a \"b\"\nc");
+        assert!(docs[0].anomalies.is_empty(), "{:?}", docs[0].anomalies);
+    }
+
+    /// Issue #13: a quoted field spanning an implausible number of lines or bytes is an
+    /// anomaly naming the line it opened on; the row is kept.
+    #[test]
+    fn r13_long_quoted_field_is_an_anomaly() {
+        let long = "x\n".repeat(LONG_FIELD_LINES + 1);
+        let csv = format!("id,parent_id,text\n1,,short\n2,1,\"{long}\"\n3,1,after\n");
+        let d = &parse_ok(&csv, Format::Csv)[0];
+        assert_eq!(pairs(d), [("1", None), ("2", Some("1")), ("3", Some("1"))]);
+        assert_eq!(lines_of(d), [Some(3)]);
+        let m = &d.anomalies[0].message;
+        assert!(m.contains("line 3:") && m.contains("1002 lines") && m.contains("`text`"), "{m}");
+        assert_eq!(d.comments[2].line, Some(3 + LONG_FIELD_LINES + 2));
+        // The line is where the field opened, after a multi-line field before it.
+        let csv = format!("id,parent_id,author,text\n1,,\"a\nb\",\"{long}\"\n");
+        assert_eq!(lines_of(&parse_ok(&csv, Format::Csv)[0]), [Some(3)]);
+        // Over 1 MB on one line.
+        let big = "y".repeat(LONG_FIELD_BYTES + 1);
+        let d = &parse_ok(&format!("id,parent_id,text\n1,,\"{big}\"\n"), Format::Csv)[0];
+        assert_eq!(lines_of(d), [Some(2)]);
+        assert_eq!(d.comments[0].text.len(), LONG_FIELD_BYTES + 1);
+        // Exactly at the limits: nothing to report.
+        let ok = "x\n".repeat(LONG_FIELD_LINES - 1);
+        assert!(
+            parse_ok(&format!("id,parent_id,text\n1,,\"{ok}x\"\n"), Format::Csv)[0]
+                .anomalies
+                .is_empty()
+        );
+    }
+
+    /// Issue #13: extra fields were dropped, short rows and stray quotes accepted silently.
+    #[test]
+    fn r13_broken_rows_are_anomalies_with_their_line() {
+        let csv = "id,parent_id,text\n1,,a,EXTRA1,EXTRA2\n2,1\n3,1,ab\"c\n4,,\"x\"y\n5,,fine\n";
+        let d = &parse_ok(csv, Format::Csv)[0];
+        assert_eq!(d.comments.len(), 5, "every row is kept");
+        assert_eq!(lines_of(d), [Some(2), Some(3), Some(4), Some(5)]);
+        let m: Vec<&str> = d.anomalies.iter().map(|a| a.message.as_str()).collect();
+        assert!(m[0].contains("3 fields") || m[0].contains("5 fields"), "{}", m[0]);
+        assert!(m[0].contains("EXTRA1,EXTRA2"), "{}", m[0]);
+        assert!(m[1].contains("missing: text"), "{}", m[1]);
+        assert!(m[2].contains("stray") && m[2].contains("`text`"), "{}", m[2]);
+        assert!(m[3].contains("stray"), "{}", m[3]);
+        let ids: Vec<_> = d.anomalies.iter().map(|a| a.comment_id.as_deref()).collect();
+        assert_eq!(ids, [Some("1"), Some("2"), Some("3"), Some("4")]);
+        assert!(d.anomalies.iter().all(|a| a.kind == AnomalyKind::BadRecord));
+        // Extras are quoted at most ~200 characters.
+        let extra = "z".repeat(5000);
+        let d = &parse_ok(&format!("id,parent_id\n1,,{extra}\n"), Format::Csv)[0];
+        assert!(d.anomalies[0].message.len() < 400 && d.anomalies[0].message.ends_with('…'));
+        // The anomalies go with the row's discussion, not the one before.
+        let d = parse_ok("article_id,id,parent_id\nA,1,\nB,2,,extra\n", Format::Csv);
+        assert_eq!((d[0].anomalies.len(), d[1].anomalies.len()), (0, 1));
+    }
+
+    /// Issue #13: `time_raw` was a re-rendered number (`1e300` became 301 digits).
+    #[test]
+    fn r13_time_raw_is_the_source_text() {
+        let csv = "id,parent_id,created_utc\n1,,1e300\n2,,18446744073709551617\n3,,1700000000.50\n";
+        let d = &parse_ok(csv, Format::Csv)[0];
+        let raw: Vec<_> = d.comments.iter().map(|c| c.time_raw.as_deref()).collect();
+        assert_eq!(raw, [Some("1e300"), Some("18446744073709551617"), Some("1700000000.50")]);
+        assert_eq!(d.comments[2].time.as_deref(), Some("2023-11-14T22:13:20Z"));
+        assert_eq!(d.comments[0].time, None);
+        let jl = "{\"id\":1,\"parent_id\":null,\"created_utc\":1e300}\n\
+                  {\"id\":2,\"parent_id\":null,\"created_utc\":1700000000.0}\n\
+                  {\"id\":3,\"parent_id\":null,\"created_utc\":18446744073709551617}\n";
+        let d = &parse_ok(jl, Format::Jsonl)[0];
+        let raw: Vec<_> = d.comments.iter().map(|c| c.time_raw.as_deref()).collect();
+        assert_eq!(raw, [Some("1e300"), Some("1700000000.0"), Some("18446744073709551617")]);
+        assert_eq!(d.comments[1].time.as_deref(), Some("2023-11-14T22:13:20Z"));
+    }
+
+    /// Issue #13: ids beyond 64 bits were rounded to one float, giving false duplicates
+    /// and self-replies and losing reply links.
+    #[test]
+    fn r13_big_numeric_ids_keep_their_text() {
+        let jl = "{\"id\":18446744073709551616,\"parent_id\":null}\n\
+                  {\"id\":18446744073709551617,\"parent_id\":18446744073709551616}\n\
+                  {\"id\":-9223372036854775809,\"parent_id\":18446744073709551617}\n\
+                  {\"id\":-9223372036854775810,\"parent_id\":-9223372036854775809}\n";
+        let d = &parse_ok(jl, Format::Jsonl)[0];
+        assert_eq!(
+            pairs(d),
+            [
+                ("18446744073709551616", None),
+                ("18446744073709551617", Some("18446744073709551616")),
+                ("-9223372036854775809", Some("18446744073709551617")),
+                ("-9223372036854775810", Some("-9223372036854775809")),
+            ]
+        );
+        let built = crate::thread::Discussion::build(d.clone());
+        assert!(built.anomalies.is_empty(), "{:?}", built.anomalies);
+    }
+
+    /// Issue #13: the error echoed the whole first line (5 MB for a one-line JSON file).
+    #[test]
+    fn r13_messages_quote_at_most_200_characters() {
+        let key = "k".repeat(5_000_000);
+        let jl = format!("{{\"{key}\":1}}\n{{\"{key}\":2}}\n");
+        let e = parse(&jl, "f", "f.jsonl", Format::Jsonl, &TableOptions::default()).unwrap_err();
+        let m = e.to_string();
+        assert!(m.contains("no comment id column") && m.contains('…'), "{}", &m[..300]);
+        assert!(m.len() < 1000, "{} bytes", m.len());
+        let header = format!("id,{}\n1\n", "h".repeat(10_000));
+        let opts = TableOptions { parent: Some("p".into()), ..Default::default() };
+        let m = parse(&header, "f", "f.csv", Format::Csv, &opts).unwrap_err().to_string();
+        assert!(m.len() < 500 && m.contains('…'), "{m}");
+        assert_eq!(clip("ab"), "ab");
+        assert_eq!(clip(&"é".repeat(300)).chars().count(), QUOTE_CHARS + 1);
+    }
+
+    /// Issue #13: a row with an empty discussion id gave `article_id ""` and no anomaly.
+    #[test]
+    fn r13_empty_discussion_id_is_visible_and_reported() {
+        let csv = "article_id,id,parent_id\nA,1,\n,2,\n  ,3,2\nA,4,1\n";
+        let d = parse_ok(csv, Format::Csv);
+        let ids: Vec<_> = d.iter().map(|d| d.article.id.as_str()).collect();
+        assert_eq!(ids, ["A", "f#no-discussion"]);
+        assert_eq!(pairs(&d[1]), [("2", None), ("3", Some("2"))]);
+        assert_eq!(lines_of(&d[1]), [Some(3)]);
+        let m = &d[1].anomalies[0].message;
+        assert!(m.contains("2 rows from line 3") && m.contains("`article_id`"), "{m}");
+        assert!(d[0].anomalies.is_empty());
+        // Every value empty: the file is one discussion, named after it, still reported.
+        let jl = "{\"article_id\":\"\",\"id\":\"1\",\"parent_id\":null}\n\
+                  {\"article_id\":null,\"id\":\"2\",\"parent_id\":\"1\"}\n";
+        let d = parse_ok(jl, Format::Jsonl);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].article.id, "f");
+        assert_eq!(lines_of(&d[0]), [Some(1)]);
     }
 }
