@@ -485,8 +485,10 @@ fn surface(input: Input<'_>, tokens: &[Token]) -> [f64; 5] {
     let mut question = 0usize;
     let mut upper = 0usize;
     let mut letters = 0usize;
+    let quotes = text::Skip::new(input.quotes);
+    let mut cursor = 0;
     for (i, c) in input.text.char_indices() {
-        if input.quotes.iter().any(|r| r.contains(&i)) {
+        if quotes.contains_from(i, &mut cursor) {
             continue;
         }
         match c {

@@ -21,6 +21,7 @@
 //! Siblings keep source order. All passes are iterative and O(n).
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use super::{Discussion, Node, NodeFlags, NodeId};
 use crate::model::{Anomaly, AnomalyKind, Document};
@@ -31,15 +32,24 @@ pub(crate) fn build(doc: Document) -> Discussion {
     // 0. Drop exact repeats of a comment, reporting each.
     let mut kept: Vec<crate::model::RawComment> = Vec::with_capacity(comments.len());
     {
-        let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+        // Kept comments by the hash of what makes a repeat (id, parent, author, time, text):
+        // keyed by id alone, many comments sharing one id were each compared with all the
+        // earlier ones, O(n²) (issue #13). A list per hash holds only true collisions.
+        let hasher = std::hash::RandomState::new();
+        let key = |c: &crate::model::RawComment| {
+            hasher.hash_one((&c.id, &c.parent_id, &c.author, &c.time, &c.text))
+        };
+        let mut by_key: HashMap<u64, Vec<usize>> = HashMap::new();
         for c in comments {
             let same = |k: &crate::model::RawComment| {
-                k.parent_id == c.parent_id
+                k.id == c.id
+                    && k.parent_id == c.parent_id
                     && k.author == c.author
                     && k.time == c.time
                     && k.text == c.text
             };
-            let seen = by_id.get(&c.id).and_then(|ks| ks.iter().find(|&&k| same(&kept[k])));
+            let h = key(&c);
+            let seen = by_key.get(&h).and_then(|ks| ks.iter().find(|&&k| same(&kept[k])));
             if let Some(&k) = seen {
                 anomalies.push(Anomaly {
                     kind: AnomalyKind::RepeatedRecord,
@@ -54,7 +64,7 @@ pub(crate) fn build(doc: Document) -> Discussion {
                 });
                 continue;
             }
-            by_id.entry(c.id.clone()).or_default().push(kept.len());
+            by_key.entry(h).or_default().push(kept.len());
             kept.push(c);
         }
     }
