@@ -25,7 +25,7 @@
 //! ```
 
 use crate::classify::FittedScorer;
-use crate::classify::features::Input;
+use crate::classify::features::{Input, TargetCache};
 use crate::classify::incivility::{self, IncivilityScore};
 use crate::classify::side::{self, Link, Side, SideOf, SideParams};
 use crate::classify::stance::{self, Relation, StanceScore};
@@ -159,20 +159,28 @@ impl DiscussionScores {
         };
         // `target`: what a comment's stance is read against, with its words; `None` when
         // that is a comment without a score (so is its relation).
-        let score = |id: NodeId, target: Option<(&str, &[text::Token])>| {
+        let score = |id: NodeId, target: Option<(&str, &[text::Token], Option<&TargetCache>)>| {
             if !is_scored(d, id) {
                 return CommentScores::default();
             }
             let c = &d.node(id).comment;
             let words = text::tokens(&c.text, &c.quotes);
-            let input =
-                Input { text: &c.text, quotes: &c.quotes, tokens: Some(&words), ..Default::default() };
+            let input = Input {
+                text: &c.text,
+                quotes: &c.quotes,
+                tokens: Some(&words),
+                ..Default::default()
+            };
             CommentScores {
                 incivility: scorers.incivility.as_ref().map(|m| incivility::score_input(m, input)),
                 stance: scorers.stance.as_ref().and_then(|m| {
-                    let (target, target_words) = target?;
-                    let input =
-                        Input { target: Some(target), target_tokens: Some(target_words), ..input };
+                    let (target, target_words, target_cache) = target?;
+                    let input = Input {
+                        target: Some(target),
+                        target_tokens: Some(target_words),
+                        target_cache,
+                        ..input
+                    };
                     Some(stance::score_input(m, input))
                 }),
                 side: None,
@@ -190,13 +198,15 @@ impl DiscussionScores {
             }
         };
         let mut comments: Vec<CommentScores> = vec![CommentScores::default(); d.len()];
-        let article_target = article.as_deref().zip(article_words.as_deref());
+        let article_target =
+            article.as_deref().zip(article_words.as_deref()).map(|(t, w)| (t, w, None));
         for &r in d.roots() {
             comments[r.index()] = score(r, article_target);
         }
-        // Replies by parent: a parent's words are split once for all its replies, not once
-        // per reply (a long comment with many replies made that O(replies × length), issue
-        // #13), and dropped when its replies are scored.
+        // Replies by parent: a parent's words, and what the stance model reads of them, are
+        // worked out once for all its replies, not once per reply (a long comment with many
+        // replies made that O(replies × length), issue #13), and dropped when its replies are
+        // scored.
         for i in 0..d.len() {
             let p = NodeId(i as u32);
             let replies = d.children(p);
@@ -205,9 +215,13 @@ impl DiscussionScores {
             }
             let parent_words = (scorers.stance.is_some() && is_scored(d, p))
                 .then(|| text::tokens(&d.node(p).comment.text, &[]));
+            let cache = parent_words.as_deref().zip(scorers.stance.as_ref()).and_then(|(w, m)| {
+                // Worth it only for several replies.
+                (replies.len() > 1).then(|| m.space().target_cache(w))
+            });
             let target = parent_words
                 .as_deref()
-                .map(|w| (d.node(p).comment.text.as_str(), w));
+                .map(|w| (d.node(p).comment.text.as_str(), w, cache.as_ref()));
             for &r in replies {
                 comments[r.index()] = score(r, target);
             }

@@ -157,7 +157,8 @@ pub fn score_capped(scorer: &FittedScorer, input: Input<'_>, max_cues: usize) ->
     }
     // Lexicon matches by start, each with the greatest end up to it: whether a span overlaps
     // any of them is one binary search (a scan of all of them made this quadratic).
-    let mut lex_spans: Vec<Range<usize>> = analysis.matches.iter().map(|m| m.span.clone()).collect();
+    let mut lex_spans: Vec<Range<usize>> =
+        analysis.matches.iter().map(|m| m.span.clone()).collect();
     if !lex_spans.is_sorted_by_key(|r| r.start) {
         lex_spans.sort_unstable_by_key(|r| r.start);
     }
@@ -210,7 +211,8 @@ pub fn score_capped(scorer: &FittedScorer, input: Input<'_>, max_cues: usize) ->
 
     // The strongest `max_cues`, ties to the earlier; then by position.
     let place = |c: &(f64, Range<usize>, &str, usize)| (c.1.start, c.1.end, c.3);
-    let by_strength = |a: &(f64, Range<usize>, &str, usize), b: &(f64, Range<usize>, &str, usize)| {
+    let by_strength = |a: &(f64, Range<usize>, &str, usize),
+                       b: &(f64, Range<usize>, &str, usize)| {
         b.0.total_cmp(&a.0).then(place(a).cmp(&place(b)))
     };
     let more_cues = found.len().saturating_sub(max_cues);
