@@ -151,7 +151,16 @@ pub(crate) fn build(doc: Document) -> Discussion {
                 .iter()
                 .min_by(|&&a, &&b| comments[a].id.cmp(&comments[b].id).then(a.cmp(&b)))
                 .expect("a cycle has members");
-            let members: Vec<&str> = path[at..].iter().map(|&p| comments[p].id.as_str()).collect();
+            // A cycle of a million comments is listed by its first few (issue #13: no input
+            // is echoed at any length).
+            const LISTED: usize = 10;
+            let cycle = &path[at..];
+            let mut members: Vec<&str> =
+                cycle.iter().take(LISTED).map(|&p| comments[p].id.as_str()).collect();
+            let more = format!("… {} comments in all", cycle.len());
+            if cycle.len() > LISTED {
+                members.push(&more);
+            }
             parent[cut] = None;
             flags[cut].cycle = true;
             anomalies.push(Anomaly {
@@ -377,6 +386,24 @@ mod tests {
         assert!(x.flags.cycle && x.parent.is_none());
         assert_eq!(d.node(d.find("t").unwrap()).depth, 3);
         assert_eq!(d.anomalies.len(), 1);
+    }
+
+    #[test]
+    fn r13_a_long_cycle_is_reported_by_its_first_members() {
+        // Issue #13: a cycle through 100,000 comments gave a message listing all of them.
+        let n = 100_000;
+        let comments = (0..n).map(|i| c(&format!("c{i}"), Some(&format!("c{}", (i + 1) % n))));
+        let d = build_of(comments.collect());
+        assert_eq!(d.anomalies.len(), 1);
+        let m = &d.anomalies[0].message;
+        assert!(
+            m.contains(
+                "(c0 → c1 → c2 → c3 → c4 → c5 → c6 → c7 → c8 → c9 → … 100000 comments in all)"
+            ),
+            "{m}"
+        );
+        assert!(m.len() < 200, "{m}");
+        assert!(d.node(d.find("c0").unwrap()).flags.cycle);
     }
 
     #[test]
