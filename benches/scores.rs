@@ -87,12 +87,34 @@ fn discussions(c: &mut Criterion) {
     group.finish();
 }
 
+/// Issue #13 (item 7): one long comment of insults, per size in bytes: linear now (it was
+/// quadratic in the lexicon matches).
+fn long_comment(c: &mut Criterion) {
+    let civility = incivility::shipped_model();
+    let words = ["you", "prick", "idiot", "bellend", "moron", "liar", "shitty", "scum"];
+    let mut group = c.benchmark_group("scores/insults");
+    for bytes in [100_000usize, 1_000_000] {
+        let mut text = String::new();
+        let mut i = 0;
+        while text.len() < bytes {
+            text.push_str(words[i % words.len()]);
+            text.push(' ');
+            i += 1;
+        }
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(bytes), &text, |b, text| {
+            b.iter(|| incivility::score(&civility, black_box(text), &[]).more_cues)
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .sample_size(10)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(3));
-    targets = comments, discussions
+    targets = comments, discussions, long_comment
 }
 criterion_main!(benches);

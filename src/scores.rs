@@ -25,7 +25,7 @@
 //! ```
 
 use crate::classify::FittedScorer;
-use crate::classify::features::Input;
+use crate::classify::features::{Input, TargetCache};
 use crate::classify::incivility::{self, IncivilityScore};
 use crate::classify::side::{self, Link, Side, SideOf, SideParams};
 use crate::classify::stance::{self, Relation, StanceScore};
@@ -157,59 +157,75 @@ impl DiscussionScores {
             Some(_) => article.as_deref().map(|t| text::tokens(t, &[])),
             None => None,
         };
-        let mut comments: Vec<CommentScores> = (0..d.len())
-            .map(|i| {
-                let id = NodeId(i as u32);
-                if !is_scored(d, id) {
-                    return CommentScores::default();
-                }
-                let n = d.node(id);
-                let c = &n.comment;
-                let words = text::tokens(&c.text, &c.quotes);
-                let input = Input {
-                    text: &c.text,
-                    quotes: &c.quotes,
-                    tokens: Some(&words),
-                    ..Default::default()
-                };
-                CommentScores {
-                    incivility: scorers
-                        .incivility
-                        .as_ref()
-                        .map(|m| incivility::score_input(m, input)),
-                    stance: scorers.stance.as_ref().and_then(|m| {
-                        let parent_words;
-                        let (target, target_words) = match n.parent {
-                            Some(p) if is_scored(d, p) => {
-                                let t = d.node(p).comment.text.as_str();
-                                parent_words = text::tokens(t, &[]);
-                                (t, parent_words.as_slice())
-                            }
-                            Some(_) => return None,
-                            None => (article.as_deref()?, article_words.as_deref()?),
-                        };
-                        let input = Input {
-                            target: Some(target),
-                            target_tokens: Some(target_words),
-                            ..input
-                        };
-                        Some(stance::score_input(m, input))
-                    }),
-                    side: None,
-                    targets: scorers
-                        .targets
-                        .iter()
-                        .map(|m| {
-                            let p = m.probabilities(input);
-                            let best = (0..p.len())
-                                .max_by(|&a, &b| p[a].total_cmp(&p[b]).then(b.cmp(&a)))
-                                .unwrap_or(0);
-                            (m.classes()[best].clone(), p[best])
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
+        // `target`: what a comment's stance is read against, with its words; `None` when
+        // that is a comment without a score (so is its relation).
+        let score = |id: NodeId, target: Option<(&str, &[text::Token], Option<&TargetCache>)>| {
+            if !is_scored(d, id) {
+                return CommentScores::default();
+            }
+            let c = &d.node(id).comment;
+            let words = text::tokens(&c.text, &c.quotes);
+            let input = Input {
+                text: &c.text,
+                quotes: &c.quotes,
+                tokens: Some(&words),
+                ..Default::default()
+            };
+            CommentScores {
+                incivility: scorers.incivility.as_ref().map(|m| incivility::score_input(m, input)),
+                stance: scorers.stance.as_ref().and_then(|m| {
+                    let (target, target_words, target_cache) = target?;
+                    let input = Input {
+                        target: Some(target),
+                        target_tokens: Some(target_words),
+                        target_cache,
+                        ..input
+                    };
+                    Some(stance::score_input(m, input))
+                }),
+                side: None,
+                targets: scorers
+                    .targets
+                    .iter()
+                    .map(|m| {
+                        let p = m.probabilities(input);
+                        let best = (0..p.len())
+                            .max_by(|&a, &b| p[a].total_cmp(&p[b]).then(b.cmp(&a)))
+                            .unwrap_or(0);
+                        (m.classes()[best].clone(), p[best])
+                    })
+                    .collect(),
+            }
+        };
+        let mut comments: Vec<CommentScores> = vec![CommentScores::default(); d.len()];
+        let article_target =
+            article.as_deref().zip(article_words.as_deref()).map(|(t, w)| (t, w, None));
+        for &r in d.roots() {
+            comments[r.index()] = score(r, article_target);
+        }
+        // Replies by parent: a parent's words, and what the stance model reads of them, are
+        // worked out once for all its replies, not once per reply (a long comment with many
+        // replies made that O(replies × length), issue #13), and dropped when its replies are
+        // scored.
+        for i in 0..d.len() {
+            let p = NodeId(i as u32);
+            let replies = d.children(p);
+            if replies.is_empty() {
+                continue;
+            }
+            let parent_words = (scorers.stance.is_some() && is_scored(d, p))
+                .then(|| text::tokens(&d.node(p).comment.text, &[]));
+            let cache = parent_words.as_deref().zip(scorers.stance.as_ref()).and_then(|(w, m)| {
+                // Worth it only for several replies.
+                (replies.len() > 1).then(|| m.space().target_cache(w))
+            });
+            let target = parent_words
+                .as_deref()
+                .map(|w| (d.node(p).comment.text.as_str(), w, cache.as_ref()));
+            for &r in replies {
+                comments[r.index()] = score(r, target);
+            }
+        }
         if scorers.stance.is_some() {
             let sides = scorers.sides.propagate(d, &links(&comments));
             for (c, s) in comments.iter_mut().zip(sides) {
@@ -305,7 +321,8 @@ pub struct StanceSummary {
 }
 
 impl StanceSummary {
-    /// Sums up the stance of `nodes` of `d` (a pre-order slice: a discussion or a thread).
+    /// Sums up the stance of `nodes` of `d` (a pre-order slice: a discussion or a thread), in
+    /// O(`nodes`) time and memory.
     pub fn of(d: &Discussion, scores: &DiscussionScores, nodes: &[NodeId]) -> StanceSummary {
         let mut s = StanceSummary::default();
         let (mut disagree, mut agree) = (0usize, 0usize);
@@ -343,7 +360,11 @@ impl StanceSummary {
         s.with_article_share = share(sides[0], s.sided);
         s.against_article_share = share(sides[1], s.sided);
         s.unclear_share = share(sides[2], s.sided);
-        s.longest_disagreement_chain = side::longest_disagreement_chain(d, &scores.links(), nodes);
+        // Links of `nodes` only: building every comment's link here made a discussion's
+        // thread summaries O(threads × comments) (issue #13).
+        s.longest_disagreement_chain = side::longest_disagreement_chain_by(d, nodes, |id| {
+            scores.get(id).stance.as_ref().is_some_and(|st| st.relation == Relation::Disagree)
+        });
         let mean = |(sum, n): (f64, usize)| (n > 0).then(|| sum / n as f64);
         s.incivility_disagree = mean(inc[0]);
         s.incivility_neutral = mean(inc[1]);
@@ -370,7 +391,7 @@ pub struct ScoreSummary {
 }
 
 impl ScoreSummary {
-    /// Sums up the scores of `nodes` of `d`.
+    /// Sums up the scores of `nodes` of `d`, in O(`nodes`) time and memory.
     pub fn of(d: &Discussion, scores: &DiscussionScores, nodes: &[NodeId]) -> ScoreSummary {
         let mut s = ScoreSummary::default();
         let mut sum = 0.0;

@@ -216,6 +216,21 @@ pub struct Input<'a> {
     pub tokens: Option<&'a [Token]>,
     /// The words of `target` (`text::tokens(target, &[])`), likewise.
     pub target_tokens: Option<&'a [Token]>,
+    /// What the scoring space reads of `target`, worked out once for all the replies to it
+    /// ([`FeatureSpace::target_cache`]); ignored by another space.
+    pub target_cache: Option<&'a TargetCache>,
+}
+
+/// What a [`FeatureSpace`] reads of one target, the same for every reply to it: its target
+/// n-gram block, its content words and its six-word windows. Scoring the replies to one
+/// comment with it costs O(replies + target) rather than O(replies × target) (issue #13: a
+/// long comment with thousands of replies).
+#[derive(Clone, Debug)]
+pub struct TargetCache {
+    space: u64,
+    block: Option<(Vec<u32>, Vec<f64>)>,
+    content: std::collections::HashSet<String>,
+    windows: std::collections::HashSet<u64>,
 }
 
 impl<'a> Input<'a> {
@@ -339,6 +354,28 @@ impl FeatureSpace {
         self.analyse(input, lexicons).0
     }
 
+    /// What this space reads of a target, from its words (`text::tokens(target, &[])`), for
+    /// [`Input::target_cache`].
+    pub fn target_cache(&self, target_tokens: &[Token]) -> TargetCache {
+        let block = self.config.has(Block::Target).then(|| {
+            let mut v = SparseVec::default();
+            let mut hits = Vec::new();
+            self.config.for_each(Block::Target, &[], target_tokens, |h| {
+                if let Some(i) = self.lookup(h) {
+                    hits.push(i);
+                }
+            });
+            self.push_block(&mut v, &mut hits);
+            (v.indices, v.values)
+        });
+        TargetCache {
+            space: self.id,
+            block,
+            content: target_tokens.iter().filter(is_content).map(|t| t.norm.clone()).collect(),
+            windows: shared_run_windows(target_tokens),
+        }
+    }
+
     /// The feature vector of `input` and what was found on the way.
     pub fn analyse<'a>(
         &self,
@@ -355,8 +392,16 @@ impl FeatureSpace {
             _ => Cow::Borrowed(&[][..]),
         };
         let target: &[Token] = if self.config.has(Block::Target) { &target_words } else { &[] };
+        let cache = input.target_cache.filter(|c| c.space == self.id && input.target.is_some());
         for block in Block::ALL {
             if !self.config.has(block) {
+                continue;
+            }
+            if let (Block::Target, Some((indices, values))) =
+                (block, cache.and_then(|c| c.block.as_ref()))
+            {
+                v.indices.extend_from_slice(indices);
+                v.values.extend_from_slice(values);
                 continue;
             }
             if block == Block::Char {
@@ -392,7 +437,7 @@ impl FeatureSpace {
         if self.config.pair
             && let Some(target) = input.target
         {
-            let p = pair(input, &tokens, target, &target_words);
+            let p = pair(input, &tokens, target, &target_words, cache);
             for (idx, x) in self.pair_index.iter().zip(p) {
                 if let (Some(idx), true) = (idx, x != 0.0) {
                     v.push(*idx, x);
@@ -485,8 +530,10 @@ fn surface(input: Input<'_>, tokens: &[Token]) -> [f64; 5] {
     let mut question = 0usize;
     let mut upper = 0usize;
     let mut letters = 0usize;
+    let quotes = text::Skip::new(input.quotes);
+    let mut cursor = 0;
     for (i, c) in input.text.char_indices() {
-        if input.quotes.iter().any(|r| r.contains(&i)) {
+        if quotes.contains_from(i, &mut cursor) {
             continue;
         }
         match c {
@@ -516,21 +563,44 @@ const NEGATIONS: [&str; 12] = [
     "nothing", "nobody",
 ];
 
-/// Pair features of a reply and its target, in [`PAIR`] order.
-fn pair(input: Input<'_>, tokens: &[Token], target: &str, target_tokens: &[Token]) -> [f64; 6] {
-    let content = |t: &&Token| t.norm.chars().count() > 3;
+/// Whether a word counts for the overlap of a reply and its target.
+fn is_content(t: &&Token) -> bool {
+    t.norm.chars().count() > 3
+}
+
+/// Pair features of a reply and its target, in [`PAIR`] order; `cache` holds the target's
+/// side when it was worked out already.
+fn pair(
+    input: Input<'_>,
+    tokens: &[Token],
+    target: &str,
+    target_tokens: &[Token],
+    cache: Option<&TargetCache>,
+) -> [f64; 6] {
     let mine: std::collections::HashSet<&str> =
-        tokens.iter().filter(content).map(|t| t.norm.as_str()).collect();
-    let theirs: std::collections::HashSet<&str> =
-        target_tokens.iter().filter(content).map(|t| t.norm.as_str()).collect();
-    let overlap = if mine.is_empty() || theirs.is_empty() {
+        tokens.iter().filter(is_content).map(|t| t.norm.as_str()).collect();
+    let built;
+    let (theirs_len, shared) = match cache {
+        Some(c) => (c.content.len(), mine.iter().filter(|w| c.content.contains(**w)).count()),
+        None => {
+            built = target_tokens
+                .iter()
+                .filter(is_content)
+                .map(|t| t.norm.as_str())
+                .collect::<std::collections::HashSet<&str>>();
+            (built.len(), mine.intersection(&built).count())
+        }
+    };
+    let overlap = if mine.is_empty() || theirs_len == 0 {
         0.0
     } else {
-        mine.intersection(&theirs).count() as f64 / mine.len().min(theirs.len()) as f64
+        shared as f64 / mine.len().min(theirs_len) as f64
     };
-    let quotes_target = f64::from(
-        input.quotes.iter().any(|r| r.len() > 10) || longest_shared_run(tokens, target_tokens) >= 6,
-    );
+    let shares_run = match cache {
+        Some(c) => shares_window(tokens, &c.windows),
+        None => longest_shared_run(tokens, target_tokens) >= 6,
+    };
+    let quotes_target = f64::from(input.quotes.iter().any(|r| r.len() > 10) || shares_run);
     let first = tokens.first().map(|t| t.norm.as_str()).unwrap_or("");
     let starts_no = f64::from(matches!(first, "no" | "nope" | "nah" | "wrong" | "false"));
     let starts_yes = f64::from(matches!(
@@ -548,20 +618,32 @@ fn longest_shared_run(a: &[Token], b: &[Token]) -> usize {
         return 0;
     }
     // Hash the target's 6-word windows, look the reply's up: enough to tell a quote.
-    const W: usize = 6;
     if a.len() < W || b.len() < W {
         return 0;
     }
-    let window = |t: &[Token]| {
-        let mut h = super::text::Hasher::new("");
-        for tok in t {
-            h.write(tok.norm.as_bytes());
-            h.write(b" ");
-        }
-        h.finish()
-    };
-    let theirs: std::collections::HashSet<u64> = b.windows(W).map(window).collect();
-    if a.windows(W).any(|w| theirs.contains(&window(w))) { W } else { 0 }
+    if shares_window(a, &shared_run_windows(b)) { W } else { 0 }
+}
+
+/// Words in a window of [`longest_shared_run`].
+const W: usize = 6;
+
+fn window_hash(t: &[Token]) -> u64 {
+    let mut h = super::text::Hasher::new("");
+    for tok in t {
+        h.write(tok.norm.as_bytes());
+        h.write(b" ");
+    }
+    h.finish()
+}
+
+/// The hashes of a target's six-word windows.
+fn shared_run_windows(b: &[Token]) -> std::collections::HashSet<u64> {
+    b.windows(W).map(window_hash).collect()
+}
+
+/// Whether a six-word window of `a` is one of `theirs`.
+fn shares_window(a: &[Token], theirs: &std::collections::HashSet<u64>) -> bool {
+    !theirs.is_empty() && a.windows(W).any(|w| theirs.contains(&window_hash(w)))
 }
 
 /// Feature names with their document frequencies per class, collected from training texts.
@@ -736,5 +818,41 @@ mod tests {
         tc.add(&config, &all, Input { text: "fine idiot", ..Default::default() }, 0, 2);
         assert_eq!(tc.df[&feature_hash("w:idiot")], [1, 1]);
         assert_eq!(tc.docs, [1, 1]);
+    }
+
+    /// Issue #13: replies scored with their target's cache get the very same vector as
+    /// without it (the stance model reads target n-grams and pair features).
+    #[test]
+    fn r13_a_target_cache_changes_no_feature() {
+        let model = crate::classify::stance::shipped_model();
+        let space = model.space();
+        let target = "The figures on police shootings are per capita, and the UK compares \
+                      well with the rest of Europe. Why would anyone dispute that?";
+        let words = text::tokens(target, &[]);
+        let cache = space.target_cache(&words);
+        let lex = model.lexicons();
+        for reply in [
+            "No, you are wrong: the figures on police shootings are per capita and misleading.",
+            "I agree, thanks.",
+            "",
+            "Why would anyone dispute that? Because the UK compares well with the rest of it.",
+        ] {
+            let quoted = 0..3;
+            let quotes = std::slice::from_ref(&quoted);
+            let input = Input { text: reply, target: Some(target), ..Default::default() };
+            let cached = Input { target_cache: Some(&cache), ..input };
+            assert_eq!(space.vectorize(input, lex), space.vectorize(cached, lex), "{reply}");
+            let input = Input { quotes, ..input };
+            let cached = Input { quotes, ..cached };
+            assert_eq!(space.vectorize(input, lex), space.vectorize(cached, lex), "{reply}");
+        }
+        // Another space ignores the cache.
+        let other = crate::classify::incivility::shipped_model();
+        let input = Input { text: "you prick", target: Some(target), ..Default::default() };
+        let cached = Input { target_cache: Some(&cache), ..input };
+        assert_eq!(
+            other.space().vectorize(input, other.lexicons()),
+            other.space().vectorize(cached, other.lexicons())
+        );
     }
 }

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::features::Input;
 use super::model::{FittedScorer, LexiconText, Task};
-use super::text::char_offset;
+use super::text::CharOffsets;
 
 /// The forms of incivility, in the order they are reported.
 pub const FORMS: [&str; 7] = [
@@ -33,6 +33,11 @@ const MAX_MODEL_CUES: usize = 5;
 
 /// Least log-odds contribution of a word n-gram for it to be shown as a model cue.
 const MIN_MODEL_CUE: f64 = 0.15;
+
+/// Most cues kept per comment: the strongest (largest weight), the rest only counted in
+/// [`IncivilityScore::more_cues`] (issue #13: a megabyte of insults gave hundreds of
+/// thousands). Enough for any comment a person writes: the seeds' most has 7.
+pub const MAX_CUES: usize = 50;
 
 /// The incivility lexicons shipped in `models/lexicons/incivility/`, in [`FORMS`] order.
 pub fn shipped_lexicons() -> Vec<LexiconText> {
@@ -89,8 +94,11 @@ pub struct IncivilityScore {
     pub uncivil: bool,
     /// Forms present, in [`FORMS`] order.
     pub forms: Vec<String>,
-    /// Cues, by position.
+    /// Cues, by position: the [`MAX_CUES`] strongest.
     pub cues: Vec<Cue>,
+    /// Cues found beyond the [`MAX_CUES`] kept (weaker than every one kept), counted, not
+    /// listed; 0 for nearly every comment.
+    pub more_cues: usize,
 }
 
 /// Scores one comment's text, leaving out the byte ranges in `quotes`.
@@ -107,6 +115,15 @@ pub fn score(scorer: &FittedScorer, text: &str, quotes: &[Range<usize>]) -> Inci
 /// # Panics
 /// If `scorer` is not an incivility model.
 pub fn score_input(scorer: &FittedScorer, input: Input<'_>) -> IncivilityScore {
+    score_capped(scorer, input, MAX_CUES)
+}
+
+/// As [`score_input`], keeping the `max_cues` strongest cues. Time is O(t + m log m) in the
+/// t bytes of the text and its m lexicon matches, whatever they are (issue #13).
+///
+/// # Panics
+/// If `scorer` is not an incivility model.
+pub fn score_capped(scorer: &FittedScorer, input: Input<'_>, max_cues: usize) -> IncivilityScore {
     assert_eq!(scorer.task(), Task::Incivility, "an incivility model");
     let text = input.text;
     let input = Input { target: None, target_tokens: None, ..input };
@@ -125,14 +142,37 @@ pub fn score_input(scorer: &FittedScorer, input: Input<'_>) -> IncivilityScore {
         let k = x.indices.binary_search(&i).ok()?;
         Some(x.values[k] * weights[i as usize])
     };
-    let mut cues: Vec<Cue> = Vec::new();
-    let mut covered: Vec<Range<usize>> = Vec::new();
+    // Cues as (weight, byte span, label) until the strongest are chosen; their text and
+    // character offsets are worked out only for those kept.
+    // The rank orders cues of one span: lexicons in their order, then the model.
+    let mut found: Vec<(f64, Range<usize>, &str, usize)> =
+        Vec::with_capacity(analysis.matches.len());
+    let mut form_weight: Vec<Option<f64>> = vec![None; lexicons.len()];
     for m in &analysis.matches {
         let name = lexicons[m.lexicon].name();
-        let total = contribution(&format!("lex:{name}")).unwrap_or(0.0);
-        cues.push(cue(text, m.span.clone(), name, total / per_form[m.lexicon] as f64));
-        covered.push(m.span.clone());
+        let w = *form_weight[m.lexicon].get_or_insert_with(|| {
+            contribution(&format!("lex:{name}")).unwrap_or(0.0) / per_form[m.lexicon] as f64
+        });
+        found.push((w, m.span.clone(), name, m.lexicon));
     }
+    // Lexicon matches by start, each with the greatest end up to it: whether a span overlaps
+    // any of them is one binary search (a scan of all of them made this quadratic).
+    let mut lex_spans: Vec<Range<usize>> =
+        analysis.matches.iter().map(|m| m.span.clone()).collect();
+    if !lex_spans.is_sorted_by_key(|r| r.start) {
+        lex_spans.sort_unstable_by_key(|r| r.start);
+    }
+    let reach: Vec<usize> = lex_spans
+        .iter()
+        .scan(0, |max, r| {
+            *max = r.end.max(*max);
+            Some(*max)
+        })
+        .collect();
+    let overlaps_lexicon = |span: &Range<usize>| {
+        let k = lex_spans.partition_point(|r| r.start < span.end);
+        k > 0 && reach[k - 1] > span.start
+    };
 
     // Model cues: word n-grams with the largest positive contributions, not already covered.
     let mut word: Vec<(f64, usize, usize)> = Vec::new(); // (contribution, first token, n)
@@ -154,20 +194,47 @@ pub fn score_input(scorer: &FittedScorer, input: Input<'_>) -> IncivilityScore {
         },
     );
     word.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let mut added = 0;
+    let mut model_spans: Vec<Range<usize>> = Vec::new();
     for (c, i, n) in word {
-        if added == MAX_MODEL_CUES {
+        if model_spans.len() == MAX_MODEL_CUES {
             break;
         }
         let span = analysis.tokens[i].span.start..analysis.tokens[i + n - 1].span.end;
-        if covered.iter().any(|r| r.start < span.end && span.start < r.end) {
+        if overlaps_lexicon(&span)
+            || model_spans.iter().any(|r| r.start < span.end && span.start < r.end)
+        {
             continue;
         }
-        cues.push(cue(text, span.clone(), MODEL_CUE, c));
-        covered.push(span);
-        added += 1;
+        found.push((c, span.clone(), MODEL_CUE, usize::MAX));
+        model_spans.push(span);
     }
-    cues.sort_by_key(|c| (c.start, c.end));
+
+    // The strongest `max_cues`, ties to the earlier; then by position.
+    let place = |c: &(f64, Range<usize>, &str, usize)| (c.1.start, c.1.end, c.3);
+    let by_strength = |a: &(f64, Range<usize>, &str, usize),
+                       b: &(f64, Range<usize>, &str, usize)| {
+        b.0.total_cmp(&a.0).then(place(a).cmp(&place(b)))
+    };
+    let more_cues = found.len().saturating_sub(max_cues);
+    if more_cues > 0 {
+        found.select_nth_unstable_by(max_cues, by_strength);
+        found.truncate(max_cues);
+    }
+    found.sort_by_key(place);
+    let mut offsets = CharOffsets::new(text);
+    let cues: Vec<Cue> = found
+        .into_iter()
+        .map(|(weight, span, label, _)| {
+            let start = offsets.at(span.start);
+            Cue {
+                start,
+                end: start + text[span.clone()].chars().count(),
+                label: label.to_string(),
+                text: text[span].to_string(),
+                weight,
+            }
+        })
+        .collect();
 
     let forms = lexicons
         .iter()
@@ -175,16 +242,12 @@ pub fn score_input(scorer: &FittedScorer, input: Input<'_>) -> IncivilityScore {
         .filter(|(_, n)| **n > 0)
         .map(|(l, _)| l.name().to_string())
         .collect();
-    IncivilityScore { probability, uncivil: probability >= scorer.threshold(), forms, cues }
-}
-
-fn cue(text: &str, span: Range<usize>, label: &str, weight: f64) -> Cue {
-    Cue {
-        start: char_offset(text, span.start),
-        end: char_offset(text, span.end),
-        label: label.to_string(),
-        text: text[span].to_string(),
-        weight,
+    IncivilityScore {
+        probability,
+        uncivil: probability >= scorer.threshold(),
+        forms,
+        cues,
+        more_cues,
     }
 }
 

@@ -19,7 +19,7 @@
 //!   matched as a pattern instead, with any whitespace between its words.
 //! - ` #` after an entry starts a comment.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use regex::{Regex, RegexBuilder};
@@ -547,6 +547,15 @@ impl LexiconSet {
             }
         }
         // Patterns: those without triggers, and those whose trigger occurs in the text.
+        // Each lexicon's matches so far, by start: they never overlap one another, so the one
+        // starting last before a span's end is the only one that can overlap it, and a pattern
+        // match is checked in O(log m) rather than against every match (quadratic in a comment
+        // of insults, issue #13).
+        let mut taken: Vec<BTreeMap<usize, usize>> = vec![BTreeMap::new(); self.lexicons.len()];
+        for m in &found {
+            taken[m.lexicon].insert(m.span.start, m.span.end);
+        }
+        let skip = text::Skip::new(skip);
         let mut run: Vec<(usize, usize)> = self.always.clone();
         if let Some(ac) = &self.triggers {
             // Triggers are lower-cased; the automaton ignores ASCII case, as lower-casing the
@@ -560,14 +569,16 @@ impl LexiconSet {
         for (l, p) in run {
             for m in self.lexicons[l].patterns[p].regex.find_iter(text) {
                 let span = m.range();
-                if span.is_empty() || skip.iter().any(|r| r.contains(&span.start)) {
+                if span.is_empty() || skip.contains(span.start) {
                     continue;
                 }
                 // A match overlapping another match of its lexicon is the same cue.
-                let overlaps = found
-                    .iter()
-                    .any(|f| f.lexicon == l && f.span.start < span.end && span.start < f.span.end);
+                let overlaps = taken[l]
+                    .range(..span.end)
+                    .next_back()
+                    .is_some_and(|(_, &end)| span.start < end);
                 if !overlaps {
+                    taken[l].insert(span.start, span.end);
                     found.push(LexMatch { lexicon: l, span });
                 }
             }

@@ -130,21 +130,40 @@ impl SideParams {
 /// The longest run of comments, down one path of the tree, each disagreeing with the comment
 /// it replies to, counted in disagreeing replies (a reply to the article does not count);
 /// `nodes` restricts it to a thread.
+///
+/// `nodes` is a pre-order slice (a whole discussion or a subtree). Time and memory are
+/// O(`nodes`), not O(discussion): it runs once per thread (issue #13).
 pub fn longest_disagreement_chain(
     d: &Discussion,
     links: &[Option<Link>],
     nodes: &[NodeId],
 ) -> usize {
-    let mut run = vec![0usize; d.len()];
+    longest_disagreement_chain_by(d, nodes, |id| {
+        links[id.index()].is_some_and(|l| l.relation == Relation::Disagree)
+    })
+}
+
+/// As [`longest_disagreement_chain`], with whether each comment disagrees given by `disagrees`.
+pub(crate) fn longest_disagreement_chain_by(
+    d: &Discussion,
+    nodes: &[NodeId],
+    disagrees: impl Fn(NodeId) -> bool,
+) -> usize {
+    // In pre-order a comment's parent is the last comment met one level up, so the runs of
+    // the path being walked are enough: `runs[k]` is the run ending at the path's comment
+    // k levels below the slice's first one. A parent outside the slice counts 0.
+    let Some(&first) = nodes.first() else { return 0 };
+    let base = d.node(first).depth as usize;
+    let mut runs: Vec<usize> = Vec::new();
     let mut best = 0;
-    // `nodes` is a pre-order slice (a whole discussion or a subtree): parents come first.
     for &id in nodes {
         let n = d.node(id);
-        let disagrees = links[id.index()].is_some_and(|l| l.relation == Relation::Disagree);
-        if let (Some(p), true) = (n.parent, disagrees) {
-            run[id.index()] = run[p.index()] + 1;
-            best = best.max(run[id.index()]);
-        }
+        let level = (n.depth as usize).saturating_sub(base);
+        runs.truncate(level);
+        let above = if level > 0 { runs.get(level - 1).copied().unwrap_or(0) } else { 0 };
+        let run = if n.parent.is_some() && disagrees(id) { above + 1 } else { 0 };
+        best = best.max(run);
+        runs.push(run);
     }
     best
 }

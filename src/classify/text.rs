@@ -87,13 +87,15 @@ fn is_word_char(c: char) -> bool {
 pub fn tokens(text: &str, skip: &[Range<usize>]) -> Vec<Token> {
     let mut out = Vec::new();
     let mut chars = text.char_indices().peekable();
+    let skip = Skip::new(skip);
+    let mut cursor = 0;
     while let Some((start, c)) = chars.next() {
-        if !c.is_alphanumeric() || in_ranges(start, skip) {
+        if !c.is_alphanumeric() || skip.contains_from(start, &mut cursor) {
             continue;
         }
         let mut end = start + c.len_utf8();
         while let Some(&(i, c)) = chars.peek() {
-            if !is_word_char(c) || in_ranges(i, skip) {
+            if !is_word_char(c) || skip.contains_from(i, &mut cursor) {
                 break;
             }
             end = i + c.len_utf8();
@@ -109,8 +111,75 @@ pub fn tokens(text: &str, skip: &[Range<usize>]) -> Vec<Token> {
     out
 }
 
-fn in_ranges(i: usize, ranges: &[Range<usize>]) -> bool {
-    ranges.iter().any(|r| r.contains(&i))
+/// Byte ranges to leave out (quoted text), sorted and merged once so that asking whether an
+/// offset is inside one costs O(log q) (or O(1) amortised for ascending offsets) rather than
+/// a pass over all q ranges: a comment of many short quotes made that pass quadratic
+/// (issue #13).
+#[derive(Clone, Debug, Default)]
+pub struct Skip {
+    ranges: Vec<Range<usize>>,
+}
+
+impl Skip {
+    /// The union of `ranges` (in any order, overlapping or empty).
+    pub fn new(ranges: &[Range<usize>]) -> Skip {
+        let mut sorted: Vec<Range<usize>> =
+            ranges.iter().filter(|r| !r.is_empty()).cloned().collect();
+        if !sorted.is_sorted_by_key(|r| r.start) {
+            sorted.sort_unstable_by_key(|r| r.start);
+        }
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(sorted.len());
+        for r in sorted {
+            match merged.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        Skip { ranges: merged }
+    }
+
+    /// Whether `i` lies in one of the ranges.
+    pub fn contains(&self, i: usize) -> bool {
+        let k = self.ranges.partition_point(|r| r.end <= i);
+        self.ranges.get(k).is_some_and(|r| r.start <= i)
+    }
+
+    /// As [`contains`](Self::contains), for offsets asked in ascending order with the same
+    /// `cursor` (start it at 0): linear over all the offsets of a text.
+    pub fn contains_from(&self, i: usize, cursor: &mut usize) -> bool {
+        while self.ranges.get(*cursor).is_some_and(|r| r.end <= i) {
+            *cursor += 1;
+        }
+        self.ranges.get(*cursor).is_some_and(|r| r.start <= i)
+    }
+}
+
+/// Character offsets of ascending byte offsets of one text, counted in one pass: the cues of
+/// a long comment would otherwise each count from the start (issue #13).
+#[derive(Debug)]
+pub struct CharOffsets<'a> {
+    text: &'a str,
+    byte: usize,
+    chars: usize,
+}
+
+impl<'a> CharOffsets<'a> {
+    /// Offsets into `text`.
+    pub fn new(text: &'a str) -> CharOffsets<'a> {
+        CharOffsets { text, byte: 0, chars: 0 }
+    }
+
+    /// The character offset of `byte`; from the start again when `byte` is before the last
+    /// one asked.
+    pub fn at(&mut self, byte: usize) -> usize {
+        if byte < self.byte {
+            self.byte = 0;
+            self.chars = 0;
+        }
+        self.chars += self.text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.chars
+    }
 }
 
 /// Lower-cases a word, straightens apostrophes and cuts runs of a repeated letter to two.

@@ -21,6 +21,7 @@
 //! Siblings keep source order. All passes are iterative and O(n).
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use super::{Discussion, Node, NodeFlags, NodeId};
 use crate::model::{Anomaly, AnomalyKind, Document};
@@ -31,15 +32,24 @@ pub(crate) fn build(doc: Document) -> Discussion {
     // 0. Drop exact repeats of a comment, reporting each.
     let mut kept: Vec<crate::model::RawComment> = Vec::with_capacity(comments.len());
     {
-        let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+        // Kept comments by the hash of what makes a repeat (id, parent, author, time, text):
+        // keyed by id alone, many comments sharing one id were each compared with all the
+        // earlier ones, O(n²) (issue #13). A list per hash holds only true collisions.
+        let hasher = std::hash::RandomState::new();
+        let key = |c: &crate::model::RawComment| {
+            hasher.hash_one((&c.id, &c.parent_id, &c.author, &c.time, &c.text))
+        };
+        let mut by_key: HashMap<u64, Vec<usize>> = HashMap::new();
         for c in comments {
             let same = |k: &crate::model::RawComment| {
-                k.parent_id == c.parent_id
+                k.id == c.id
+                    && k.parent_id == c.parent_id
                     && k.author == c.author
                     && k.time == c.time
                     && k.text == c.text
             };
-            let seen = by_id.get(&c.id).and_then(|ks| ks.iter().find(|&&k| same(&kept[k])));
+            let h = key(&c);
+            let seen = by_key.get(&h).and_then(|ks| ks.iter().find(|&&k| same(&kept[k])));
             if let Some(&k) = seen {
                 anomalies.push(Anomaly {
                     kind: AnomalyKind::RepeatedRecord,
@@ -54,7 +64,7 @@ pub(crate) fn build(doc: Document) -> Discussion {
                 });
                 continue;
             }
-            by_id.entry(c.id.clone()).or_default().push(kept.len());
+            by_key.entry(h).or_default().push(kept.len());
             kept.push(c);
         }
     }
@@ -141,7 +151,16 @@ pub(crate) fn build(doc: Document) -> Discussion {
                 .iter()
                 .min_by(|&&a, &&b| comments[a].id.cmp(&comments[b].id).then(a.cmp(&b)))
                 .expect("a cycle has members");
-            let members: Vec<&str> = path[at..].iter().map(|&p| comments[p].id.as_str()).collect();
+            // A cycle of a million comments is listed by its first few (issue #13: no input
+            // is echoed at any length).
+            const LISTED: usize = 10;
+            let cycle = &path[at..];
+            let mut members: Vec<&str> =
+                cycle.iter().take(LISTED).map(|&p| comments[p].id.as_str()).collect();
+            let more = format!("… {} comments in all", cycle.len());
+            if cycle.len() > LISTED {
+                members.push(&more);
+            }
             parent[cut] = None;
             flags[cut].cycle = true;
             anomalies.push(Anomaly {
@@ -367,6 +386,24 @@ mod tests {
         assert!(x.flags.cycle && x.parent.is_none());
         assert_eq!(d.node(d.find("t").unwrap()).depth, 3);
         assert_eq!(d.anomalies.len(), 1);
+    }
+
+    #[test]
+    fn r13_a_long_cycle_is_reported_by_its_first_members() {
+        // Issue #13: a cycle through 100,000 comments gave a message listing all of them.
+        let n = 100_000;
+        let comments = (0..n).map(|i| c(&format!("c{i}"), Some(&format!("c{}", (i + 1) % n))));
+        let d = build_of(comments.collect());
+        assert_eq!(d.anomalies.len(), 1);
+        let m = &d.anomalies[0].message;
+        assert!(
+            m.contains(
+                "(c0 → c1 → c2 → c3 → c4 → c5 → c6 → c7 → c8 → c9 → … 100000 comments in all)"
+            ),
+            "{m}"
+        );
+        assert!(m.len() < 200, "{m}");
+        assert!(d.node(d.find("c0").unwrap()).flags.cycle);
     }
 
     #[test]
