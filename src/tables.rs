@@ -235,6 +235,7 @@ impl DiscussionTables {
                     })
                     .collect(),
             ),
+            Column::Int(inc.iter().map(|s| s.map(|s| s.more_cues as i64)).collect()),
             Column::Category(
                 st.iter().map(|s| s.map(|s| s.relation.as_str().to_string())).collect(),
             ),

@@ -517,7 +517,14 @@ pub static COMMENTS: TableSpec = TableSpec {
             "The spans behind the score: `start`/`end` in characters of `text` (end exclusive), \
              `label` (the form whose lexicon matched, or `model` for a word the model weighs \
              towards incivility), the span's `text` and `weight` (its contribution to the \
-             log-odds); null when not scored.",
+             log-odds); at most the 50 strongest, listed by position (see \
+             `incivility_more_cues`); null when not scored.",
+        ),
+        opt(
+            "incivility_more_cues",
+            Int,
+            "Cues found beyond the 50 listed in `incivility_cues` (all weaker than those): \
+             counted, not listed; 0 for nearly every comment; null when not scored.",
         ),
         cat(
             "stance",
@@ -752,7 +759,7 @@ mod tests {
         let names = |t: &TableSpec| t.columns.iter().map(|c| c.name).collect::<Vec<_>>();
         assert_eq!(ARTICLES.columns.len(), 41);
         assert_eq!(THREADS.columns.len(), 31);
-        assert_eq!(COMMENTS.columns.len(), 32);
+        assert_eq!(COMMENTS.columns.len(), 33);
         assert_eq!(
             names(&ANOMALIES),
             ["article_id", "source", "line", "comment_id", "kind", "message"]
