@@ -1315,7 +1315,7 @@ fn read_wpdiscuz(
         .map(|a| {
             collapse(
                 &text_without(a, |x| {
-                    x.value().classes().any(|cl| cl.contains("label") || cl.contains("badge"))
+                    classes(x.value()).any(|cl| cl.contains("label") || cl.contains("badge"))
                         || x.value().name() == "img"
                 })
                 .text,
@@ -1396,7 +1396,7 @@ fn js_embed(html: &Html) -> bool {
             || id.starts_with("coral-")
             || v.name() == "fb:comments"
             || has_class(e, "fb-comments")
-            || v.classes().any(|c| c.starts_with("coral-"))
+            || classes(v).any(|c| c.starts_with("coral-"))
             || v.name() == "script"
                 && v.attr("src").is_some_and(|s| s.contains("disqus.com/embed.js"))
     })
@@ -1406,12 +1406,19 @@ fn any_element(html: &Html, pred: impl Fn(ElementRef<'_>) -> bool) -> bool {
     html.tree.root().descendants().filter_map(ElementRef::wrap).any(pred)
 }
 
-fn has_class(e: ElementRef<'_>, class: &str) -> bool {
-    e.value().classes().any(|c| c == class)
+/// The classes of an element, read from its attribute each time: scraper's
+/// `classes()` keeps an allocated list on every element it is asked about,
+/// which on a page of 100,000 comments was tens of megabytes (issue #13).
+fn classes<'a>(e: &'a scraper::node::Element) -> impl Iterator<Item = &'a str> {
+    e.attr("class").unwrap_or("").split_ascii_whitespace()
 }
 
-fn has_any_class(e: ElementRef<'_>, classes: &[&str]) -> bool {
-    e.value().classes().any(|c| classes.contains(&c))
+fn has_class(e: ElementRef<'_>, class: &str) -> bool {
+    classes(e.value()).any(|c| c == class)
+}
+
+fn has_any_class(e: ElementRef<'_>, names: &[&str]) -> bool {
+    classes(e.value()).any(|c| names.contains(&c))
 }
 
 fn has_any_id(e: ElementRef<'_>, ids: &[&str]) -> bool {
@@ -1420,7 +1427,7 @@ fn has_any_id(e: ElementRef<'_>, ids: &[&str]) -> bool {
 
 /// The number of the first class matching `re` (`depth-3` → 3).
 fn class_number(e: ElementRef<'_>, re: &Regex) -> Option<usize> {
-    e.value().classes().find_map(|c| re.captures(c).and_then(|m| m[1].parse().ok()))
+    classes(e.value()).find_map(|c| re.captures(c).and_then(|m| m[1].parse().ok()))
 }
 
 /// Where each `id="…"` (or `id='…'`) attribute value first stands in
