@@ -80,9 +80,12 @@ fn wide_list(n: usize) -> String {
     page
 }
 
+/// A page shape: its name, how to make a page of `n`, and the sizes benched.
+type Shape = (&'static str, fn(usize) -> String, &'static [usize]);
+
 fn html_shapes(c: &mut Criterion) {
     let opts = ParseOptions::default();
-    let shapes: [(&str, fn(usize) -> String, &[usize]); 3] = [
+    let shapes: [Shape; 3] = [
         ("nested_divs", nested_divs, &[10_000, 100_000]),
         ("deep_chain", deep_chain, &[2_000, 20_000]),
         ("wide_list", wide_list, &[10_000, 100_000]),

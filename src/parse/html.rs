@@ -1409,7 +1409,7 @@ fn any_element(html: &Html, pred: impl Fn(ElementRef<'_>) -> bool) -> bool {
 /// The classes of an element, read from its attribute each time: scraper's
 /// `classes()` keeps an allocated list on every element it is asked about,
 /// which on a page of 100,000 comments was tens of megabytes (issue #13).
-fn classes<'a>(e: &'a scraper::node::Element) -> impl Iterator<Item = &'a str> {
+fn classes(e: &scraper::node::Element) -> impl Iterator<Item = &str> {
     e.attr("class").unwrap_or("").split_ascii_whitespace()
 }
 
