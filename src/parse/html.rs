@@ -314,7 +314,11 @@ const CHUNK: usize = 8 * 1024;
 /// [`MAX_DEPTH`] (the tree is then the one [`LinearBuilder`] makes).
 fn parse_tree(text: &str) -> (Html, Option<usize>) {
     let mut parser = html5ever::parse_document(
-        DepthWatch { inner: HtmlTreeSink::new(Html::new_document()), too_deep: Cell::new(false) },
+        DepthWatch {
+            inner: HtmlTreeSink::new(Html::new_document()),
+            appended: Cell::new(0),
+            too_deep: Cell::new(false),
+        },
         Default::default(),
     );
     let mut rest = text;
@@ -341,14 +345,24 @@ fn parse_tree(text: &str) -> (Html, Option<usize>) {
 /// scraper's sink, watching how deep the tree html5ever builds goes.
 struct DepthWatch {
     inner: HtmlTreeSink,
+    /// Nodes appended so far.
+    appended: Cell<usize>,
     too_deep: Cell<bool>,
 }
+
+/// The depth is looked at on every this many nodes appended: the builder
+/// opens one element per node appended at most, so where it inserts never
+/// gets more than this many levels past [`MAX_DEPTH`] unseen, and a page
+/// just under the cap costs a few steps per node rather than [`MAX_DEPTH`].
+const CHECK_EVERY: usize = 32;
 
 impl DepthWatch {
     /// Note when `node` sits deeper than [`MAX_DEPTH`] (counting at most
     /// that many ancestors, so each check is bounded).
     fn check(&self, node: &NodeId) {
-        if self.too_deep.get() {
+        let appended = self.appended.get() + 1;
+        self.appended.set(appended);
+        if self.too_deep.get() || appended % CHECK_EVERY != 0 {
             return;
         }
         let html = self.inner.0.borrow();
@@ -1926,7 +1940,7 @@ mod tests {
             )
         };
         let normal = one(&page(""));
-        let deep = one(&page(&"<span>".repeat(MAX_DEPTH + 10)));
+        let deep = one(&page(&"<span>".repeat(MAX_DEPTH + 2 * CHECK_EVERY)));
         assert!(deep_anomaly(&normal).is_none());
         assert!(deep_anomaly(&deep).is_some());
         let rows = |d: &Document| {
