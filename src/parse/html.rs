@@ -362,7 +362,7 @@ impl DepthWatch {
     fn check(&self, node: &NodeId) {
         let appended = self.appended.get() + 1;
         self.appended.set(appended);
-        if self.too_deep.get() || appended % CHECK_EVERY != 0 {
+        if self.too_deep.get() || !appended.is_multiple_of(CHECK_EVERY) {
             return;
         }
         let html = self.inner.0.borrow();
