@@ -119,6 +119,10 @@ struct Writer {
     pending_break: u8,
     pending_space: bool,
     quote_starts: Vec<Option<usize>>,
+    /// How many of the last `quote_starts` have no start yet: always a
+    /// suffix, so that a character sets only those (not the whole stack:
+    /// issue #13, quotes nested thousands deep).
+    unstarted: usize,
     quotes: Vec<Range<usize>>,
 }
 
@@ -143,19 +147,26 @@ impl Writer {
             }
             self.pending_break = 0;
             self.pending_space = false;
-            for s in self.quote_starts.iter_mut().filter(|s| s.is_none()) {
+            let n = self.quote_starts.len();
+            for s in &mut self.quote_starts[n - self.unstarted..] {
                 *s = Some(self.out.len());
             }
+            self.unstarted = 0;
             self.out.push(c);
         }
     }
 
     fn open_quote(&mut self) {
         self.quote_starts.push(None);
+        self.unstarted += 1;
     }
 
     fn close_quote(&mut self) {
-        if let Some(Some(start)) = self.quote_starts.pop()
+        let popped = self.quote_starts.pop();
+        if matches!(popped, Some(None)) {
+            self.unstarted -= 1;
+        }
+        if let Some(Some(start)) = popped
             && self.quote_starts.is_empty()
         {
             // Nested quotes are inside the outermost one.

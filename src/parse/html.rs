@@ -41,13 +41,22 @@
 //! `wpdiscuz-html`, or `html` when the page has neither kind of comment
 //! markup.
 
+use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use ego_tree::iter::Edge;
 use ego_tree::{NodeId, NodeRef, Tree};
+use html5ever::tendril::{StrTendril, TendrilSink};
+use html5ever::tokenizer::states::RawKind;
+use html5ever::tokenizer::{
+    BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer,
+};
+use html5ever::tree_builder::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
+use html5ever::{Attribute, LocalName, QualName, TokenizerResult, local_name, ns};
 use regex::Regex;
-use scraper::{ElementRef, Html, Node, Selector};
+use scraper::{ElementRef, Html, HtmlTreeSink, Node, Selector};
 
 use super::clean::{PlainText, Time, node_text, parse_time};
 use super::{Format, ParseErrorKind};
@@ -211,6 +220,9 @@ enum Origin {
 struct Item<'a> {
     el: ElementRef<'a>,
     origin: Origin,
+    /// For a WordPress comment, the item it replies to by its place in the
+    /// page (see [`Context::wp_parent`]).
+    wp_parent: Option<usize>,
 }
 
 /// Parse a saved HTML page. `id` names the discussion and `source` the
@@ -227,9 +239,24 @@ pub fn parse(text: &str, id: &str, source: &str) -> Result<Vec<Document>, ParseE
             message: format!("line 1: expected an HTML page, found no tags (starts `{shown}`)"),
         });
     }
-    let html = Html::parse_document(text);
+    let (html, deep) = parse_tree(text);
     let (items, owner) = find_items(&html);
     let mut doc = Document { article: article(&html, &owner, id, source), ..Default::default() };
+    if let Some(depth) = deep {
+        doc.anomalies.push(Anomaly {
+            // TODO(#13): kind (a `deep_nesting` kind: the page nests
+            // elements deeper than the HTML tree builder follows).
+            kind: AnomalyKind::BadRecord,
+            line: None,
+            comment_id: None,
+            message: format!(
+                "the page nests elements {depth} deep, beyond the {MAX_DEPTH} levels browsers \
+                 build; it was read with a simpler tree builder whose time stays linear, so \
+                 misplaced table content and misnested formatting tags may sit differently \
+                 than in a browser (every element and text is kept)"
+            ),
+        });
+    }
 
     let has_wpdiscuz = items.iter().any(|i| matches!(i.origin, Origin::WpDiscuz { .. }))
         || any_element(&html, |e| {
@@ -272,6 +299,636 @@ pub fn parse(text: &str, id: &str, source: &str) -> Result<Vec<Document>, ParseE
     Ok(vec![doc])
 }
 
+/// Nesting beyond which the page is not given to html5ever's tree builder
+/// (issue #13). The builder scans its stack of open elements on most
+/// tokens, so its time grows with tokens × depth: 100,000 nested `div`s
+/// took 53 s. Browsers cap the DOM depth their parser builds at 512
+/// (Blink's and WebKit's `maximumHTMLParserDOMTreeDepth`), so no page made
+/// for the web nests deeper.
+pub const MAX_DEPTH: usize = 512;
+/// How much of the page html5ever reads between two looks at the depth: a
+/// chunk can take it at most one chunk of tags past [`MAX_DEPTH`].
+const CHUNK: usize = 8 * 1024;
+
+/// The page's tree, and the depth it nests to when that is beyond
+/// [`MAX_DEPTH`] (the tree is then the one [`LinearBuilder`] makes).
+fn parse_tree(text: &str) -> (Html, Option<usize>) {
+    let mut parser = html5ever::parse_document(
+        DepthWatch {
+            inner: HtmlTreeSink::new(Html::new_document()),
+            appended: Cell::new(0),
+            too_deep: Cell::new(false),
+        },
+        Default::default(),
+    );
+    let mut rest = text;
+    while !rest.is_empty() {
+        let mut at = CHUNK.min(rest.len());
+        while !rest.is_char_boundary(at) {
+            at += 1;
+        }
+        let (chunk, tail) = rest.split_at(at);
+        parser.process(StrTendril::from_slice(chunk));
+        rest = tail;
+        if parser.tokenizer.sink.sink.too_deep.get() {
+            // Give up on html5ever before its time runs away: at most
+            // MAX_DEPTH × one chunk of work was spent.
+            drop(parser);
+            let (html, depth) = LinearBuilder::parse(text);
+            return (html, Some(depth));
+        }
+    }
+    let html = parser.finish();
+    (html, None)
+}
+
+/// scraper's sink, watching how deep the tree html5ever builds goes.
+struct DepthWatch {
+    inner: HtmlTreeSink,
+    /// Nodes appended so far.
+    appended: Cell<usize>,
+    too_deep: Cell<bool>,
+}
+
+/// The depth is looked at on every this many nodes appended: the builder
+/// opens one element per node appended at most, so where it inserts never
+/// gets more than this many levels past [`MAX_DEPTH`] unseen, and a page
+/// just under the cap costs a few steps per node rather than [`MAX_DEPTH`].
+const CHECK_EVERY: usize = 32;
+
+impl DepthWatch {
+    /// Note when `node` sits deeper than [`MAX_DEPTH`] (counting at most
+    /// that many ancestors, so each check is bounded).
+    fn check(&self, node: &NodeId) {
+        let appended = self.appended.get() + 1;
+        self.appended.set(appended);
+        if self.too_deep.get() || !appended.is_multiple_of(CHECK_EVERY) {
+            return;
+        }
+        let html = self.inner.0.borrow();
+        if let Some(n) = html.tree.get(*node)
+            && n.ancestors().take(MAX_DEPTH + 1).count() > MAX_DEPTH
+        {
+            self.too_deep.set(true);
+        }
+    }
+}
+
+impl TreeSink for DepthWatch {
+    type Output = Html;
+    type Handle = NodeId;
+    type ElemName<'a> = std::cell::Ref<'a, QualName>;
+
+    fn finish(self) -> Html {
+        self.inner.finish()
+    }
+    fn parse_error(&self, msg: Cow<'static, str>) {
+        self.inner.parse_error(msg)
+    }
+    fn get_document(&self) -> NodeId {
+        self.inner.get_document()
+    }
+    fn elem_name<'a>(&'a self, target: &'a NodeId) -> Self::ElemName<'a> {
+        self.inner.elem_name(target)
+    }
+    fn create_element(&self, name: QualName, attrs: Vec<Attribute>, flags: ElementFlags) -> NodeId {
+        self.inner.create_element(name, attrs, flags)
+    }
+    fn create_comment(&self, text: StrTendril) -> NodeId {
+        self.inner.create_comment(text)
+    }
+    fn create_pi(&self, target: StrTendril, data: StrTendril) -> NodeId {
+        self.inner.create_pi(target, data)
+    }
+    fn append(&self, parent: &NodeId, child: NodeOrText<NodeId>) {
+        let id = match &child {
+            NodeOrText::AppendNode(id) => Some(*id),
+            NodeOrText::AppendText(_) => None,
+        };
+        self.inner.append(parent, child);
+        if let Some(id) = id {
+            self.check(&id);
+        }
+    }
+    fn append_based_on_parent_node(
+        &self,
+        element: &NodeId,
+        prev_element: &NodeId,
+        child: NodeOrText<NodeId>,
+    ) {
+        // scraper's own goes through `self.append…`, which checks.
+        let has_parent =
+            self.inner.0.borrow().tree.get(*element).and_then(|n| n.parent()).is_some();
+        if has_parent {
+            self.append_before_sibling(element, child)
+        } else {
+            self.append(prev_element, child)
+        }
+    }
+    fn append_doctype_to_document(
+        &self,
+        name: StrTendril,
+        public_id: StrTendril,
+        system_id: StrTendril,
+    ) {
+        self.inner.append_doctype_to_document(name, public_id, system_id)
+    }
+    fn mark_script_already_started(&self, node: &NodeId) {
+        self.inner.mark_script_already_started(node)
+    }
+    fn pop(&self, node: &NodeId) {
+        self.inner.pop(node)
+    }
+    fn get_template_contents(&self, target: &NodeId) -> NodeId {
+        self.inner.get_template_contents(target)
+    }
+    fn same_node(&self, x: &NodeId, y: &NodeId) -> bool {
+        self.inner.same_node(x, y)
+    }
+    fn set_quirks_mode(&self, mode: QuirksMode) {
+        self.inner.set_quirks_mode(mode)
+    }
+    fn append_before_sibling(&self, sibling: &NodeId, new_node: NodeOrText<NodeId>) {
+        let id = match &new_node {
+            NodeOrText::AppendNode(id) => Some(*id),
+            NodeOrText::AppendText(_) => None,
+        };
+        self.inner.append_before_sibling(sibling, new_node);
+        if let Some(id) = id {
+            self.check(&id);
+        }
+    }
+    fn add_attrs_if_missing(&self, target: &NodeId, attrs: Vec<Attribute>) {
+        self.inner.add_attrs_if_missing(target, attrs)
+    }
+    fn associate_with_form(
+        &self,
+        target: &NodeId,
+        form: &NodeId,
+        nodes: (&NodeId, Option<&NodeId>),
+    ) {
+        self.inner.associate_with_form(target, form, nodes)
+    }
+    fn remove_from_parent(&self, target: &NodeId) {
+        self.inner.remove_from_parent(target)
+    }
+    fn reparent_children(&self, node: &NodeId, new_parent: &NodeId) {
+        self.inner.reparent_children(node, new_parent);
+        self.check(new_parent);
+    }
+    fn is_mathml_annotation_xml_integration_point(&self, handle: &NodeId) -> bool {
+        self.inner.is_mathml_annotation_xml_integration_point(handle)
+    }
+    fn set_current_line(&self, line_number: u64) {
+        self.inner.set_current_line(line_number)
+    }
+    fn allow_declarative_shadow_roots(&self, intended_parent: &NodeId) -> bool {
+        self.inner.allow_declarative_shadow_roots(intended_parent)
+    }
+    fn attach_declarative_shadow(
+        &self,
+        location: &NodeId,
+        template: &NodeId,
+        attrs: &[Attribute],
+    ) -> bool {
+        self.inner.attach_declarative_shadow(location, template, attrs)
+    }
+    fn maybe_clone_an_option_into_selectedcontent(&self, option: &NodeId) {
+        self.inner.maybe_clone_an_option_into_selectedcontent(option)
+    }
+}
+
+/// A tree builder whose time is linear in the page, for pages nesting
+/// deeper than [`MAX_DEPTH`] (issue #13): html5ever's tokenizer, and the
+/// "in body" rules of the HTML standard that decide nesting (implied end
+/// tags of `p`, `li`, `dd`/`dt`, `option`, table cells and rows, headings;
+/// end tags honoured only within their scope; void and raw-text elements),
+/// with the scopes kept as stacks of positions so that no rule scans the
+/// open elements. It leaves out what does not decide nesting or what a
+/// reader of comments needs (foster parenting of misplaced table content,
+/// the adoption agency's rebuilding of misnested formatting elements, a
+/// separate `head`), so on such pages the tree may differ from a browser's
+/// in those places; every element and text of the page is in it, nested as
+/// deep as the page nests.
+struct LinearBuilder {
+    sink: HtmlTreeSink,
+    open: RefCell<OpenElements>,
+}
+
+/// The stack of open elements and, for each scope, the positions in it of
+/// the elements that bound the scope.
+#[derive(Default)]
+struct OpenElements {
+    nodes: Vec<(NodeId, LocalName)>,
+    by_name: HashMap<LocalName, Vec<usize>>,
+    /// Default scope: applet, caption, html, table, td, th, marquee,
+    /// object, template.
+    scope: Vec<usize>,
+    /// List-item scope: the default scope's elements, `ol` and `ul`.
+    list: Vec<usize>,
+    /// Button scope: the default scope's elements and `button`.
+    button: Vec<usize>,
+    /// Table scope: html, table, template.
+    table: Vec<usize>,
+    /// Special elements.
+    special: Vec<usize>,
+    /// Special elements other than address, div and p (where a new `li`,
+    /// `dd` or `dt` stops looking for one to close).
+    special_li: Vec<usize>,
+    /// Open `svg` and `math` elements.
+    foreign: usize,
+    max_depth: usize,
+}
+
+const SCOPE: &[&str] =
+    &["applet", "caption", "html", "table", "td", "th", "marquee", "object", "template"];
+const SPECIAL: &[&str] = &[
+    "address",
+    "applet",
+    "area",
+    "article",
+    "aside",
+    "base",
+    "basefont",
+    "bgsound",
+    "blockquote",
+    "body",
+    "br",
+    "button",
+    "caption",
+    "center",
+    "col",
+    "colgroup",
+    "dd",
+    "details",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "embed",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "frame",
+    "frameset",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hgroup",
+    "hr",
+    "html",
+    "iframe",
+    "img",
+    "input",
+    "keygen",
+    "li",
+    "link",
+    "listing",
+    "main",
+    "marquee",
+    "menu",
+    "meta",
+    "nav",
+    "noembed",
+    "noframes",
+    "noscript",
+    "object",
+    "ol",
+    "p",
+    "param",
+    "plaintext",
+    "pre",
+    "script",
+    "search",
+    "section",
+    "select",
+    "source",
+    "style",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "template",
+    "textarea",
+    "tfoot",
+    "th",
+    "thead",
+    "title",
+    "tr",
+    "track",
+    "ul",
+    "wbr",
+    "xmp",
+];
+/// Start tags that close an open `p` (in button scope).
+const CLOSES_P: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "center",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "header",
+    "hgroup",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "search",
+    "section",
+    "summary",
+    "ul",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "pre",
+    "listing",
+    "form",
+    "plaintext",
+    "table",
+    "hr",
+    "xmp",
+];
+const HEADINGS: &[&str] = &["h1", "h2", "h3", "h4", "h5", "h6"];
+const VOID: &[&str] = &[
+    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image", "img",
+    "input", "keygen", "link", "meta", "param", "source", "track", "wbr",
+];
+/// Formatting elements: an end tag closes them when they are in scope
+/// (where the standard's adoption agency would rebuild the tree).
+const FORMATTING: &[&str] = &[
+    "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u",
+];
+
+impl OpenElements {
+    fn last(&self, name: &str) -> Option<usize> {
+        self.by_name.get(&LocalName::from(name)).and_then(|v| v.last().copied())
+    }
+
+    /// The last open element of these names.
+    fn last_of(&self, names: &[&str]) -> Option<usize> {
+        names.iter().filter_map(|n| self.last(n)).max()
+    }
+
+    /// `at` is within the scope bounded by `bounds` (the element at `at`
+    /// may itself bound it).
+    fn within(at: Option<usize>, bounds: &[usize]) -> Option<usize> {
+        at.filter(|&i| bounds.last().is_none_or(|&b| i >= b))
+    }
+
+    fn top_is(&self, names: &[&str]) -> bool {
+        self.nodes.last().is_some_and(|(_, n)| names.contains(&&**n))
+    }
+
+    fn push(&mut self, id: NodeId, name: LocalName) {
+        let i = self.nodes.len();
+        let n: &str = &name;
+        let in_scope = SCOPE.contains(&n);
+        if in_scope {
+            self.scope.push(i);
+        }
+        if in_scope || n == "ol" || n == "ul" {
+            self.list.push(i);
+        }
+        if in_scope || n == "button" {
+            self.button.push(i);
+        }
+        if matches!(n, "html" | "table" | "template") {
+            self.table.push(i);
+        }
+        if SPECIAL.contains(&n) {
+            self.special.push(i);
+            if !matches!(n, "address" | "div" | "p") {
+                self.special_li.push(i);
+            }
+        }
+        if matches!(n, "svg" | "math") {
+            self.foreign += 1;
+        }
+        self.by_name.entry(name.clone()).or_default().push(i);
+        self.nodes.push((id, name));
+        self.max_depth = self.max_depth.max(self.nodes.len());
+    }
+
+    /// Pop the elements from position `at` up (the element at `at` too).
+    fn pop_to(&mut self, at: usize) {
+        while self.nodes.len() > at.max(1) {
+            let i = self.nodes.len() - 1;
+            let (_, name) = self.nodes.pop().expect("not empty");
+            for v in [
+                &mut self.scope,
+                &mut self.list,
+                &mut self.button,
+                &mut self.table,
+                &mut self.special,
+                &mut self.special_li,
+            ] {
+                if v.last() == Some(&i) {
+                    v.pop();
+                }
+            }
+            if matches!(&*name, "svg" | "math") {
+                self.foreign -= 1;
+            }
+            if let Some(v) = self.by_name.get_mut(&name) {
+                v.pop();
+            }
+        }
+    }
+}
+
+impl LinearBuilder {
+    /// The tree of `text`, and the depth it nests to.
+    fn parse(text: &str) -> (Html, usize) {
+        let sink = HtmlTreeSink::new(Html::new_document());
+        let html = sink.create_element(
+            QualName::new(None, ns!(html), local_name!("html")),
+            Vec::new(),
+            ElementFlags::default(),
+        );
+        sink.append(&sink.get_document(), NodeOrText::AppendNode(html));
+        let mut open = OpenElements::default();
+        open.push(html, local_name!("html"));
+        let tokenizer =
+            Tokenizer::new(LinearBuilder { sink, open: RefCell::new(open) }, Default::default());
+        let input = BufferQueue::default();
+        input.push_back(StrTendril::from_slice(text));
+        while let TokenizerResult::Script(_) = tokenizer.feed(&input) {}
+        tokenizer.end();
+        let depth = tokenizer.sink.open.borrow().max_depth;
+        (tokenizer.sink.sink.finish(), depth)
+    }
+
+    fn current(&self) -> NodeId {
+        self.open.borrow().nodes.last().expect("html stays open").0
+    }
+
+    fn insert(&self, tag: Tag) -> TokenSinkResult<NodeId> {
+        let name = tag.name;
+        let n: &str = &name;
+        let foreign = self.open.borrow().foreign > 0;
+        let void = VOID.contains(&n) || foreign && tag.self_closing;
+        let el = self.sink.create_element(
+            QualName::new(None, ns!(html), name.clone()),
+            tag.attrs,
+            ElementFlags::default(),
+        );
+        self.sink.append(&self.current(), NodeOrText::AppendNode(el));
+        if void {
+            return TokenSinkResult::Continue;
+        }
+        let raw = if foreign {
+            None
+        } else {
+            match n {
+                "script" => Some(TokenSinkResult::RawData(RawKind::ScriptData)),
+                "style" | "xmp" | "iframe" | "noembed" | "noframes" | "noscript" => {
+                    Some(TokenSinkResult::RawData(RawKind::Rawtext))
+                }
+                "textarea" | "title" => Some(TokenSinkResult::RawData(RawKind::Rcdata)),
+                "plaintext" => Some(TokenSinkResult::Plaintext),
+                _ => None,
+            }
+        };
+        self.open.borrow_mut().push(el, name);
+        raw.unwrap_or(TokenSinkResult::Continue)
+    }
+
+    fn start(&self, tag: Tag) -> TokenSinkResult<NodeId> {
+        let mut open = self.open.borrow_mut();
+        let n: &str = &tag.name;
+        match n {
+            "html" => {
+                let root = open.nodes[0].0;
+                drop(open);
+                self.sink.add_attrs_if_missing(&root, tag.attrs);
+                return TokenSinkResult::Continue;
+            }
+            "body" | "head" if open.last(n).is_some() => {
+                let at = open.last(n).expect("open");
+                let node = open.nodes[at].0;
+                drop(open);
+                self.sink.add_attrs_if_missing(&node, tag.attrs);
+                return TokenSinkResult::Continue;
+            }
+            "body" => {
+                if let Some(h) = open.last("head") {
+                    open.pop_to(h);
+                }
+            }
+            _ => {}
+        }
+        if CLOSES_P.contains(&n)
+            && let Some(p) = OpenElements::within(open.last("p"), &open.button)
+        {
+            open.pop_to(p);
+        }
+        match n {
+            _ if HEADINGS.contains(&n) && open.top_is(HEADINGS) => {
+                let top = open.nodes.len() - 1;
+                open.pop_to(top);
+            }
+            "li" | "dd" | "dt" => {
+                let names: &[&str] = if n == "li" { &["li"] } else { &["dd", "dt"] };
+                if let Some(i) = OpenElements::within(open.last_of(names), &open.special_li) {
+                    open.pop_to(i);
+                }
+            }
+            "option" | "optgroup" if open.top_is(&["option"]) => {
+                let top = open.nodes.len() - 1;
+                open.pop_to(top);
+            }
+            "td" | "th" | "tr" | "thead" | "tbody" | "tfoot" | "caption" | "colgroup" => {
+                let names: &[&str] = match n {
+                    "td" | "th" => &["td", "th"],
+                    "tr" => &["tr", "td", "th"],
+                    _ => &["thead", "tbody", "tfoot", "tr", "td", "th", "caption", "colgroup"],
+                };
+                if let Some(i) = OpenElements::within(open.last_of(names), &open.table) {
+                    open.pop_to(i);
+                }
+            }
+            "a" | "nobr" | "button" | "form" => {
+                if let Some(i) = OpenElements::within(open.last(n), &open.scope) {
+                    open.pop_to(i);
+                }
+            }
+            _ => {}
+        }
+        drop(open);
+        self.insert(tag)
+    }
+
+    fn end(&self, tag: Tag) {
+        let mut open = self.open.borrow_mut();
+        let n: &str = &tag.name;
+        let at = match n {
+            "html" | "body" => None,
+            "br" => {
+                drop(open);
+                let _ = self.insert(Tag { kind: TagKind::StartTag, attrs: Vec::new(), ..tag });
+                return;
+            }
+            "p" => OpenElements::within(open.last("p"), &open.button),
+            "li" => OpenElements::within(open.last("li"), &open.list),
+            _ if HEADINGS.contains(&n) => OpenElements::within(open.last_of(HEADINGS), &open.scope),
+            _ if SPECIAL.contains(&n) || FORMATTING.contains(&n) => {
+                OpenElements::within(open.last(n), &open.scope)
+            }
+            // Any other end tag closes its element unless a special
+            // element is open inside it.
+            _ => open.last(n).filter(|&i| open.special.last().is_none_or(|&s| i > s)),
+        };
+        if let Some(i) = at {
+            open.pop_to(i);
+        }
+    }
+}
+
+impl TokenSink for LinearBuilder {
+    type Handle = NodeId;
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<NodeId> {
+        match token {
+            Token::TagToken(tag) => match tag.kind {
+                TagKind::StartTag => return self.start(tag),
+                TagKind::EndTag => self.end(tag),
+            },
+            Token::CharacterTokens(t) => {
+                self.sink.append(&self.current(), NodeOrText::AppendText(t));
+            }
+            Token::CommentToken(t) => {
+                let c = self.sink.create_comment(t);
+                self.sink.append(&self.current(), NodeOrText::AppendNode(c));
+            }
+            Token::DoctypeToken(_)
+            | Token::NullCharacterToken
+            | Token::EOFToken
+            | Token::ParseError(_) => {}
+        }
+        TokenSinkResult::Continue
+    }
+}
+
 /// The article's metadata and body text.
 fn article(html: &Html, owner: &HashMap<NodeId, usize>, id: &str, source: &str) -> Article {
     let content = |sel: &Selector, attr: &str| {
@@ -286,14 +943,32 @@ fn article(html: &Html, owner: &HashMap<NodeId, usize>, id: &str, source: &str) 
         let a = a.strip_prefix("By ").or_else(|| a.strip_prefix("by ")).unwrap_or(&a);
         a.trim().to_string()
     });
+    // Whether a node is a comment element or inside one, remembered along
+    // every path walked so that no node is walked twice (issue #13).
+    let mut in_comment: HashMap<NodeId, bool> = HashMap::new();
+    let mut is_in_comment = |e: ElementRef<'_>| {
+        let mut path = Vec::new();
+        let mut found = false;
+        for n in std::iter::once(*e).chain(e.ancestors()) {
+            if let Some(&known) = in_comment.get(&n.id()) {
+                found = known;
+                break;
+            }
+            path.push(n.id());
+            if owner.contains_key(&n.id()) {
+                found = true;
+                break;
+            }
+        }
+        for id in path {
+            in_comment.insert(id, found);
+        }
+        found
+    };
     let body = BODY
         .iter()
         // Comments may use the same classes (`itemprop="text"`).
-        .find_map(|sel| {
-            html.select(sel).find(|e| {
-                !std::iter::once(**e).chain(e.ancestors()).any(|a| owner.contains_key(&a.id()))
-            })
-        })
+        .find_map(|sel| html.select(sel).find(|e| !is_in_comment(*e)))
         .map(|e| {
             text_without(e, |x| {
                 has_any_class(x, BODY_NOT_TEXT_CLASSES)
@@ -347,12 +1022,28 @@ fn find_items(html: &Html) -> (Vec<Item<'_>>, HashMap<NodeId, usize>) {
             || has_any_class(el, NOT_COMMENT_CLASSES)
             || has_any_id(el, &["sidebar"]);
         ctx.in_list |= has_any_class(el, WP_LIST_CLASSES) || has_any_id(el, WP_LIST_IDS);
+        // What this element is to its descendants when it is not a comment.
+        if matches!(el.value().name(), "ol" | "ul") || has_class(el, "children") {
+            ctx.nearest = Nearest::List;
+        }
+        if has_class(el, "children")
+            && let Some(prev) = el.prev_siblings().find(|s| s.value().is_element())
+            && let Some(&i) = owner.get(&prev.id())
+        {
+            ctx.wp_parent = Some(i);
+        }
 
         if let Some(c) = el.value().id().and_then(|i| WPDISCUZ_ID.captures(i)) {
             let parent = (&c[2] != "0").then(|| c[2].to_string());
-            owner.insert(el.id(), items.len());
-            items.push(Item { el, origin: Origin::WpDiscuz { id: c[1].to_string(), parent } });
+            let i = items.len();
+            owner.insert(el.id(), i);
+            items.push(Item {
+                el,
+                origin: Origin::WpDiscuz { id: c[1].to_string(), parent },
+                wp_parent: None,
+            });
             ctx.in_wpdiscuz = true;
+            (ctx.nearest, ctx.wp_parent) = (Nearest::Item(i), Some(i));
             continue;
         }
         if !is_wp_comment(el, here) {
@@ -360,29 +1051,18 @@ fn find_items(html: &Html) -> (Vec<Item<'_>>, HashMap<NodeId, usize>) {
         }
         // The same comment marked twice (`li.comment > article.comment`):
         // nothing between them lists replies and nothing says they differ.
-        let mut crossed_list = false;
-        let mut enclosing = None;
-        for anc in el.ancestors() {
-            if let Some(&i) = owner.get(&anc.id()) {
-                enclosing = Some(i);
-                break;
-            }
-            let Some(a) = ElementRef::wrap(anc) else { continue };
-            if matches!(a.value().name(), "ol" | "ul") || has_class(a, "children") {
-                crossed_list = true;
-                break;
-            }
-        }
-        if let Some(i) = enclosing
+        if let Nearest::Item(i) = here.nearest
             && matches!(items[i].origin, Origin::WordPress)
-            && !crossed_list
             && !differ(items[i].el, el)
         {
             owner.insert(el.id(), i);
+            (ctx.nearest, ctx.wp_parent) = (Nearest::Item(i), Some(i));
             continue;
         }
-        owner.insert(el.id(), items.len());
-        items.push(Item { el, origin: Origin::WordPress });
+        let i = items.len();
+        owner.insert(el.id(), i);
+        items.push(Item { el, origin: Origin::WordPress, wp_parent: here.wp_parent });
+        (ctx.nearest, ctx.wp_parent) = (Nearest::Item(i), Some(i));
     }
     (items, owner)
 }
@@ -396,6 +1076,22 @@ struct Context {
     in_list: bool,
     /// Inside a wpDiscuz comment.
     in_wpdiscuz: bool,
+    /// The nearest ancestor that is a comment element or a list.
+    nearest: Nearest,
+    /// The item a WordPress comment here replies to: that of the nearest
+    /// enclosing comment element, or of the comment element right before
+    /// the reply list (`.children`) it sits in.
+    wp_parent: Option<usize>,
+}
+
+/// The nearest ancestor of an element that is a comment element (its
+/// item) or a list (`ol`, `ul`, `.children`).
+#[derive(Clone, Copy, Debug, Default)]
+enum Nearest {
+    #[default]
+    None,
+    Item(usize),
+    List,
 }
 
 /// Whether `el` is a WordPress comment element: the right element and
@@ -445,6 +1141,9 @@ fn read_comments(
     let mut ids: Vec<String> = Vec::with_capacity(items.len());
     let mut depths: Vec<Option<usize>> = Vec::with_capacity(items.len());
     let mut by_id: HashMap<String, usize> = HashMap::new();
+    // Made at the first anomaly that needs a line: one pass over the page
+    // however many there are (issue #13).
+    let lines = std::cell::OnceCell::new();
     for (k, item) in items.iter().enumerate() {
         let owned = owned_elements(item.el, k, owner);
         // The parent's id, and its item when it is in the page.
@@ -459,7 +1158,7 @@ fn read_comments(
                     e.value().id().and_then(|i| WP_ID.captures(i)).map(|c| c[1].to_string())
                 });
                 // Always an earlier item: an ancestor or a preceding sibling.
-                let p = wp_parent(item.el, owner).filter(|&p| p < k);
+                let p = item.wp_parent.filter(|&p| p < k);
                 (number, p.and_then(|p| ids.get(p).cloned()), p)
             }
         };
@@ -493,7 +1192,7 @@ fn read_comments(
         {
             doc.anomalies.push(Anomaly {
                 kind: AnomalyKind::BadIndentation,
-                line: line_of_id(text, item.el.value().id()),
+                line: lines.get_or_init(|| IdLines::new(text)).line(item.el.value().id()),
                 comment_id: Some(id.clone()),
                 message: format!(
                     "comment `{id}` is at depth {d} of the reply tree but its markup says \
@@ -512,25 +1211,6 @@ fn read_comments(
         }
         doc.comments.push(c);
     }
-}
-
-/// The item a WordPress comment element replies to: the nearest enclosing
-/// comment element, or the comment element right before the reply list it
-/// sits in.
-fn wp_parent(el: ElementRef<'_>, owner: &HashMap<NodeId, usize>) -> Option<usize> {
-    for anc in el.ancestors() {
-        if let Some(&i) = owner.get(&anc.id()) {
-            return Some(i);
-        }
-        let Some(a) = ElementRef::wrap(anc) else { continue };
-        if has_class(a, "children")
-            && let Some(prev) = a.prev_siblings().find(|s| s.value().is_element())
-            && let Some(&i) = owner.get(&prev.id())
-        {
-            return Some(i);
-        }
-    }
-    None
 }
 
 /// Author, time, text, kind and status of a WordPress comment.
@@ -649,7 +1329,7 @@ fn read_wpdiscuz(
         .map(|a| {
             collapse(
                 &text_without(a, |x| {
-                    x.value().classes().any(|cl| cl.contains("label") || cl.contains("badge"))
+                    classes(x.value()).any(|cl| cl.contains("label") || cl.contains("badge"))
                         || x.value().name() == "img"
                 })
                 .text,
@@ -730,7 +1410,7 @@ fn js_embed(html: &Html) -> bool {
             || id.starts_with("coral-")
             || v.name() == "fb:comments"
             || has_class(e, "fb-comments")
-            || v.classes().any(|c| c.starts_with("coral-"))
+            || classes(v).any(|c| c.starts_with("coral-"))
             || v.name() == "script"
                 && v.attr("src").is_some_and(|s| s.contains("disqus.com/embed.js"))
     })
@@ -740,12 +1420,19 @@ fn any_element(html: &Html, pred: impl Fn(ElementRef<'_>) -> bool) -> bool {
     html.tree.root().descendants().filter_map(ElementRef::wrap).any(pred)
 }
 
-fn has_class(e: ElementRef<'_>, class: &str) -> bool {
-    e.value().classes().any(|c| c == class)
+/// The classes of an element, read from its attribute each time: scraper's
+/// `classes()` keeps an allocated list on every element it is asked about,
+/// which on a page of 100,000 comments was tens of megabytes (issue #13).
+fn classes(e: &scraper::node::Element) -> impl Iterator<Item = &str> {
+    e.attr("class").unwrap_or("").split_ascii_whitespace()
 }
 
-fn has_any_class(e: ElementRef<'_>, classes: &[&str]) -> bool {
-    e.value().classes().any(|c| classes.contains(&c))
+fn has_class(e: ElementRef<'_>, class: &str) -> bool {
+    classes(e.value()).any(|c| c == class)
+}
+
+fn has_any_class(e: ElementRef<'_>, names: &[&str]) -> bool {
+    classes(e.value()).any(|c| names.contains(&c))
 }
 
 fn has_any_id(e: ElementRef<'_>, ids: &[&str]) -> bool {
@@ -754,14 +1441,39 @@ fn has_any_id(e: ElementRef<'_>, ids: &[&str]) -> bool {
 
 /// The number of the first class matching `re` (`depth-3` → 3).
 fn class_number(e: ElementRef<'_>, re: &Regex) -> Option<usize> {
-    e.value().classes().find_map(|c| re.captures(c).and_then(|m| m[1].parse().ok()))
+    classes(e.value()).find_map(|c| re.captures(c).and_then(|m| m[1].parse().ok()))
 }
 
-/// The 1-based line of the first `id="…"` attribute with this value.
-fn line_of_id(text: &str, id: Option<&str>) -> Option<usize> {
-    let id = id?;
-    let at = text.find(&format!("id=\"{id}\"")).or_else(|| text.find(&format!("id='{id}'")))?;
-    Some(text[..at].matches('\n').count() + 1)
+/// Where each `id="…"` (or `id='…'`) attribute value first stands in
+/// the page, to give an element's line without searching the page for each
+/// (issue #13: thousands of anomalies made that quadratic).
+struct IdLines<'t> {
+    first: HashMap<&'t str, usize>,
+    /// Byte offsets of the page's line breaks.
+    breaks: Vec<usize>,
+}
+
+impl<'t> IdLines<'t> {
+    fn new(text: &'t str) -> Self {
+        let mut first = HashMap::new();
+        for (at, _) in text.match_indices("id=") {
+            let rest = &text[at + 3..];
+            let Some(q) = rest.chars().next().filter(|&q| q == '"' || q == '\'') else {
+                continue;
+            };
+            if let Some(end) = rest[1..].find(q) {
+                first.entry(&rest[1..1 + end]).or_insert(at);
+            }
+        }
+        let breaks = text.match_indices('\n').map(|(i, _)| i).collect();
+        IdLines { first, breaks }
+    }
+
+    /// The 1-based line of the first `id="…"` attribute with this value.
+    fn line(&self, id: Option<&str>) -> Option<usize> {
+        let at = *self.first.get(id?)?;
+        Some(self.breaks.partition_point(|&b| b < at) + 1)
+    }
 }
 
 /// Whitespace collapsed to single spaces, trimmed.
@@ -1101,6 +1813,184 @@ mod tests {
         assert_eq!(bare.url.as_deref(), Some("https://e.org/x"));
         assert_eq!((bare.published, bare.outlet, bare.byline), (None, None, None));
         assert_eq!(bare.body, "");
+    }
+
+    /// The anomaly of a page read with the linear tree builder, if any.
+    fn deep_anomaly(doc: &Document) -> Option<&Anomaly> {
+        doc.anomalies.iter().find(|a| a.message.contains("levels browsers build"))
+    }
+
+    /// A comment in lean WordPress markup, left open for its replies.
+    fn lean_open(n: usize, depth: usize) -> String {
+        format!(
+            r#"<li id="comment-{n}" class="comment depth-{depth}"><div class="comment-content"><p>Text {n}</p></div>"#
+        )
+    }
+
+    #[test]
+    fn r13_hundred_thousand_nested_divs() {
+        // Issue #13: html5ever's tree builder scans its open elements on
+        // each tag, so this page took 53 s; it now takes time linear in its
+        // size, and the comment at the bottom is still read.
+        let n = 100_000;
+        let mut page = String::from("<html><body>");
+        page.push_str(&"<div>".repeat(n));
+        page.push_str(r#"<ol class="comment-list">"#);
+        page.push_str(&lean_open(1, 1));
+        page.push_str("</li></ol>");
+        page.push_str(&"</div>".repeat(n));
+        page.push_str("</body></html>");
+        let doc = one(&page);
+        assert_eq!(links(&doc), [("1", None)]);
+        assert_eq!(doc.comments[0].text, "Text 1");
+        let a = deep_anomaly(&doc).expect("an anomaly names the depth");
+        assert!(a.message.contains(&format!("{} deep", n + 6)), "{}", a.message);
+        assert!(a.message.contains(&MAX_DEPTH.to_string()), "{}", a.message);
+        assert_eq!(doc.anomalies.len(), 1, "{:?}", doc.anomalies);
+    }
+
+    #[test]
+    fn r13_twenty_thousand_deep_comment_chain() {
+        // Issue #13: a 20,000-deep `ol.children` chain took 64 s; every
+        // reply link (so every depth) is still read.
+        let n = 20_000;
+        let mut page = String::from(r#"<html><body><ol class="commentlist">"#);
+        for k in 1..=n {
+            page.push_str(&lean_open(k, k));
+            page.push_str(r#"<ol class="children">"#);
+        }
+        page.push_str(&"</ol></li>".repeat(n));
+        page.push_str("</ol></body></html>");
+        let doc = one(&page);
+        assert_eq!(doc.comments.len(), n);
+        for (k, c) in doc.comments.iter().enumerate() {
+            assert_eq!(c.id, (k + 1).to_string());
+            assert_eq!(c.parent_id, (k > 0).then(|| k.to_string()));
+            assert_eq!(c.text, format!("Text {}", k + 1));
+        }
+        // The `depth-N` classes agree with the nesting read: no
+        // `bad_indentation`, only the note on the depth.
+        assert!(deep_anomaly(&doc).is_some());
+        assert_eq!(doc.anomalies.len(), 1, "{:?}", &doc.anomalies[..2.min(doc.anomalies.len())]);
+    }
+
+    #[test]
+    fn r13_fifty_thousand_unclosed_elements_in_comment_list() {
+        // Issue #13: mutated pages with tens of thousands of unclosed
+        // elements in the comment list did not finish in 20 s.
+        let comments = 100;
+        let mut page = String::from(r#"<html><body><ol class="comment-list">"#);
+        for k in 1..=comments {
+            page.push_str(&lean_open(k, 1));
+            page.push_str("</li>");
+            page.push_str(&r#"<div class="x"><span>"#.repeat(250));
+        }
+        page.push_str("</ol></body></html>");
+        let doc = one(&page);
+        let want: Vec<String> = (1..=comments).map(|k| k.to_string()).collect();
+        let got: Vec<&str> = doc.comments.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(got, want);
+        assert!(doc.comments.iter().all(|c| c.parent_id.is_none()));
+        assert!(deep_anomaly(&doc).is_some());
+        assert_eq!(doc.anomalies.len(), 1, "{:?}", doc.anomalies);
+    }
+
+    #[test]
+    fn r13_wpdiscuz_comments_nested_by_unclosed_divs() {
+        // Issue #13: wpDiscuz comments whose closing tags were lost nest
+        // 20,000 deep; their ids still say who replies to whom.
+        let n = 20_000;
+        let mut page = String::from(r#"<html><body><div id="wpdcom">"#);
+        for k in 1..=n {
+            let parent = if k % 2 == 0 { k - 1 } else { 0 };
+            page.push_str(&format!(
+                r#"<div id="wc-comm-{k}_{parent}" class="wc-comment"><div class="wc-comment-author">A{k}</div><div class="wc-comment-text"><p>T{k}"#
+            ));
+        }
+        page.push_str("</body></html>");
+        let doc = one(&page);
+        assert_eq!(doc.comments.len(), n);
+        let last = &doc.comments[n - 1];
+        assert_eq!((last.id.as_str(), last.parent_id.as_deref()), ("20000", Some("19999")));
+        assert_eq!(last.author.as_deref(), Some("A20000"));
+        assert_eq!(last.text, "T20000");
+        assert!(deep_anomaly(&doc).is_some());
+    }
+
+    #[test]
+    fn r13_linear_builder_reads_wordpress_markup_as_html5ever_does() {
+        // Issue #13: a page over the depth cap is read by the linear
+        // builder; its comments must come out as html5ever gives them.
+        let c3 = classic(3, 3, "Cleo", "Third <b>level</b>.", "");
+        let c2 =
+            classic(2, 2, "Bert", "Second.<br>Line", &format!(r#"<ol class="children">{c3}</ol>"#));
+        let c1 = classic(
+            1,
+            1,
+            "Anna",
+            "x</p><blockquote><p>Quote</p></blockquote><p>First!",
+            &format!(r#"<ol class="children">{c2}</ol>"#),
+        );
+        let list = format!(
+            r#"<div id="comments"><ol class="comment-list">{c1}<li id="comment-4" class="comment depth-1"><p>Unclosed p<p>second<li id="comment-5" class="comment depth-1"><table><tr><td>cell<td>cell 2</table><p>Five</li></ol></div>"#
+        );
+        let page = |tail: &str| {
+            format!(
+                "<!DOCTYPE html><html><head><title>T</title><script>if (a<b) x('</div>')</script></head><body><article><div class=\"entry-content\"><p>Body.</p></div></article>{list}{tail}</body></html>"
+            )
+        };
+        let normal = one(&page(""));
+        let deep = one(&page(&"<span>".repeat(MAX_DEPTH + 2 * CHECK_EVERY)));
+        assert!(deep_anomaly(&normal).is_none());
+        assert!(deep_anomaly(&deep).is_some());
+        let rows = |d: &Document| {
+            d.comments
+                .iter()
+                .map(|c| {
+                    (
+                        c.id.clone(),
+                        c.parent_id.clone(),
+                        c.author.clone(),
+                        c.time.clone(),
+                        c.text.clone(),
+                        c.quotes.clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(rows(&deep), rows(&normal));
+        assert_eq!(normal.comments.len(), 5);
+        assert_eq!(deep.article.body, normal.article.body);
+        assert_eq!(deep.article.title, normal.article.title);
+    }
+
+    #[test]
+    fn r13_depth_under_the_cap_uses_html5ever() {
+        // Issue #13: pages within the cap are read exactly as before.
+        let page = format!(
+            "<html><body>{}<ol class=\"comment-list\">{}</li></ol></body></html>",
+            "<div>".repeat(MAX_DEPTH - 10),
+            lean_open(1, 1)
+        );
+        let doc = one(&page);
+        assert_eq!(links(&doc), [("1", None)]);
+        assert!(doc.anomalies.is_empty(), "{:?}", doc.anomalies);
+    }
+
+    #[test]
+    fn r13_line_of_many_anomalies_found_once() {
+        // Issue #13: each `bad_indentation` searched the page for its line.
+        let mut page = String::from("<html><body><ol class=\"comment-list\">\n");
+        for k in 1..=3000 {
+            page.push_str(&format!(
+                "<li id=\"comment-{k}\" class=\"comment depth-2\"><p>x</p></li>\n"
+            ));
+        }
+        page.push_str("</ol></body></html>");
+        let doc = one(&page);
+        assert_eq!(doc.anomalies.len(), 3000);
+        assert_eq!(doc.anomalies[2999].line, Some(3001));
+        assert!(doc.anomalies.iter().all(|a| a.kind == AnomalyKind::BadIndentation));
     }
 
     #[test]
