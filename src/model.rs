@@ -153,6 +153,9 @@ pub enum AnomalyKind {
     /// The same comment read twice (same id, parent, author, time and text), e.g. from
     /// overlapping pages of an export: counted once, the repeat reported.
     RepeatedRecord,
+    /// An HTML page nesting elements deeper than the tree builder follows (512 levels, as
+    /// browsers): read with a linear builder that keeps every element and text (#13).
+    DeepNesting,
 }
 
 impl AnomalyKind {
@@ -171,6 +174,7 @@ impl AnomalyKind {
             AnomalyKind::UndeclaredThread => "undeclared_thread",
             AnomalyKind::BadRecord => "bad_record",
             AnomalyKind::RepeatedRecord => "repeated_record",
+            AnomalyKind::DeepNesting => "deep_nesting",
         }
     }
 }

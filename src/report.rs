@@ -99,6 +99,9 @@ pub struct TreeLine {
     /// The spans behind the incivility score.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cues: Vec<Cue>,
+    /// Cues found beyond those listed (the strongest 50), counted.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub more_cues: usize,
     /// Relation to the parent (or the article) and its probability.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stance: Option<(&'static str, f64)>,
@@ -184,6 +187,7 @@ fn tree_lines(d: &Discussion, scores: &DiscussionScores) -> Vec<TreeLine> {
                 uncivil: inc.map(|i| i.uncivil),
                 forms: inc.map(|i| i.forms.clone()).unwrap_or_default(),
                 cues: inc.map(|i| i.cues.clone()).unwrap_or_default(),
+                more_cues: inc.map_or(0, |i| i.more_cues),
                 stance: st.map(|s| (s.relation.as_str(), s.confidence())),
                 side: side.map(|s| (s.side.as_str(), s.confidence)),
                 last_sibling: last_of(siblings, id),
@@ -408,13 +412,21 @@ fn detail_line(line: &TreeLine) -> Option<String> {
             parts.push(line.forms.join(", "));
         }
         if !line.cues.is_empty() {
-            parts.push(format!("cues: {}", cue_list(&line.cues)));
+            let more = match line.more_cues {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            parts.push(format!("cues: {}{more}", cue_list(&line.cues)));
         }
     }
     (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
 /// Cues as `“text” (label)`, repeated texts counted once with `×n`.
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 fn cue_list(cues: &[Cue]) -> String {
     let mut seen: Vec<(String, &str, usize)> = Vec::new();
     for c in cues {

@@ -200,3 +200,19 @@ fn r13_many_replies_to_a_long_comment() {
     let one = DiscussionScores::new(&alone, &Scorers::shipped());
     assert_eq!(one.comments()[1].stance, scores.comments()[1].stance);
 }
+
+/// Issue #13, item 7: the cues beyond the 50 listed are counted where users see them: the
+/// `incivility_more_cues` column and the tree's cue line.
+#[test]
+fn r13_more_cues_are_shown() {
+    let wd = crate::util::Workdir::new();
+    let text = "you idiot, you moron, you prick. ".repeat(40);
+    wd.create("c.csv", format!("id,parent_id,text\n1,,\"{text}\"\n2,,thanks for this\n"));
+    wd.run(&["analyse", "c.csv", "--out", "o", "--format", "csv"]).expect_code(0);
+    let comments = wd.table("o/comments.csv");
+    let more: usize = comments.cell(0, "incivility_more_cues").parse().unwrap();
+    assert!(more >= 60, "{more}");
+    assert_eq!(comments.cell(1, "incivility_more_cues"), "0");
+    let run = wd.run(&["report", "--tree", "c.csv"]).expect_code(0);
+    assert!(run.stdout.contains(&format!("and {more} more")), "{}", run.stdout);
+}

@@ -55,6 +55,7 @@ const ANOMALY_KINDS: &[&str] = &[
     "undeclared_thread",
     "bad_record",
     "repeated_record",
+    "deep_nesting",
 ];
 
 /// One row per discussion: the article, where it was read from, and its discussion's shape.

@@ -244,9 +244,7 @@ pub fn parse(text: &str, id: &str, source: &str) -> Result<Vec<Document>, ParseE
     let mut doc = Document { article: article(&html, &owner, id, source), ..Default::default() };
     if let Some(depth) = deep {
         doc.anomalies.push(Anomaly {
-            // TODO(#13): kind (a `deep_nesting` kind: the page nests
-            // elements deeper than the HTML tree builder follows).
-            kind: AnomalyKind::BadRecord,
+            kind: AnomalyKind::DeepNesting,
             line: None,
             comment_id: None,
             message: format!(
@@ -1817,7 +1815,9 @@ mod tests {
 
     /// The anomaly of a page read with the linear tree builder, if any.
     fn deep_anomaly(doc: &Document) -> Option<&Anomaly> {
-        doc.anomalies.iter().find(|a| a.message.contains("levels browsers build"))
+        let a = doc.anomalies.iter().find(|a| a.message.contains("levels browsers build"))?;
+        assert_eq!(a.kind, AnomalyKind::DeepNesting);
+        Some(a)
     }
 
     /// A comment in lean WordPress markup, left open for its replies.
