@@ -143,8 +143,9 @@ pub struct Bounds {
     /// Inputs of no known format (`<foo/>`, RSS, YAML, PDF-like, binary) must be refused.
     // bounded until #13 items 5 and 12 are fixed (unrecognised input read as something else)
     pub foreign: bool,
-    /// Error messages quote at most ~200 characters of the input.
-    // bounded until #13 item 13 is fixed (a message echoes a whole first line)
+    /// Error messages are one line and quote at most ~200 characters of the input.
+    // bounded until #13 item 13 is fixed (a message echoes a whole first line, or an XML
+    // tag name holding a newline)
     pub short_messages: bool,
 }
 
@@ -204,7 +205,8 @@ pub struct Expect {
     pub refused: bool,
     /// A table row at this 1-based line is broken: an error or an anomaly must name it.
     pub broken_line: Option<usize>,
-    /// An error message quotes at most ~200 characters of the input (item 13).
+    /// An error message is one line and quotes at most ~200 characters of the input
+    /// (item 13).
     pub short_message: bool,
 }
 
@@ -1154,7 +1156,7 @@ pub fn check_library(case: &Case, source: &str, scorers: &Scorers) -> Result<Rea
             if !msg.starts_with(source) {
                 return Err(fail("error-without-file-name", msg));
             }
-            if msg.lines().count() > 1 {
+            if case.expect.short_message && msg.lines().count() > 1 {
                 return Err(fail("error-on-several-lines", msg));
             }
             if case.expect.short_message && msg.len() > source.len() + 600 {
@@ -1376,25 +1378,28 @@ fn lines_of(path: &Path) -> Option<Vec<String>> {
 }
 
 /// Runs one input through `threadlens analyse` and checks it against what the library read.
+/// `startup`, when given, is how long the binary takes on a tiny input on this machine: the
+/// time bound is checked, with twice that added to [`time_bound`].
 pub fn check_binary(
     case: &Case,
     bin: &Path,
     dir: &Path,
     read: &Read,
-    timed: bool,
+    startup: Option<Duration>,
 ) -> Result<(), Failure> {
     let path = dir.join(case.file_name());
     let out = dir.join("out");
     let _ = std::fs::remove_dir_all(&out);
     std::fs::write(&path, &case.bytes).map_err(|e| fail("write-input", e.to_string()))?;
-    // The process starts, loads its models and writes four tables: 1 s more than the library.
-    let bound = time_bound(case.bytes.len()) + Duration::from_secs(1);
+    // The process starts, loads its models and writes four tables: its start-up time twice
+    // more than the library.
+    let bound = time_bound(case.bytes.len()) + 2 * startup.unwrap_or_default();
     let (code, stderr, took) = run_binary(bin, &path, &out, bound * 20 + Duration::from_secs(20))?;
     let code = code.ok_or_else(|| fail("binary-killed-by-signal", stderr.clone()))?;
     if stderr.contains("panicked") {
         return Err(fail("binary-panic", stderr));
     }
-    if timed && took > bound {
+    if startup.is_some() && took > bound {
         return Err(fail(
             "binary-time-bound",
             format!("{took:?} for {} bytes (bound {bound:?})", case.bytes.len()),
@@ -1467,7 +1472,8 @@ pub struct Config {
     pub bounds: Bounds,
     /// Check the time bound in the library (campaign, optimised builds).
     pub timed: bool,
-    /// Check the time bound of the binary (campaign, a release binary).
+    /// Check the time bound of the binary (campaign, a release binary), allowing for its
+    /// start-up time on this machine.
     pub timed_binary: bool,
     /// Restrict to one format.
     pub only: Option<Kind>,
@@ -1479,6 +1485,8 @@ pub struct Config {
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub cases: u64,
+    /// The binary's start-up time measured for its time bound.
+    pub startup: Option<Duration>,
     pub binary_runs: u64,
     pub failures: BTreeMap<String, Vec<(u64, String, String)>>,
 }
@@ -1557,6 +1565,18 @@ pub fn run(cfg: &Config) -> Outcome {
     let mut outcome = Outcome::default();
     let dir = tempfile::tempdir().expect("temp dir");
     let source = dir.path().join("case");
+    // The binary's start-up time here: the fastest of three runs on a tiny input.
+    let startup = match (&cfg.bin, cfg.timed_binary) {
+        (Some(bin), true) => {
+            let tiny = dir.path().join("tiny.json");
+            std::fs::write(&tiny, Kind::Hn.fixture()).expect("write");
+            let out = dir.path().join("tiny-out");
+            let limit = Duration::from_secs(60);
+            (0..3).filter_map(|_| run_binary(bin, &tiny, &out, limit).ok().map(|(_, _, t)| t)).min()
+        }
+        _ => None,
+    };
+    outcome.startup = startup;
     let mut seen: HashMap<String, usize> = HashMap::new();
     for index in cfg.start..cfg.start.saturating_add(cfg.cases) {
         if cfg.until.is_some_and(|t| Instant::now() >= t) {
@@ -1603,9 +1623,9 @@ pub fn run(cfg: &Config) -> Outcome {
             && (index % cfg.binary_every.max(1) == 0 || case.name.contains("xxe"))
         {
             outcome.binary_runs += 1;
-            let mut r = check_binary(&case, bin, dir.path(), read, cfg.timed_binary);
+            let mut r = check_binary(&case, bin, dir.path(), read, startup);
             if matches!(&r, Err(f) if f.what == "binary-time-bound") {
-                r = check_binary(&case, bin, dir.path(), read, cfg.timed_binary);
+                r = check_binary(&case, bin, dir.path(), read, startup);
             }
             if let Err(f) = r {
                 result = Err(f);
@@ -1660,6 +1680,9 @@ fn campaign() {
     let outcome = run(&cfg);
     let report = outcome.report();
     eprintln!("fuzz: seed {}, from case {}: {report}", cfg.seed, cfg.start);
+    if let Some(s) = outcome.startup {
+        eprintln!("fuzz: the binary's start-up time here: {s:?}");
+    }
     assert!(outcome.failures.is_empty(), "the campaign found failures:\n{report}");
 }
 
@@ -1793,6 +1816,21 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Found by the campaign (seed 7, case 265): a WXR export whose closing tag name holds a
+    /// newline gives an error message on two lines, as the XML reader quotes the tag as
+    /// written; an error is one line naming the file (issue #13, item 13: messages).
+    #[test]
+    #[ignore = "fails until #13 item 13 is fixed: the XML reader quotes a tag name with its newline"]
+    fn r13_xml_error_on_one_line() {
+        let text = String::from_utf8(Kind::Wxr.fixture().to_vec()).expect("utf8");
+        let broken = text.replacen("</wp:comment_date_gmt>", "</wp:\nomment_date_gmt>", 1);
+        let e = parse_bytes(broken.as_bytes(), "dir/export.xml", &ParseOptions::default())
+            .expect_err("ill-formed");
+        let msg = e.to_string();
+        assert!(msg.starts_with("dir/export.xml: "), "{msg}");
+        assert_eq!(msg.lines().count(), 1, "{msg}");
     }
 
     /// The same seed makes the same cases (a saved crash can be made again).
