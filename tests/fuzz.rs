@@ -1527,8 +1527,11 @@ fn save_crash(dir: &Path, cfg: &Config, index: u64, case: &Case, f: &Failure) {
         case.kind,
         cfg.seed,
         cfg.seed,
-        if cfg.bounds.foreign { " --unbounded" } else { "" }
-    );
+        if cfg.bounds.foreign { " --unbounded" } else { "" },
+    ) + &cfg
+        .only
+        .map(|k| format!("(with --format {})\n", kind_name(k)))
+        .unwrap_or_default();
     let _ = std::fs::write(dir.join(format!("{base}.txt")), note);
 }
 
@@ -1650,7 +1653,9 @@ pub fn run(cfg: &Config) -> Outcome {
 /// --ignored`, configured by `THREADLENS_FUZZ_SEED` (default 13), `_SECONDS` (60),
 /// `_START` (0), `_CASES` (unlimited), `_BIN` (a `threadlens` binary to run one case in 8
 /// through), `_CRASHES` (a folder for failing inputs), `_UNBOUNDED` (1: lift the known-bug
-/// bounds). Fails when anything broke; exit code 3 when a case hung (it is saved).
+/// bounds), `_FORMAT` (only this format: `text`, `wphtml`, `wpdiscuz`, `wprest`, `reddit`,
+/// `hn`, `wxr`, `disqus`, `csv`, `tsv`, `jsonl`). Fails when anything broke; exit code 3
+/// when a case hung (it is saved).
 #[test]
 #[ignore = "a campaign: run by scripts/fuzz"]
 fn campaign() {
@@ -1671,7 +1676,11 @@ fn campaign() {
         },
         timed: !cfg!(debug_assertions),
         timed_binary: var("BIN").is_some(),
-        only: None,
+        only: var("FORMAT").map(|f| {
+            *Kind::ALL.iter().find(|k| kind_name(**k) == f).unwrap_or_else(|| {
+                panic!("THREADLENS_FUZZ_FORMAT: one of {:?}", Kind::ALL.map(kind_name))
+            })
+        }),
         crashes: var("CRASHES").map(PathBuf::from),
     };
     // A case that hangs is saved and ends the process; scripts/fuzz goes on after it.
