@@ -1587,6 +1587,16 @@ pub fn run(cfg: &Config) -> Outcome {
         }
         let case = make_case(cfg.seed, index, &cfg.bounds, cfg.only);
         let source = format!("{}.{}", source.display(), case.kind.ext());
+        if let Some(dir) = &cfg.crashes {
+            // A process that dies in a case (a stack overflow aborts, the kernel kills on
+            // memory) leaves it here; scripts/fuzz saves it and goes on after it.
+            let _ = std::fs::create_dir_all(dir);
+            let _ = std::fs::write(dir.join(".current"), &case.bytes);
+            let _ = std::fs::write(
+                dir.join(".current.txt"),
+                format!("{index}\n{}\n{}\n", case.kind.ext(), case.name),
+            );
+        }
         *CURRENT.lock().unwrap_or_else(|e| e.into_inner()) =
             Some((index, Instant::now(), case.clone()));
         let check = |case: &Case| {
@@ -1646,6 +1656,10 @@ pub fn run(cfg: &Config) -> Outcome {
             outcome.failures.entry(what).or_default().push((index, case.name.clone(), f.detail));
         }
     }
+    if let Some(dir) = &cfg.crashes {
+        let _ = std::fs::remove_file(dir.join(".current"));
+        let _ = std::fs::remove_file(dir.join(".current.txt"));
+    }
     outcome
 }
 
@@ -1686,7 +1700,18 @@ fn campaign() {
     // A case that hangs is saved and ends the process; scripts/fuzz goes on after it.
     let limit = if cfg!(debug_assertions) { 120 } else { 30 };
     watchdog(cfg.clone(), Duration::from_secs(limit));
-    let outcome = run(&cfg);
+    // Cases run on a thread with the stack of a process's main thread (8 MiB), where the
+    // CLI parses its inputs; a test thread has 2 MiB, and a ~2,000-deep Reddit JSON chain,
+    // mutated, overflows that in `parse_bytes` (seed 99, case 6681): reported under #13.
+    let outcome = {
+        let cfg = cfg.clone();
+        std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn(move || run(&cfg))
+            .expect("start the campaign thread")
+            .join()
+            .expect("the campaign thread does not panic")
+    };
     let report = outcome.report();
     eprintln!("fuzz: seed {}, from case {}: {report}", cfg.seed, cfg.start);
     if let Some(s) = outcome.startup {
