@@ -467,18 +467,28 @@ fn read_delimited(
             .get_mut()
             .take_stray(end)
             .into_iter()
-            .map(|(l, field)| {
+            .map(|(l, field, opened)| {
                 let column = names.get(field).map_or_else(
                     || format!("field {} (beyond the header)", field + 1),
                     |n| format!("column `{}`", clip(n)),
                 );
-                (
-                    l,
-                    format!(
-                        "line {l}: a stray `\"` in {column}, inside a field that is not \
-                         quoted or after its closing quote; the row is kept as read"
+                match opened {
+                    Some(o) => (
+                        o,
+                        format!(
+                            "line {o}: a quoted field in {column} opens here and closes on line \
+                             {l}, where text follows its closing quote: lines {o}–{l} were read \
+                             as one field; is a quote missing or stray? The row is kept as read"
+                        ),
                     ),
-                )
+                    None => (
+                        l,
+                        format!(
+                            "line {l}: a stray `\"` in {column}, inside a field that is not \
+                             quoted or after its closing quote; the row is kept as read"
+                        ),
+                    ),
+                }
             })
             .collect();
         if rec.len() > names.len() {
@@ -603,8 +613,9 @@ struct QuoteWatch<R> {
     field: usize,
     /// Line and byte offset of the opening quote of the current quoted field.
     opened: (usize, u64),
-    /// Stray quotes met, not yet reported: (byte offset, line, field).
-    stray: std::collections::VecDeque<(u64, usize, usize)>,
+    /// Stray quotes met, not yet reported: (byte offset, line, field, and the line its quoted
+    /// field opened on when text follows a closing quote on a later line).
+    stray: std::collections::VecDeque<(u64, usize, usize, Option<usize>)>,
     /// The inner reader has ended.
     eof: bool,
 }
@@ -629,15 +640,16 @@ impl<R: std::io::Read> QuoteWatch<R> {
         (self.eof && self.state == Quoting::Quoted).then_some(self.opened)
     }
 
-    /// Stray quotes before byte offset `end`, as (line, field).
-    fn take_stray(&mut self, end: u64) -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
-        while let Some(&(b, line, field)) = self.stray.front()
+    /// Stray quotes before byte offset `end`, as (line, field, line its quoted field opened
+    /// on when that is earlier).
+    fn take_stray(&mut self, end: u64) -> Vec<(usize, usize, Option<usize>)> {
+        let mut out: Vec<(usize, usize, Option<usize>)> = Vec::new();
+        while let Some(&(b, line, field, opened)) = self.stray.front()
             && b < end
         {
             // One report per field.
-            if out.last() != Some(&(line, field)) {
-                out.push((line, field));
+            if out.last().is_none_or(|&(l, f, _)| (l, f) != (line, field)) {
+                out.push((line, field, opened));
             }
             self.stray.pop_front();
         }
@@ -663,7 +675,7 @@ impl<R: std::io::Read> QuoteWatch<R> {
                 Quoting::Start => Quoting::Unquoted,
                 Quoting::Unquoted => {
                     if b == b'"' {
-                        self.stray.push_back((self.byte, self.line, self.field));
+                        self.stray.push_back((self.byte, self.line, self.field, None));
                     }
                     Quoting::Unquoted
                 }
@@ -671,8 +683,10 @@ impl<R: std::io::Read> QuoteWatch<R> {
                 Quoting::Quoted => Quoting::Quoted,
                 Quoting::QuoteInQuoted if b == b'"' => Quoting::Quoted,
                 Quoting::QuoteInQuoted => {
-                    // Text after the closing quote (`"a"b`).
-                    self.stray.push_back((self.byte, self.line, self.field));
+                    // Text after the closing quote (`"a"b`); when the quoted field opened on an
+                    // earlier line, the rows between were read into it.
+                    let opened = Some(self.opened.0).filter(|&l| l < self.line);
+                    self.stray.push_back((self.byte, self.line, self.field, opened));
                     Quoting::Unquoted
                 }
             };
@@ -1088,6 +1102,17 @@ mod tests {
                 .anomalies
                 .is_empty()
         );
+    }
+
+    /// Found by the fuzzing harness (seed 13, case 27): a stray opening quote swallowed the
+    /// rows up to the next quote, and only that later line was named.
+    #[test]
+    fn r13_a_quote_that_swallows_rows_names_its_opening_line() {
+        let csv = "id,parent_id,text\n1,,a\n2,1,\"b\n3,1,c\n4,,said \"hi\" then\n5,,e\n";
+        let d = &parse_ok(csv, Format::Csv)[0];
+        assert_eq!(lines_of(d), [Some(3)], "{:?}", d.anomalies);
+        let m = &d.anomalies[0].message;
+        assert!(m.contains("opens here and closes on line 5") && m.contains("lines 3–5"), "{m}");
     }
 
     /// Issue #13: extra fields were dropped, short rows and stray quotes accepted silently.
