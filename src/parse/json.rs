@@ -171,8 +171,18 @@ fn read(text: &str, format: Option<Format>) -> Result<Value, ParseErrorKind> {
 /// serde_json without its nesting limit: deep reply chains nest far deeper
 /// than its 128 levels, and `serde_stacker` grows the stack on the heap as
 /// the parse goes deeper instead.
+///
+/// The text is checked first without building anything: a parse error met while building a
+/// `Value` drops the subtrees built so far inside serde_json, recursively, and a deep one
+/// overflowed the stack (a mutated 2,000-deep Reddit chain; found by the fuzzing harness,
+/// #13). Once the text is known to be well-formed, building cannot fail that way, and the
+/// tree is dismantled without recursion ([`Tree`]).
 fn from_json(text: &str) -> Result<Value, serde_json::Error> {
     use serde::Deserialize;
+    let mut check = serde_json::Deserializer::from_str(text);
+    check.disable_recursion_limit();
+    serde::de::IgnoredAny::deserialize(serde_stacker::Deserializer::new(&mut check))?;
+    check.end()?;
     let mut de = serde_json::Deserializer::from_str(text);
     de.disable_recursion_limit();
     let value = Value::deserialize(serde_stacker::Deserializer::new(&mut de))?;
@@ -1781,5 +1791,23 @@ mod tests {
         let doc = reddit_flat(&text).expect("a plain page");
         assert_eq!(doc.comments.len(), DEPTH);
         assert_eq!(doc.comments[DEPTH - 1].parent_id.as_deref(), Some("c19998"));
+    }
+}
+
+#[cfg(test)]
+mod r13_deep_error_tests {
+    use super::*;
+
+    /// Found by the fuzzing harness (seed 99, case 6681; #13): a syntax error after a deep,
+    /// complete subtree dropped that subtree recursively inside serde_json and overflowed the
+    /// stack (the process died by a signal). Now an error naming the line.
+    #[test]
+    fn r13_a_syntax_error_after_a_deep_subtree_is_an_error() {
+        let depth = 100_000;
+        let text = format!("[{}{}, x]", "[".repeat(depth), "]".repeat(depth));
+        for format in [None, Some(Format::HnJson), Some(Format::RedditJson)] {
+            let e = parse(&text, "deep", "deep.json", format).unwrap_err();
+            assert!(e.to_string().contains("line 1, column"), "{e}");
+        }
     }
 }
