@@ -208,3 +208,13 @@ fn r13_odd_files_get_one_clear_line() {
     assert!(errors.iter().any(|l| l.contains("pipe: not a regular file")), "{run:?}");
     assert!(errors.iter().any(|l| l.contains("new\\nline.txt: binary content")), "{run:?}");
 }
+
+/// Issue #13, item 13: a missing `--model` file's error repeated "(os error 2)".
+#[test]
+fn r13_a_missing_model_is_named_once() {
+    let wd = Workdir::new();
+    let run = wd.run(&["analyse", "--model", "nope.json", "--out", "o"]).expect_code(1);
+    let line = run.stderr.lines().find(|l| l.contains("nope.json")).expect("an error line");
+    assert_eq!(line.matches("os error 2").count(), 1, "{line}");
+    assert_eq!(line.matches("nope.json").count(), 1, "{line}");
+}

@@ -122,12 +122,14 @@ pub struct ModelFile {
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     /// The file could not be read.
-    #[error("could not read model '{path}': {source}")]
+    // The cause is in the message, not also a `source`: an error chain printed it twice
+    // ("… (os error 2): … (os error 2)", #13).
+    #[error("could not read model '{path}': {cause}")]
     Io {
         /// The file.
         path: String,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The file is not a model file.
     #[error("'{path}' is not a threadlens model file: {message}")]
@@ -236,7 +238,7 @@ impl FittedScorer {
     pub fn load(path: &Path) -> Result<FittedScorer, ModelError> {
         let origin = path.display().to_string();
         let json = std::fs::read_to_string(path)
-            .map_err(|source| ModelError::Io { path: origin.clone(), source })?;
+            .map_err(|cause| ModelError::Io { path: origin.clone(), cause })?;
         FittedScorer::from_json(&json, &origin)
     }
 
