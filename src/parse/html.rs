@@ -671,6 +671,15 @@ const VOID: &[&str] = &[
     "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image", "img",
     "input", "keygen", "link", "meta", "param", "source", "track", "wbr",
 ];
+/// Whether `name` (lower case) is an HTML element: one of the standard's special or
+/// formatting elements, or a common phrasing one. Format detection uses it to tell a page,
+/// or a saved fragment of one, from other markup.
+pub(crate) fn is_html_element(name: &str) -> bool {
+    SPECIAL.contains(&name)
+        || FORMATTING.contains(&name)
+        || ["span", "svg", "label", "abbr", "sup", "sub"].contains(&name)
+}
+
 /// Formatting elements: an end tag closes them when they are in scope
 /// (where the standard's adoption agency would rebuild the tree).
 const FORMATTING: &[&str] = &[

@@ -348,7 +348,7 @@ fn markup_format(text: &str) -> Result<Format, ParseErrorKind> {
         return Ok(Format::Html);
     }
     match root_element(&head) {
-        Some(name) if HTML_ELEMENTS.contains(&name) => Ok(Format::Html),
+        Some(name) if html::is_html_element(name) => Ok(Format::Html),
         Some("rss" | "feed" | "rdf:rdf") => Err(ParseErrorKind::Unrecognised(
             "a news feed (RSS or Atom), not a WordPress export (WXR), a Disqus export or a page"
                 .into(),
@@ -365,69 +365,6 @@ fn markup_format(text: &str) -> Result<Format, ParseErrorKind> {
         )),
     }
 }
-
-/// Element names that start an HTML page or a saved fragment of one.
-const HTML_ELEMENTS: &[&str] = &[
-    "html",
-    "head",
-    "body",
-    "meta",
-    "link",
-    "title",
-    "script",
-    "style",
-    "base",
-    "div",
-    "span",
-    "p",
-    "a",
-    "article",
-    "section",
-    "main",
-    "header",
-    "footer",
-    "nav",
-    "aside",
-    "ol",
-    "ul",
-    "li",
-    "dl",
-    "dt",
-    "dd",
-    "table",
-    "tr",
-    "td",
-    "th",
-    "thead",
-    "tbody",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "form",
-    "img",
-    "br",
-    "hr",
-    "blockquote",
-    "pre",
-    "iframe",
-    "noscript",
-    "template",
-    "figure",
-    "em",
-    "strong",
-    "b",
-    "i",
-    "u",
-    "small",
-    "svg",
-    "input",
-    "button",
-    "center",
-    "font",
-];
 
 /// The name of the first element of lower-cased markup, after any XML declaration,
 /// processing instructions, comments and doctype.
