@@ -48,10 +48,7 @@ pub(crate) const QUOTE_CHARS: usize = 200;
 /// `s` cut to [`QUOTE_CHARS`] characters, with `…` when cut: messages quote input, and a
 /// one-line file can be megabytes long (issue #13).
 pub(crate) fn clip(s: &str) -> std::borrow::Cow<'_, str> {
-    match s.char_indices().nth(QUOTE_CHARS) {
-        Some((end, _)) => format!("{}…", &s[..end]).into(),
-        None => s.into(),
-    }
+    super::shorten(s, QUOTE_CHARS)
 }
 
 /// A quoted field running over more lines than this is reported (issue #13): it is
