@@ -340,6 +340,23 @@ fn parse_tree(text: &str) -> (Html, Option<usize>) {
     (html, None)
 }
 
+/// The attributes an element keeps in the tree: those the reader looks at (ids and classes,
+/// `datetime` and `title` of dates, the `meta`/`link` fields of the article, a `script`'s
+/// `src` for embeds). The rest — `style`, `href`s of links, `data-*`, `srcset`, … — often
+/// outweigh the text of a page and are dropped as the tree is built (issue #13: a page's
+/// tree is most of what reading it costs), and the list is cut to its length.
+fn kept_attributes(element: &QualName, mut attrs: Vec<Attribute>) -> Vec<Attribute> {
+    attrs.retain(|a| match &*a.name.local {
+        "id" | "class" | "datetime" | "title" | "itemprop" => true,
+        "content" | "property" | "name" => element.local == local_name!("meta"),
+        "rel" | "href" => element.local == local_name!("link"),
+        "src" => element.local == local_name!("script"),
+        _ => false,
+    });
+    attrs.shrink_to_fit();
+    attrs
+}
+
 /// scraper's sink, watching how deep the tree html5ever builds goes.
 struct DepthWatch {
     inner: HtmlTreeSink,
@@ -390,6 +407,7 @@ impl TreeSink for DepthWatch {
         self.inner.elem_name(target)
     }
     fn create_element(&self, name: QualName, attrs: Vec<Attribute>, flags: ElementFlags) -> NodeId {
+        let attrs = kept_attributes(&name, attrs);
         self.inner.create_element(name, attrs, flags)
     }
     fn create_comment(&self, text: StrTendril) -> NodeId {
@@ -457,7 +475,8 @@ impl TreeSink for DepthWatch {
         }
     }
     fn add_attrs_if_missing(&self, target: &NodeId, attrs: Vec<Attribute>) {
-        self.inner.add_attrs_if_missing(target, attrs)
+        let name = self.inner.elem_name(target).clone();
+        self.inner.add_attrs_if_missing(target, kept_attributes(&name, attrs))
     }
     fn associate_with_form(
         &self,
@@ -794,11 +813,9 @@ impl LinearBuilder {
         let n: &str = &name;
         let foreign = self.open.borrow().foreign > 0;
         let void = VOID.contains(&n) || foreign && tag.self_closing;
-        let el = self.sink.create_element(
-            QualName::new(None, ns!(html), name.clone()),
-            tag.attrs,
-            ElementFlags::default(),
-        );
+        let qual = QualName::new(None, ns!(html), name.clone());
+        let attrs = kept_attributes(&qual, tag.attrs);
+        let el = self.sink.create_element(qual, attrs, ElementFlags::default());
         self.sink.append(&self.current(), NodeOrText::AppendNode(el));
         if void {
             return TokenSinkResult::Continue;
@@ -1834,6 +1851,48 @@ mod tests {
         format!(
             r#"<li id="comment-{n}" class="comment depth-{depth}"><div class="comment-content"><p>Text {n}</p></div>"#
         )
+    }
+
+    /// Issue #13: a page's tree is most of what reading it costs; attributes nothing reads
+    /// are not kept, those read are, on the elements they are read on.
+    #[test]
+    fn r13_tree_keeps_only_attributes_read() {
+        let page = r#"<html><head><meta property="og:title" content="T" data-x="1">
+            <link rel="canonical" href="https://e.org/a" style="s"></head><body>
+            <a href="https://e.org/long" title="t" data-track="z">x</a>
+            <script src="https://x.disqus.com/embed.js"></script><img src="i.png" srcset="a b">
+            <div id="d" class="c" style="color:red" itemprop="text" content="no"></div>
+            </body></html>"#;
+        let (html, _) = parse_tree(page);
+        let attrs = |name: &str| -> Vec<String> {
+            html.tree
+                .nodes()
+                .filter_map(|n| n.value().as_element())
+                .filter(|e| e.name() == name)
+                .flat_map(|e| e.attrs().map(|(k, _)| k.to_string()))
+                .collect()
+        };
+        assert_eq!(attrs("meta"), ["content", "property"]);
+        assert_eq!(attrs("link"), ["href", "rel"]);
+        assert_eq!(attrs("a"), ["title"]);
+        assert_eq!(attrs("script"), ["src"]);
+        assert!(attrs("img").is_empty());
+        let mut div = attrs("div");
+        div.sort();
+        assert_eq!(div, ["class", "id", "itemprop"]);
+        // The deep-page builder keeps the same.
+        let (deep, _) = LinearBuilder::parse(page);
+        let n = |h: &Html| {
+            h.tree
+                .nodes()
+                .filter_map(|n| n.value().as_element())
+                .map(|e| e.attrs().count())
+                .sum::<usize>()
+        };
+        assert_eq!(n(&deep), n(&html));
+        let doc = one(page);
+        assert_eq!(doc.article.title.as_deref(), Some("T"));
+        assert_eq!(doc.article.url.as_deref(), Some("https://e.org/a"));
     }
 
     #[test]

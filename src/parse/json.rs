@@ -708,20 +708,7 @@ fn reddit_flat(text: &str) -> Option<Document> {
     if !head.windows(9).any(|w| w == b"\"Listing\"") {
         return None;
     }
-    let mut arena: Vec<flat::Thing> = Vec::new();
-    let read = {
-        use serde::de::DeserializeSeed;
-        let mut de = serde_json::Deserializer::from_str(text);
-        de.disable_recursion_limit();
-        let r = flat::Root(&mut arena).deserialize(serde_stacker::Deserializer::new(&mut de));
-        r.and_then(|()| de.end())
-    };
-    if read.is_err() {
-        for t in arena {
-            t.data.into_iter().for_each(|(_, v)| dismantle(v));
-        }
-        return None;
-    }
+    let arena = flat::read(text)?;
     Some(reddit_walk_flat(arena))
 }
 
@@ -740,17 +727,17 @@ fn reddit_walk_flat(arena: Vec<flat::Thing>) -> Document {
     walk.finish()
 }
 
-/// Serde seeds reading a Reddit page into a flat list of things (see [`reddit_flat`]).
-/// Any shape they do not expect is an error, and the `Value` reader takes over.
+/// A Reddit page read into a flat list of things (see [`reddit_flat`]) by a pull parser
+/// (`json-event-parser`) and an explicit stack, so that neither reading nor dropping
+/// recurses: memory grows with the things kept, not with the depth of the chain (issue
+/// #13: reading the same page with serde's recursion, on a stack grown on the heap, took
+/// about 200 MB of stack for a 100,000-deep chain). Any shape it does not expect gives
+/// `None`, and the `Value` reader takes over.
 mod flat {
-    use std::fmt;
+    use json_event_parser::{JsonEvent, LowLevelJsonParser};
+    use serde_json::{Number, Value};
 
-    use serde::de::{
-        self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
-    };
-    use serde_json::Value;
-
-    use super::{REDDIT_HTML_KEYS, REDDIT_KEYS, dismantle};
+    use super::{REDDIT_HTML_KEYS, REDDIT_KEYS};
 
     /// A thing: its kind, the fields read from its data, and the index of the thing whose
     /// replies it is in.
@@ -760,288 +747,270 @@ mod flat {
         pub enclosing: Option<usize>,
     }
 
-    fn bail<E: de::Error>() -> E {
-        E::custom("not a plain Reddit page")
+    /// Where the reader is. Each frame is one open object or array of the page's shape:
+    /// an array of Listings or one Listing, a Listing's `data` with its `children`, a
+    /// thing with its `kind` and `data`, and a comment's `replies` (a Listing again).
+    enum Frame {
+        /// The top-level array of Listings, and whether it held any.
+        Root { any: bool },
+        /// A Listing object: its `kind`, whether its `data` was read.
+        Listing { enclosing: Option<usize>, kind: Option<String>, data: bool },
+        /// A Listing's `data`: whether `children` was read.
+        ListingData { enclosing: Option<usize>, children: bool },
+        /// The `children` array.
+        Children { enclosing: Option<usize> },
+        /// A thing (its index in the arena): its `kind`, whether its `data` was read and
+        /// whether that held a `replies` Listing.
+        Thing { me: usize, kind: Option<String>, data: bool, replies: bool },
+        /// A thing's `data`: the fields kept.
+        Data { me: usize, fields: Vec<(&'static str, Value)> },
     }
 
-    /// The whole page: an array of Listings, or one Listing.
-    pub(super) struct Root<'a>(pub &'a mut Vec<Thing>);
-
-    impl<'de> DeserializeSeed<'de> for Root<'_> {
-        type Value = ();
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            d.deserialize_any(self)
-        }
+    /// The events of one JSON text.
+    struct Events<'a> {
+        input: &'a [u8],
+        parser: LowLevelJsonParser,
     }
 
-    impl<'de> Visitor<'de> for Root<'_> {
-        type Value = ();
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a Reddit comments page")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            let arena = self.0;
-            let mut any = false;
-            while seq.next_element_seed(Listing { arena: &mut *arena, enclosing: None })?.is_some()
-            {
-                any = true;
-            }
-            // An empty array is a WordPress post without comments.
-            if any { Ok(()) } else { Err(bail()) }
-        }
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-            Listing { arena: self.0, enclosing: None }.visit_map(map)
-        }
-    }
-
-    /// A Listing whose children are nested under thing `enclosing`.
-    struct Listing<'a> {
-        arena: &'a mut Vec<Thing>,
-        enclosing: Option<usize>,
-    }
-
-    impl<'de> DeserializeSeed<'de> for Listing<'_> {
-        type Value = ();
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            d.deserialize_map(self)
-        }
-    }
-
-    impl<'de> Visitor<'de> for Listing<'_> {
-        type Value = ();
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a Listing")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-            let (mut kind, mut children) = (None::<String>, None::<()>);
-            while let Some(key) = map.next_key::<String>()? {
-                match key.as_str() {
-                    "kind" if kind.is_none() => kind = Some(map.next_value()?),
-                    "data" if children.is_none() => {
-                        let seed =
-                            ListingData { arena: &mut *self.arena, enclosing: self.enclosing };
-                        children = Some(map.next_value_seed(seed)?);
-                    }
-                    "kind" | "data" => return Err(bail()),
-                    _ => {
-                        map.next_value::<IgnoredAny>()?;
-                    }
+    impl<'a> Events<'a> {
+        fn next(&mut self) -> Option<JsonEvent<'a>> {
+            loop {
+                let r = self.parser.parse_next(self.input, true);
+                self.input = &self.input[r.consumed_bytes..];
+                if let Some(event) = r.event {
+                    return event.ok();
                 }
             }
-            match (kind.as_deref(), children) {
-                (Some("Listing"), Some(())) => Ok(()),
-                _ => Err(bail()),
-            }
         }
-    }
 
-    /// A Listing's `data`: its `children` are things.
-    struct ListingData<'a> {
-        arena: &'a mut Vec<Thing>,
-        enclosing: Option<usize>,
-    }
-
-    impl<'de> DeserializeSeed<'de> for ListingData<'_> {
-        type Value = ();
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            d.deserialize_map(self)
-        }
-    }
-
-    impl<'de> Visitor<'de> for ListingData<'_> {
-        type Value = ();
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a Listing's data")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-            let mut seen = false;
-            while let Some(key) = map.next_key::<String>()? {
-                if key == "children" {
-                    if seen {
-                        return Err(bail());
-                    }
-                    seen = true;
-                    let seed = Children { arena: &mut *self.arena, enclosing: self.enclosing };
-                    map.next_value_seed(seed)?;
-                } else {
-                    map.next_value::<IgnoredAny>()?;
+        /// Skip the value that starts with `first`, however deep, without recursing.
+        fn skip(&mut self, first: JsonEvent<'a>) -> Option<()> {
+            let mut depth = 0usize;
+            let mut event = first;
+            loop {
+                match event {
+                    JsonEvent::StartArray | JsonEvent::StartObject => depth += 1,
+                    JsonEvent::EndArray | JsonEvent::EndObject => depth = depth.checked_sub(1)?,
+                    JsonEvent::ObjectKey(_) => {}
+                    JsonEvent::Eof => return None,
+                    _ => {}
                 }
-            }
-            if seen { Ok(()) } else { Err(bail()) }
-        }
-    }
-
-    /// An array of things.
-    struct Children<'a> {
-        arena: &'a mut Vec<Thing>,
-        enclosing: Option<usize>,
-    }
-
-    impl<'de> DeserializeSeed<'de> for Children<'_> {
-        type Value = ();
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            d.deserialize_seq(self)
-        }
-    }
-
-    impl<'de> Visitor<'de> for Children<'_> {
-        type Value = ();
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("an array of things")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            let enclosing = self.enclosing;
-            while seq.next_element_seed(ThingSeed { arena: &mut *self.arena, enclosing })?.is_some()
-            {
-            }
-            Ok(())
-        }
-    }
-
-    /// One thing, put in the arena before its replies (source order).
-    struct ThingSeed<'a> {
-        arena: &'a mut Vec<Thing>,
-        enclosing: Option<usize>,
-    }
-
-    impl<'de> DeserializeSeed<'de> for ThingSeed<'_> {
-        type Value = ();
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            d.deserialize_map(self)
-        }
-    }
-
-    impl<'de> Visitor<'de> for ThingSeed<'_> {
-        type Value = ();
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a Reddit thing")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-            let me = self.arena.len();
-            self.arena.push(Thing {
-                kind: String::new(),
-                data: Vec::new(),
-                enclosing: self.enclosing,
-            });
-            let (mut kind, mut data) = (None::<String>, None);
-            while let Some(key) = map.next_key::<String>()? {
-                match key.as_str() {
-                    "kind" if kind.is_none() => kind = Some(map.next_value()?),
-                    "data" if data.is_none() => {
-                        data = Some(map.next_value_seed(Data { arena: &mut *self.arena, me })?);
-                    }
-                    "kind" | "data" => return Err(bail()),
-                    _ => {
-                        map.next_value::<IgnoredAny>()?;
-                    }
+                if depth == 0 {
+                    return Some(());
                 }
+                event = self.next()?;
             }
-            let (Some(kind), Some((fields, replies))) = (kind, data) else { return Err(bail()) };
-            // Only a comment's replies are read.
-            if replies && kind != "t1" {
-                return Err(bail());
+        }
+
+        /// A string value.
+        fn string(&mut self) -> Option<String> {
+            match self.next()? {
+                JsonEvent::String(s) => Some(s.into_owned()),
+                _ => None,
             }
-            self.arena[me].kind = kind;
-            self.arena[me].data = fields;
-            Ok(())
         }
     }
 
-    /// A thing's `data`: the fields read, and whether `replies` is a Listing.
-    struct Data<'a> {
-        arena: &'a mut Vec<Thing>,
-        me: usize,
+    /// A scalar as a `Value` (numbers kept as written).
+    fn scalar(event: JsonEvent<'_>) -> Option<Value> {
+        Some(match event {
+            JsonEvent::String(s) => Value::String(s.into_owned()),
+            JsonEvent::Number(n) => Value::Number(n.parse::<Number>().ok()?),
+            JsonEvent::Boolean(b) => Value::Bool(b),
+            JsonEvent::Null => Value::Null,
+            _ => return None,
+        })
     }
 
-    impl<'de> DeserializeSeed<'de> for Data<'_> {
-        type Value = (Vec<(&'static str, Value)>, bool);
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_map(self)
-        }
-    }
-
-    /// A value kept from a thing's data: a scalar, or an array of scalars (`children`
-    /// of a `more` stub), so that dropping it never recurses deeply.
-    fn plain(v: &Value) -> bool {
-        match v {
-            Value::Array(items) => items.iter().all(|i| !(i.is_array() || i.is_object())),
-            Value::Object(_) => false,
-            _ => true,
-        }
-    }
-
-    impl<'de> Visitor<'de> for Data<'_> {
-        type Value = (Vec<(&'static str, Value)>, bool);
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a thing's data")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut fields: Vec<(&'static str, Value)> = Vec::new();
-            let mut replies = None;
-            while let Some(key) = map.next_key::<String>()? {
-                if key == "replies" {
-                    if replies.is_some() {
-                        return Err(bail());
+    /// The things of a Reddit page, in source order; `None` when it is not JSON of the
+    /// plain shape.
+    pub(super) fn read(text: &str) -> Option<Vec<Thing>> {
+        let mut ev = Events {
+            input: text.as_bytes(),
+            parser: LowLevelJsonParser::new().with_max_stack_size(usize::MAX),
+        };
+        let mut arena: Vec<Thing> = Vec::new();
+        let mut stack: Vec<Frame> = match ev.next()? {
+            JsonEvent::StartArray => vec![Frame::Root { any: false }],
+            JsonEvent::StartObject => {
+                vec![Frame::Listing { enclosing: None, kind: None, data: false }]
+            }
+            _ => return None,
+        };
+        while let Some(frame) = stack.last_mut() {
+            let event = ev.next()?;
+            match frame {
+                Frame::Root { any } => match event {
+                    JsonEvent::StartObject => {
+                        *any = true;
+                        stack.push(Frame::Listing { enclosing: None, kind: None, data: false });
                     }
-                    let seed = Replies { arena: &mut *self.arena, enclosing: Some(self.me) };
-                    replies = Some(map.next_value_seed(seed)?);
-                    continue;
-                }
-                let html = REDDIT_HTML_KEYS.iter().find(|&&k| k == key);
-                let Some(&name) = html.or_else(|| REDDIT_KEYS.iter().find(|&&k| k == key)) else {
-                    map.next_value::<IgnoredAny>()?;
-                    continue;
-                };
-                let html = html.is_some();
-                let v: Value = map.next_value()?;
-                if !plain(&v) {
-                    dismantle(v);
-                    return Err(bail());
-                }
-                let v = match v {
-                    // Only whether it starts escaped is read.
-                    Value::String(s) if html => {
-                        Value::String(s.trim_start().chars().take(4).collect())
+                    // An empty array is a WordPress post without comments.
+                    JsonEvent::EndArray if *any => {
+                        stack.pop();
                     }
-                    v => v,
-                };
-                // A repeated key: the last one counts, as in a `Value`.
-                fields.retain(|(k, _)| *k != name);
-                fields.push((name, v));
+                    _ => return None,
+                },
+                Frame::Listing { enclosing, kind, data } => match event {
+                    JsonEvent::ObjectKey(k) if k == "kind" && kind.is_none() => {
+                        *kind = Some(ev.string()?);
+                    }
+                    JsonEvent::ObjectKey(k) if k == "data" && !*data => {
+                        *data = true;
+                        let enclosing = *enclosing;
+                        match ev.next()? {
+                            JsonEvent::StartObject => {
+                                stack.push(Frame::ListingData { enclosing, children: false })
+                            }
+                            _ => return None,
+                        }
+                    }
+                    JsonEvent::ObjectKey(k) if k == "kind" || k == "data" => return None,
+                    JsonEvent::ObjectKey(_) => {
+                        let first = ev.next()?;
+                        ev.skip(first)?;
+                    }
+                    JsonEvent::EndObject if kind.as_deref() == Some("Listing") && *data => {
+                        stack.pop();
+                    }
+                    _ => return None,
+                },
+                Frame::ListingData { enclosing, children } => match event {
+                    JsonEvent::ObjectKey(k) if k == "children" => {
+                        if *children {
+                            return None;
+                        }
+                        *children = true;
+                        let enclosing = *enclosing;
+                        match ev.next()? {
+                            JsonEvent::StartArray => stack.push(Frame::Children { enclosing }),
+                            _ => return None,
+                        }
+                    }
+                    JsonEvent::ObjectKey(_) => {
+                        let first = ev.next()?;
+                        ev.skip(first)?;
+                    }
+                    JsonEvent::EndObject if *children => {
+                        stack.pop();
+                    }
+                    _ => return None,
+                },
+                Frame::Children { enclosing } => match event {
+                    JsonEvent::StartObject => {
+                        let me = arena.len();
+                        arena.push(Thing {
+                            kind: String::new(),
+                            data: Vec::new(),
+                            enclosing: *enclosing,
+                        });
+                        stack.push(Frame::Thing { me, kind: None, data: false, replies: false });
+                    }
+                    JsonEvent::EndArray => {
+                        stack.pop();
+                    }
+                    _ => return None,
+                },
+                Frame::Thing { me, kind, data, replies } => match event {
+                    JsonEvent::ObjectKey(k) if k == "kind" && kind.is_none() => {
+                        *kind = Some(ev.string()?);
+                    }
+                    JsonEvent::ObjectKey(k) if k == "data" && !*data => {
+                        *data = true;
+                        let me = *me;
+                        match ev.next()? {
+                            JsonEvent::StartObject => {
+                                stack.push(Frame::Data { me, fields: Vec::new() })
+                            }
+                            _ => return None,
+                        }
+                    }
+                    JsonEvent::ObjectKey(k) if k == "kind" || k == "data" => return None,
+                    JsonEvent::ObjectKey(_) => {
+                        let first = ev.next()?;
+                        ev.skip(first)?;
+                    }
+                    JsonEvent::EndObject if *data => {
+                        let kind = kind.take()?;
+                        // Only a comment's replies are read.
+                        if *replies && kind != "t1" {
+                            return None;
+                        }
+                        arena[*me].kind = kind;
+                        stack.pop();
+                    }
+                    _ => return None,
+                },
+                Frame::Data { me, fields } => match event {
+                    JsonEvent::ObjectKey(k) if k == "replies" => {
+                        let me = *me;
+                        match ev.next()? {
+                            JsonEvent::String(_) | JsonEvent::Null => {}
+                            JsonEvent::StartObject => {
+                                // Mark the thing (the frame below this one) as having
+                                // replies, once.
+                                let Some(Frame::Thing { replies, .. }) =
+                                    stack.iter_mut().rev().nth(1)
+                                else {
+                                    unreachable!("a thing's data sits on its thing")
+                                };
+                                if *replies {
+                                    return None;
+                                }
+                                *replies = true;
+                                stack.push(Frame::Listing {
+                                    enclosing: Some(me),
+                                    kind: None,
+                                    data: false,
+                                });
+                            }
+                            _ => return None,
+                        }
+                    }
+                    JsonEvent::ObjectKey(k) => {
+                        let html = REDDIT_HTML_KEYS.iter().find(|&&n| n == k);
+                        let Some(&name) = html.or_else(|| REDDIT_KEYS.iter().find(|&&n| n == k))
+                        else {
+                            let first = ev.next()?;
+                            ev.skip(first)?;
+                            continue;
+                        };
+                        // A scalar, or an array of scalars (`children` of a `more` stub).
+                        let v = match ev.next()? {
+                            JsonEvent::StartArray => {
+                                let mut items = Vec::new();
+                                loop {
+                                    match ev.next()? {
+                                        JsonEvent::EndArray => break,
+                                        e => items.push(scalar(e)?),
+                                    }
+                                }
+                                Value::Array(items)
+                            }
+                            e => scalar(e)?,
+                        };
+                        let v = match v {
+                            // Only whether it starts escaped is read.
+                            Value::String(s) if html.is_some() => {
+                                Value::String(s.trim_start().chars().take(4).collect())
+                            }
+                            v => v,
+                        };
+                        // A repeated key: the last one counts, as in a `Value`.
+                        fields.retain(|(n, _)| *n != name);
+                        fields.push((name, v));
+                    }
+                    JsonEvent::EndObject => {
+                        let (me, mut fields) = (*me, std::mem::take(fields));
+                        fields.shrink_to_fit();
+                        arena[me].data = fields;
+                        stack.pop();
+                    }
+                    _ => return None,
+                },
             }
-            fields.shrink_to_fit();
-            Ok((fields, replies.unwrap_or(false)))
         }
-    }
-
-    /// A comment's `replies`: an empty string or null, or a Listing.
-    struct Replies<'a> {
-        arena: &'a mut Vec<Thing>,
-        enclosing: Option<usize>,
-    }
-
-    impl<'de> DeserializeSeed<'de> for Replies<'_> {
-        type Value = bool;
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-            d.deserialize_any(self)
-        }
-    }
-
-    impl<'de> Visitor<'de> for Replies<'_> {
-        type Value = bool;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("replies: a Listing or an empty string")
-        }
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<bool, E> {
-            Ok(false)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
-            Ok(false)
-        }
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<bool, A::Error> {
-            Listing { arena: self.arena, enclosing: self.enclosing }.visit_map(map)?;
-            Ok(true)
-        }
+        matches!(ev.next()?, JsonEvent::Eof).then_some(arena)
     }
 }
 
@@ -1745,6 +1714,15 @@ mod tests {
             format!("[{},{}]", listing(&[T3.into()]), listing(&[legacy])),
             format!("[{},{}]", listing(&[T3.into(), T3.into()]), listing(&[no_parent])),
             listing(&[t1("h1", "t3_abc", "ann", "solo", r#""""#)]),
+            // Escapes (a surrogate pair), numbers beyond 64 bits and in exponent form, and
+            // an ignored field holding deep structure: as the `Value` reader reads them.
+            listing(&[t1("h2", "t3_abc", "ann", "x", r#""""#)
+                .replace(r#""body":"x""#, r#""body":"caf\u00e9 \ud83d\ude00 \\n""#)
+                .replace(
+                    r#""id":"h2","#,
+                    r#""id":"h2","count":18446744073709551617,"x":[[{"y":[]}]],"#,
+                )
+                .replace("1439801151.0", "1.4398011e9")]),
             format!(
                 r#"[{},{{"kind":"Listing","data":{{"children":[{{"kind":"t5","data":{{}}}}]}}}}]"#,
                 listing(&[T3.into()])
