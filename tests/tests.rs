@@ -30,6 +30,7 @@ mod nothing_lost;
 mod r13_html;
 mod r13_scores;
 mod r13_tables;
+mod r15_dumps;
 mod report;
 mod stance;
 mod tree_props;

@@ -38,6 +38,7 @@ fn parse_options(
         input_format.map(str::parse::<Format>).transpose().map_err(PyValueError::new_err)?;
     Ok(ParseOptions {
         format,
+        dump: Default::default(),
         table: TableOptions {
             id: id_col,
             parent: parent_col,

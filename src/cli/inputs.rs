@@ -28,7 +28,7 @@ pub struct InputArgs {
     pub inputs: Vec<PathBuf>,
     /// Read every input as this format instead of detecting it from the
     /// content. Formats: text, html, wp-rest-json, reddit-json, hn-json,
-    /// wxr, disqus-xml, csv, tsv, jsonl.
+    /// wxr, disqus-xml, csv, tsv, jsonl, reddit-dump.
     #[arg(long, value_name = "FORMAT", value_parser = str::parse::<Format>)]
     pub input_format: Option<Format>,
     /// Tables (CSV/TSV/JSONL): the comment id column [default: the first of
@@ -54,6 +54,20 @@ pub struct InputArgs {
     /// Tables: the text column [default: text, body, content, comment, message, …].
     #[arg(long, value_name = "NAME", help_heading = "Table columns")]
     pub text_col: Option<String>,
+    /// Reddit dumps: only these subreddits (case-insensitive; repeat or separate by commas).
+    #[arg(long, value_name = "NAME", value_delimiter = ',', help_heading = "Reddit dumps")]
+    pub subreddit: Vec<String>,
+    /// Reddit dumps: only lines created at or after this date (2023-09-01, an RFC 3339 time
+    /// or Unix seconds; UTC).
+    #[arg(long, value_name = "DATE", value_parser = parse::dump::parse_date, help_heading = "Reddit dumps")]
+    pub since: Option<i64>,
+    /// Reddit dumps: only lines created before this date.
+    #[arg(long, value_name = "DATE", value_parser = parse::dump::parse_date, help_heading = "Reddit dumps")]
+    pub until: Option<i64>,
+    /// Reddit dumps: only these discussions (link ids, with or without `t3_`; repeat or
+    /// separate by commas).
+    #[arg(long, value_name = "ID", value_delimiter = ',', help_heading = "Reddit dumps")]
+    pub link_id: Vec<String>,
 }
 
 impl InputArgs {
@@ -67,6 +81,12 @@ impl InputArgs {
                 author: self.author_col.clone(),
                 time: self.time_col.clone(),
                 text: self.text_col.clone(),
+            },
+            dump: parse::dump::DumpOptions {
+                subreddits: self.subreddit.clone(),
+                since: self.since,
+                until: self.until,
+                link_ids: self.link_id.clone(),
             },
         }
     }

@@ -40,6 +40,7 @@ const FORMATS: &[&str] = &[
     "csv",
     "tsv",
     "jsonl",
+    "reddit-dump",
 ];
 /// Values of `anomalies.kind`.
 const ANOMALY_KINDS: &[&str] = &[
@@ -753,6 +754,13 @@ mod tests {
              `THREADLENS_BLESS=1 cargo test --lib schema_doc_is_current`",
             path.display()
         );
+    }
+
+    #[test]
+    fn every_input_format_is_a_listed_format_value() {
+        for f in crate::parse::Format::ALL {
+            assert!(FORMATS.contains(&f.name()), "{} missing from FORMATS", f.name());
+        }
     }
 
     #[test]

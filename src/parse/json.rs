@@ -1034,7 +1034,7 @@ fn is_placeholder(s: &str) -> bool {
     s == "[deleted]" || s == "[removed]"
 }
 
-fn reddit_article(a: &mut Article, p: &Map<String, Value>, legacy: bool) {
+pub(super) fn reddit_article(a: &mut Article, p: &Map<String, Value>, legacy: bool) {
     let text = |s: &str| if legacy { unescape_legacy(s) } else { s.to_string() };
     a.title = str_field(p, "title").map(text);
     a.url = str_field(p, "permalink").map(|l| {
@@ -1046,7 +1046,7 @@ fn reddit_article(a: &mut Article, p: &Map<String, Value>, legacy: bool) {
     a.body = str_field(p, "selftext").filter(|s| !is_placeholder(s)).map(text).unwrap_or_default();
 }
 
-fn reddit_comment(
+pub(super) fn reddit_comment(
     d: &Map<String, Value>,
     enclosing: Option<&str>,
     n: usize,

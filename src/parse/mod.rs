@@ -17,6 +17,7 @@
 //! ```
 
 pub mod clean;
+pub mod dump;
 pub mod html;
 pub mod json;
 pub mod outlets;
@@ -56,6 +57,9 @@ pub enum Format {
     Tsv,
     /// JSON Lines, one comment object per line.
     Jsonl,
+    /// A Reddit dump file (Pushshift, Arctic Shift): one comment or submission object per
+    /// line, zstd-compressed or plain.
+    RedditDump,
 }
 
 impl Format {
@@ -72,6 +76,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Tsv => "tsv",
             Format::Jsonl => "jsonl",
+            Format::RedditDump => "reddit-dump",
         }
     }
 }
@@ -89,6 +94,7 @@ impl Format {
         Format::Csv,
         Format::Tsv,
         Format::Jsonl,
+        Format::RedditDump,
     ];
 }
 
@@ -220,6 +226,8 @@ pub struct ParseOptions {
     pub format: Option<Format>,
     /// Column names for CSV/TSV/JSONL tables.
     pub table: table::TableOptions,
+    /// Which lines of Reddit dump files are read.
+    pub dump: dump::DumpOptions,
 }
 
 /// What the content looks like, before a family's parser decides the
@@ -240,10 +248,15 @@ fn sniff_family(text: &str, source: &str) -> Result<Family, ParseErrorKind> {
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
+    // JSON Lines whose first object is a Reddit dump's comment or submission.
+    let lines_format = |head: &str| {
+        let first = head.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+        if dump::is_dump_line(first) { Format::RedditDump } else { Format::Jsonl }
+    };
     match ext.as_str() {
         "csv" => return Ok(Family::Exact(Format::Csv)),
         "tsv" | "tab" => return Ok(Family::Exact(Format::Tsv)),
-        "jsonl" | "ndjson" => return Ok(Family::Exact(Format::Jsonl)),
+        "jsonl" | "ndjson" => return Ok(Family::Exact(lines_format(head))),
         _ => {}
     }
     if head.starts_with('<') {
@@ -257,7 +270,7 @@ fn sniff_family(text: &str, source: &str) -> Result<Family, ParseErrorKind> {
             && first.ends_with('}')
             && serde_json::from_str::<serde_json::Value>(first).is_ok()
             && lines.next().is_some_and(|l| l.starts_with('{'));
-        return Ok(if is_lines { Family::Exact(Format::Jsonl) } else { Family::Json });
+        return Ok(if is_lines { Family::Exact(lines_format(head)) } else { Family::Json });
     }
     if let Some(f) = table::sniff_header(head.lines().next().unwrap_or("")) {
         return Ok(Family::Exact(f));
@@ -395,8 +408,22 @@ pub fn parse_bytes(
     opts: &ParseOptions,
 ) -> Result<Vec<Document>, ParseError> {
     let err = |kind| ParseError { path: source.to_string(), kind };
+    if dump::is_zstd(bytes) && matches!(opts.format, None | Some(Format::RedditDump)) {
+        return dump_docs(bytes, true, source, opts);
+    }
     if opts.format.is_none() {
         check_not_binary(bytes).map_err(err)?;
+    }
+    // A plain dump: read line by line, so that a line that is not UTF-8 is an anomaly.
+    let first_line = bytes.split(|&b| b == b'\n').find(|l| !l.trim_ascii().is_empty());
+    let plain_dump = match opts.format {
+        Some(f) => f == Format::RedditDump,
+        None => {
+            first_line.and_then(|l| std::str::from_utf8(l).ok()).is_some_and(dump::is_dump_line)
+        }
+    };
+    if plain_dump {
+        return dump_docs(bytes, false, source, opts);
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let offset = e.valid_up_to();
@@ -429,9 +456,30 @@ pub fn parse_bytes(
         Family::Exact(f @ (Format::Csv | Format::Tsv | Format::Jsonl)) => {
             table::parse(text, &id, source, f, &opts.table)
         }
+        Family::Exact(Format::RedditDump) => {
+            return dump_docs(text.as_bytes(), false, source, opts);
+        }
         Family::Markup => unreachable!("resolved above"),
     };
     parsed.map_err(err)
+}
+
+/// A Reddit dump held in memory, read as [`dump::parse_each`] reads a file.
+fn dump_docs(
+    bytes: &[u8],
+    compressed: bool,
+    source: &str,
+    opts: &ParseOptions,
+) -> Result<Vec<Document>, ParseError> {
+    let err = |kind| ParseError { path: source.to_string(), kind };
+    let rdr = dump::reader(bytes, compressed).map_err(|e| err(ParseErrorKind::Io(e)))?;
+    let mut docs = Vec::new();
+    dump::parse_each(rdr, source, &opts.dump, &mut |d| {
+        docs.push(d);
+        true
+    })
+    .map_err(err)?;
+    Ok(docs)
 }
 
 /// Read and parse one file.
@@ -457,6 +505,12 @@ pub fn parse_path_each(
     let mut file = std::fs::File::open(path).map_err(|e| err(ParseErrorKind::Io(e)))?;
     let mut head = Vec::new();
     (&mut file).take(64 * 1024).read_to_end(&mut head).map_err(|e| err(ParseErrorKind::Io(e)))?;
+    if dump::is_zstd(&head) && matches!(opts.format, None | Some(Format::RedditDump)) {
+        // A compressed Reddit dump: streamed through the decompressor.
+        let rdr = dump::reader(std::io::Cursor::new(head).chain(file), true)
+            .map_err(|e| err(ParseErrorKind::Io(e)))?;
+        return dump::parse_each(rdr, &source, &opts.dump, emit).map_err(err);
+    }
     if opts.format.is_none() {
         check_not_binary(&head).map_err(&err)?;
     }
@@ -492,6 +546,11 @@ pub fn parse_path_each(
         let id = discussion_id(&source);
         let rdr = BufReader::with_capacity(256 * 1024, std::io::Cursor::new(head).chain(file));
         return table::parse_each(rdr, &id, &source, f, &opts.table, emit).map_err(err);
+    }
+    if let Family::Exact(Format::RedditDump) = family {
+        let rdr = dump::reader(std::io::Cursor::new(head).chain(file), false)
+            .map_err(|e| err(ParseErrorKind::Io(e)))?;
+        return dump::parse_each(rdr, &source, &opts.dump, emit).map_err(err);
     }
     let mut bytes = head;
     file.read_to_end(&mut bytes).map_err(|e| err(ParseErrorKind::Io(e)))?;
