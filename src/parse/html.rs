@@ -14,6 +14,12 @@
 //!   `.wp-block-comment-template`, …) count, and none inside `nav`,
 //!   widgets or menus, so sidebars that reuse `ul.children` are not read
 //!   as comments.
+//! - *Older themes* (issue #15): a `li` or `dt` with a `comment-N` id
+//!   and no `comment` class (Kubrick's `ol#commentlist > li.alt`), a
+//!   `li` in a comment list whose child carries the id, nested by
+//!   `ul.children` only; a `dt` + `dd` pair is one comment (author and date
+//!   in the `dt`, text in the `dd`). The author may be a bare `cite` and
+//!   the "Says:" after it is left out of the text.
 //! - *wpDiscuz*: elements with the id `wc-comm-ID_PARENT` or
 //!   `wpd-comm-ID_PARENT` carry the comment's id and its parent's
 //!   (`0` = a reply to the article).
@@ -23,7 +29,9 @@
 //! `.comment-content`, `.wp-block-comment-*`, `.wc-comment-*`, …); the
 //! text leaves out author, date, avatar and reply-link blocks and marks
 //! `<blockquote>`s as quotes. Pingbacks and trackbacks are kept with their
-//! [`CommentKind`]. A comment element without an id gets the fallback id
+//! [`CommentKind`], known by their class, else by a text or author starting
+//! `Pingback:`, `Pingback von`, `Trackback:` or `Trackback von`, else by a
+//! list of their own (`ol.pinglist`, `#pings`, …). A comment element without an id gets the fallback id
 //! `pos-N` (its position in the page) and a [`AnomalyKind::BadRecord`]
 //! anomaly; a `depth-N` class that disagrees with the nesting gives a
 //! [`AnomalyKind::BadIndentation`] anomaly (the nesting wins); a comment
@@ -34,10 +42,20 @@
 //! [`CommentSection::NotInPage`]; a page with neither comments nor such an
 //! embed has [`CommentSection::Absent`].
 //!
-//! **Article.** Title (`og:title`, else `<title>`), publication time
-//! (`article:published_time`), canonical URL (`link[rel=canonical]`, else
-//! `og:url`), outlet (`og:site_name`), byline (`meta[name=author]`) and
-//! the text of the article body. `Article.format` is `wordpress-html`,
+//! **Article.** Title (`og:title`, else the JSON-LD `headline`, else
+//! `<title>`; a " | Site", " – Site" or " - Site" suffix naming the site is
+//! cut), publication time (`article:published_time`, else the JSON-LD
+//! `datePublished`), canonical URL (`link[rel=canonical]`, else `og:url`),
+//! outlet (`og:site_name`), byline (`meta[name=author]`, else
+//! `meta[property=article:author]` when not a link, else the JSON-LD
+//! `author` names, else `.byline` or `a[rel=author]` outside comments) and
+//! the text of the article body: that of the first known container
+//! (`.entry-content`, `[itemprop=articleBody]`, …), else what the
+//! readability extractor `dom_smoothie` finds, its comments left out
+//! (pages up to 4 MB that the tree builder reads; issue #15). JSON-LD is
+//! read from `NewsArticle`, `Article`, `BlogPosting` and the like, also in
+//! `@graph` lists; a block that is not JSON is skipped.
+//! `Article.format` is `wordpress-html`,
 //! `wpdiscuz-html`, or `html` when the page has neither kind of comment
 //! markup.
 
@@ -79,7 +97,7 @@ static ANY_TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[A-Za-z!/?]").u
 /// Classes that mark a WordPress comment element (with the element names
 /// they may sit on).
 const WP_ITEM_CLASSES: &[&str] = &["comment", "pingback", "trackback"];
-const WP_ITEM_ELEMENTS: &[&str] = &["li", "article", "div"];
+const WP_ITEM_ELEMENTS: &[&str] = &["li", "article", "div", "dt"];
 /// Classes and ids of the lists WordPress themes put comments in.
 const WP_LIST_CLASSES: &[&str] = &[
     "commentlist",
@@ -88,7 +106,26 @@ const WP_LIST_CLASSES: &[&str] = &[
     "wp-block-comment-template",
     "wp-block-comments",
     "comments-area",
+    "pinglist",
+    "pings",
+    "trackbacks",
 ];
+/// Lists that hold only pingbacks and trackbacks (themes that list them
+/// apart from the comments, issue #15).
+const PING_LIST_CLASSES: &[&str] = &["pinglist", "pings", "trackbacks", "pingbacks"];
+const PING_LIST_IDS: &[&str] = &["pings", "pinglist", "trackbacks", "pingbacks"];
+/// How the text of a pingback or trackback starts where the markup does
+/// not mark it (lower case; issue #15).
+const PING_PREFIXES: &[(&str, CommentKind)] = &[
+    ("pingback:", CommentKind::Pingback),
+    ("pingback von", CommentKind::Pingback),
+    ("trackback:", CommentKind::Trackback),
+    ("trackback von", CommentKind::Trackback),
+];
+/// Words between a comment's author and its text in themes that write
+/// them as bare text (`<cite>Anna</cite> Says:`), lower case.
+const SAYS: &[&str] =
+    &["says", "said", "sagt", "schrieb", "schreibt", "dit", "dice", "zegt", "wrote"];
 /// The lists themselves (the others may hold only the comment form).
 const WP_LISTS: &[&str] = &["commentlist", "comment-list", "wp-block-comment-template"];
 const WP_LIST_IDS: &[&str] = &["comments", "commentlist", "comments-list", "thecomments"];
@@ -191,6 +228,10 @@ struct MetaSelectors {
     og_url: Selector,
     site_name: Selector,
     author: Selector,
+    article_author: Selector,
+    rel_author: Selector,
+    byline: Selector,
+    json_ld: Selector,
 }
 
 impl MetaSelectors {
@@ -205,6 +246,10 @@ impl MetaSelectors {
             og_url: s("meta[property=\"og:url\"]"),
             site_name: s("meta[property=\"og:site_name\"]"),
             author: s("meta[name=\"author\"]"),
+            article_author: s("meta[property=\"article:author\"]"),
+            rel_author: s("a[rel~=\"author\"]"),
+            byline: s(".byline, .author-name, .entry-author"),
+            json_ld: s("script[type=\"application/ld+json\"]"),
         }
     }
 }
@@ -219,6 +264,11 @@ enum Origin {
 /// A comment element of the page, in page order.
 struct Item<'a> {
     el: ElementRef<'a>,
+    /// The `dd` holding the text of a comment whose element is a `dt`
+    /// (old themes list comments as `dt` + `dd` pairs).
+    pair: Option<ElementRef<'a>>,
+    /// The comment sits in a list of pingbacks and trackbacks.
+    pings: bool,
     origin: Origin,
     /// For a WordPress comment, the item it replies to by its place in the
     /// page (see [`Context::wp_parent`]).
@@ -241,7 +291,12 @@ pub fn parse(text: &str, id: &str, source: &str) -> Result<Vec<Document>, ParseE
     }
     let (html, deep) = parse_tree(text);
     let (items, owner) = find_items(&html);
-    let mut doc = Document { article: article(&html, &owner, id, source), ..Default::default() };
+    // Readability reads the page again with html5ever's tree builder,
+    // whose time runs away on deep pages, and takes more than linear time
+    // on big ones: those keep the known containers only.
+    let readable = (deep.is_none() && text.len() <= READABILITY_MAX_BYTES).then_some(text);
+    let mut doc =
+        Document { article: article(&html, &owner, id, source, readable), ..Default::default() };
     if let Some(depth) = deep {
         doc.anomalies.push(Anomaly {
             kind: AnomalyKind::DeepNesting,
@@ -342,15 +397,16 @@ fn parse_tree(text: &str) -> (Html, Option<usize>) {
 
 /// The attributes an element keeps in the tree: those the reader looks at (ids and classes,
 /// `datetime` and `title` of dates, the `meta`/`link` fields of the article, a `script`'s
-/// `src` for embeds). The rest — `style`, `href`s of links, `data-*`, `srcset`, … — often
+/// `src` for embeds and `type` for JSON-LD, a link's `rel` for `rel=author`). The rest — `style`, `href`s of links, `data-*`, `srcset`, … — often
 /// outweigh the text of a page and are dropped as the tree is built (issue #13: a page's
 /// tree is most of what reading it costs), and the list is cut to its length.
 fn kept_attributes(element: &QualName, mut attrs: Vec<Attribute>) -> Vec<Attribute> {
     attrs.retain(|a| match &*a.name.local {
         "id" | "class" | "datetime" | "title" | "itemprop" => true,
         "content" | "property" | "name" => element.local == local_name!("meta"),
-        "rel" | "href" => element.local == local_name!("link"),
-        "src" => element.local == local_name!("script"),
+        "rel" => matches!(element.local, local_name!("link") | local_name!("a")),
+        "href" => element.local == local_name!("link"),
+        "src" | "type" => element.local == local_name!("script"),
         _ => false,
     });
     attrs.shrink_to_fit();
@@ -953,20 +1009,38 @@ impl TokenSink for LinearBuilder {
     }
 }
 
-/// The article's metadata and body text.
-fn article(html: &Html, owner: &HashMap<NodeId, usize>, id: &str, source: &str) -> Article {
+/// Pages up to this size whose body no known container holds are given to
+/// the readability extractor (issue #15).
+const READABILITY_MAX_BYTES: usize = 4 << 20;
+/// The readability extractor gives up on pages with more elements.
+const READABILITY_MAX_ELEMENTS: usize = 60_000;
+
+/// The article's metadata and body text. `page` is the page's text when
+/// the readability extractor may read it for a body no known container
+/// holds.
+fn article(
+    html: &Html,
+    owner: &HashMap<NodeId, usize>,
+    id: &str,
+    source: &str,
+    page: Option<&str>,
+) -> Article {
     let content = |sel: &Selector, attr: &str| {
         html.select(sel).filter_map(|e| e.attr(attr)).map(collapse).find(|s| !s.is_empty())
     };
-    let title = content(&SEL.og_title, "content").or_else(|| {
-        html.select(&SEL.title).map(|e| collapse(&e.text().collect::<String>())).next()
-    });
-    let published = content(&SEL.published, "content").and_then(|t| parse_time(&t).value);
+    let ld = LdArticle::read(html);
+    let outlet = content(&SEL.site_name, "content");
+    let title = content(&SEL.og_title, "content")
+        .or_else(|| ld.headline.clone())
+        .or_else(|| html.select(&SEL.title).map(|e| collapse(&e.text().collect::<String>())).next())
+        .map(|t| match outlet.as_deref().or(ld.publisher.as_deref()) {
+            Some(site) => strip_site(&t, site).to_string(),
+            None => t,
+        });
+    let published = content(&SEL.published, "content")
+        .and_then(|t| parse_time(&t).value)
+        .or_else(|| ld.published.as_deref().and_then(|t| parse_time(t).value));
     let url = content(&SEL.canonical, "href").or_else(|| content(&SEL.og_url, "content"));
-    let byline = content(&SEL.author, "content").map(|a| {
-        let a = a.strip_prefix("By ").or_else(|| a.strip_prefix("by ")).unwrap_or(&a);
-        a.trim().to_string()
-    });
     // Whether a node is a comment element or inside one, remembered along
     // every path walked so that no node is walked twice (issue #13).
     let mut in_comment: HashMap<NodeId, bool> = HashMap::new();
@@ -989,31 +1063,203 @@ fn article(html: &Html, owner: &HashMap<NodeId, usize>, id: &str, source: &str) 
         }
         found
     };
+    let byline = content(&SEL.author, "content")
+        .or_else(|| content(&SEL.article_author, "content").filter(|a| !a.contains("://")))
+        .or_else(|| ld.author.clone())
+        .or_else(|| {
+            // Bylines and author links in the page, not in a comment
+            // (where themes may use the same classes); the byline first, as
+            // author links also stand in author boxes ("View all posts by").
+            [&SEL.byline, &SEL.rel_author].into_iter().find_map(|sel| {
+                html.select(sel)
+                    .filter(|e| !is_in_comment(*e))
+                    .map(|e| {
+                        collapse(&text_without(e, |x| has_class(x, "screen-reader-text")).text)
+                    })
+                    .find(|t| !t.is_empty() && t.chars().count() <= 100)
+            })
+        })
+        .map(|a| strip_by(&a).to_string());
+    let drop_in_body = |x: ElementRef<'_>| {
+        has_any_class(x, BODY_NOT_TEXT_CLASSES)
+            || has_any_id(x, &["comments"])
+            || owner.contains_key(&x.id())
+            || NOT_TEXT_ELEMENTS.contains(&x.value().name())
+    };
     let body = BODY
         .iter()
         // Comments may use the same classes (`itemprop="text"`).
         .find_map(|sel| html.select(sel).find(|e| !is_in_comment(*e)))
-        .map(|e| {
-            text_without(e, |x| {
-                has_any_class(x, BODY_NOT_TEXT_CLASSES)
-                    || has_any_id(x, &["comments"])
-                    || owner.contains_key(&x.id())
-                    || NOT_TEXT_ELEMENTS.contains(&x.value().name())
-            })
-            .text
-        })
+        .map(|e| text_without(e, drop_in_body).text)
+        .filter(|t| !t.is_empty())
+        .or_else(|| page.and_then(readable_body))
         .unwrap_or_default();
     Article {
         id: id.to_string(),
         source: source.to_string(),
         format: "html".to_string(),
-        outlet: content(&SEL.site_name, "content"),
+        outlet,
         title: title.filter(|t| !t.is_empty()),
         published,
         byline: byline.filter(|b| !b.is_empty()),
         url,
         body,
     }
+}
+
+/// The body text the readability extractor finds in `page`, without the
+/// comments, comment lists and forms it may take in; `None` when it finds
+/// none (issue #15). A panic in the extractor costs the body, not the page.
+fn readable_body(page: &str) -> Option<String> {
+    let config = dom_smoothie::Config {
+        // Classes and ids tell the comments in what it returns.
+        keep_classes: true,
+        disable_json_ld: true,
+        max_elements_to_parse: READABILITY_MAX_ELEMENTS,
+        ..Default::default()
+    };
+    let extracted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut r = dom_smoothie::Readability::new(page, None, Some(config)).ok()?;
+        r.parse().ok().map(|a| a.content.to_string())
+    }))
+    .ok()
+    .flatten()?;
+    let (html, _) = parse_tree(&extracted);
+    let (_, owner) = find_items(&html);
+    let text = text_without(html.root_element(), |x| {
+        owner.contains_key(&x.id())
+            || has_any_class(x, WP_LIST_CLASSES)
+            || has_any_class(x, WP_SECTION_CLASSES)
+            || has_any_class(x, WPDISCUZ_SECTION_CLASSES)
+            || has_any_class(x, BODY_NOT_TEXT_CLASSES)
+            || has_any_id(x, WP_LIST_IDS)
+            || has_any_id(x, WP_SECTION_IDS)
+            || has_any_id(x, WPDISCUZ_SECTION_IDS)
+            || NOT_TEXT_ELEMENTS.contains(&x.value().name())
+    })
+    .text;
+    (!text.is_empty()).then_some(text)
+}
+
+/// `title` without the site's name after a separator (`Title | Site`,
+/// `Title – Site`, `Title - Site`); as it is when it has no such suffix or
+/// nothing else.
+fn strip_site<'t>(title: &'t str, site: &str) -> &'t str {
+    let site = site.trim();
+    if site.is_empty() {
+        return title;
+    }
+    for sep in [" | ", " – ", " — ", " - ", " · ", " :: ", " » "] {
+        if let Some((head, tail)) = title.rsplit_once(sep)
+            && tail.trim().eq_ignore_ascii_case(site)
+            && !head.trim().is_empty()
+        {
+            return head.trim_end();
+        }
+    }
+    title
+}
+
+/// An author line without a leading "By" (or "Von", "Par", "Door").
+fn strip_by(byline: &str) -> &str {
+    let b = byline.trim();
+    for by in ["By ", "by ", "BY ", "Von ", "von ", "Par ", "par ", "Door ", "door "] {
+        if let Some(rest) = b.strip_prefix(by) {
+            return rest.trim_start();
+        }
+    }
+    b
+}
+
+/// What the page's JSON-LD says of its article (`NewsArticle`, `Article`,
+/// `BlogPosting`, …, also in `@graph` lists): the first value found of
+/// each field. Blocks that are not JSON are skipped (issue #15).
+#[derive(Debug, Default)]
+struct LdArticle {
+    headline: Option<String>,
+    published: Option<String>,
+    /// Author names, joined by ", ".
+    author: Option<String>,
+    publisher: Option<String>,
+}
+
+impl LdArticle {
+    fn read(html: &Html) -> LdArticle {
+        let mut out = LdArticle::default();
+        for script in html.select(&SEL.json_ld) {
+            let text: String = script.text().collect();
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(text.trim()) else {
+                continue;
+            };
+            // Lists and `@graph`s to look into; each value is looked at
+            // once (no recursion: the nesting is the document's).
+            let mut stack = vec![&value];
+            while let Some(v) = stack.pop() {
+                match v {
+                    serde_json::Value::Array(list) => stack.extend(list.iter().rev()),
+                    serde_json::Value::Object(o) => {
+                        if let Some(graph) = o.get("@graph") {
+                            stack.push(graph);
+                        }
+                        if o.get("@type").is_some_and(is_article_type) {
+                            out.fill(o);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+
+    fn fill(&mut self, o: &serde_json::Map<String, serde_json::Value>) {
+        let text = |v: Option<&serde_json::Value>| {
+            v.and_then(|v| v.as_str()).map(collapse).filter(|s| !s.is_empty())
+        };
+        if self.headline.is_none() {
+            self.headline = text(o.get("headline")).or_else(|| text(o.get("name")));
+        }
+        if self.published.is_none() {
+            self.published = text(o.get("datePublished"));
+        }
+        if self.author.is_none() {
+            self.author = o.get("author").and_then(ld_names);
+        }
+        if self.publisher.is_none() {
+            self.publisher = o.get("publisher").and_then(ld_names);
+        }
+    }
+}
+
+/// Whether a JSON-LD `@type` (a name or a list of names) is an article.
+fn is_article_type(t: &serde_json::Value) -> bool {
+    let article = |name: &str| {
+        let name = name.rsplit('/').next().unwrap_or(name);
+        name.ends_with("Article") || name.ends_with("BlogPosting") || name == "Report"
+    };
+    match t {
+        serde_json::Value::String(s) => article(s),
+        serde_json::Value::Array(list) => list.iter().filter_map(|v| v.as_str()).any(article),
+        _ => false,
+    }
+}
+
+/// The names of a JSON-LD person or organisation: a name, an object with a
+/// `name`, or a list of these (joined by ", "); names that are links are
+/// left out.
+fn ld_names(v: &serde_json::Value) -> Option<String> {
+    let one = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => Some(collapse(s)),
+        serde_json::Value::Object(o) => o.get("name").and_then(|n| n.as_str()).map(collapse),
+        _ => None,
+    };
+    let names: Vec<String> = match v {
+        serde_json::Value::Array(list) => list.iter().filter_map(one).collect(),
+        v => one(v).into_iter().collect(),
+    };
+    let names: Vec<String> =
+        names.into_iter().filter(|n| !n.is_empty() && !n.contains("://")).collect();
+    (!names.is_empty()).then(|| names.join(", "))
 }
 
 /// The comment elements of the page in page order, and which item each
@@ -1046,6 +1292,7 @@ fn find_items(html: &Html) -> (Vec<Item<'_>>, HashMap<NodeId, usize>) {
             || has_any_class(el, NOT_COMMENT_CLASSES)
             || has_any_id(el, &["sidebar"]);
         ctx.in_list |= has_any_class(el, WP_LIST_CLASSES) || has_any_id(el, WP_LIST_IDS);
+        ctx.in_pings |= has_any_class(el, PING_LIST_CLASSES) || has_any_id(el, PING_LIST_IDS);
         // What this element is to its descendants when it is not a comment.
         if matches!(el.value().name(), "ol" | "ul") || has_class(el, "children") {
             ctx.nearest = Nearest::List;
@@ -1063,10 +1310,24 @@ fn find_items(html: &Html) -> (Vec<Item<'_>>, HashMap<NodeId, usize>) {
             owner.insert(el.id(), i);
             items.push(Item {
                 el,
+                pair: None,
+                pings: false,
                 origin: Origin::WpDiscuz { id: c[1].to_string(), parent },
                 wp_parent: None,
             });
             ctx.in_wpdiscuz = true;
+            (ctx.nearest, ctx.wp_parent) = (Nearest::Item(i), Some(i));
+            continue;
+        }
+        // The `dd` after a comment's `dt` holds its text: one comment.
+        if el.value().name() == "dd"
+            && let Some(prev) = el.prev_siblings().find(|s| s.value().is_element())
+            && let Some(&i) = owner.get(&prev.id())
+            && items[i].el.id() == prev.id()
+            && items[i].el.value().name() == "dt"
+        {
+            owner.insert(el.id(), i);
+            items[i].pair = Some(el);
             (ctx.nearest, ctx.wp_parent) = (Nearest::Item(i), Some(i));
             continue;
         }
@@ -1085,7 +1346,13 @@ fn find_items(html: &Html) -> (Vec<Item<'_>>, HashMap<NodeId, usize>) {
         }
         let i = items.len();
         owner.insert(el.id(), i);
-        items.push(Item { el, origin: Origin::WordPress, wp_parent: here.wp_parent });
+        items.push(Item {
+            el,
+            pair: None,
+            pings: here.in_pings,
+            origin: Origin::WordPress,
+            wp_parent: here.wp_parent,
+        });
         (ctx.nearest, ctx.wp_parent) = (Nearest::Item(i), Some(i));
     }
     (items, owner)
@@ -1100,6 +1367,8 @@ struct Context {
     in_list: bool,
     /// Inside a wpDiscuz comment.
     in_wpdiscuz: bool,
+    /// Inside a list of pingbacks and trackbacks.
+    in_pings: bool,
     /// The nearest ancestor that is a comment element or a list.
     nearest: Nearest,
     /// The item a WordPress comment here replies to: that of the nearest
@@ -1120,7 +1389,10 @@ enum Nearest {
 
 /// Whether `el` is a WordPress comment element: the right element and
 /// class, with a comment id or inside a comment list, outside menus and
-/// sidebars, and not part of a wpDiscuz comment.
+/// sidebars, and not part of a wpDiscuz comment. Themes that give no
+/// `comment` class (issue #15) are read by the id: a `li` or `dt` with a
+/// comment id, a `li` in a comment list whose child has one, and any `li`
+/// of a list of pingbacks.
 fn is_wp_comment(el: ElementRef<'_>, ctx: Context) -> bool {
     let name = el.value().name();
     if !WP_ITEM_ELEMENTS.contains(&name) || ctx.excluded || ctx.in_wpdiscuz {
@@ -1128,8 +1400,15 @@ fn is_wp_comment(el: ElementRef<'_>, ctx: Context) -> bool {
     }
     let own_id = el.value().id().is_some_and(|i| WP_ID.is_match(i));
     let classed = has_any_class(el, WP_ITEM_CLASSES);
-    if !(classed || name == "li" && own_id) {
+    let listed = name == "li"
+        && ctx.in_list
+        && (ctx.in_pings && !matches!(ctx.nearest, Nearest::Item(_))
+            || el.child_elements().any(|d| d.value().id().is_some_and(|i| WP_ID.is_match(i))));
+    if !(classed || matches!(name, "li" | "dt") && own_id || listed) {
         return false;
+    }
+    if listed {
+        return true;
     }
     ctx.in_list
         || own_id
@@ -1169,7 +1448,10 @@ fn read_comments(
     // however many there are (issue #13).
     let lines = std::cell::OnceCell::new();
     for (k, item) in items.iter().enumerate() {
-        let owned = owned_elements(item.el, k, owner);
+        let mut owned = owned_elements(item.el, k, owner);
+        if let Some(dd) = item.pair {
+            owned.extend(owned_elements(dd, k, owner));
+        }
         // The parent's id, and its item when it is in the page.
         let (id, parent, parent_item) = match &item.origin {
             Origin::WpDiscuz { id, parent } => (
@@ -1230,7 +1512,7 @@ fn read_comments(
 
         let mut c = RawComment { id, parent_id: parent, ..Default::default() };
         match item.origin {
-            Origin::WordPress => read_wp(item.el, k, owner, &owned, &mut c),
+            Origin::WordPress => read_wp(item, k, owner, &owned, &mut c),
             Origin::WpDiscuz { .. } => read_wpdiscuz(k, owner, &owned, &mut c),
         }
         doc.comments.push(c);
@@ -1239,24 +1521,33 @@ fn read_comments(
 
 /// Author, time, text, kind and status of a WordPress comment.
 fn read_wp(
-    el: ElementRef<'_>,
+    item: &Item<'_>,
     me: usize,
     owner: &HashMap<NodeId, usize>,
     owned: &[ElementRef<'_>],
     c: &mut RawComment,
 ) {
-    let marked: Vec<&ElementRef<'_>> =
-        owned.iter().filter(|e| owner.get(&e.id()) == Some(&me)).collect();
-    c.kind = if marked.iter().any(|e| has_class(**e, "pingback")) {
+    let el = item.el;
+    let marked: Vec<ElementRef<'_>> =
+        owned.iter().copied().filter(|e| owner.get(&e.id()) == Some(&me)).collect();
+    c.kind = if marked.iter().any(|e| has_class(*e, "pingback")) {
         CommentKind::Pingback
-    } else if marked.iter().any(|e| has_class(**e, "trackback")) {
+    } else if marked.iter().any(|e| has_class(*e, "trackback")) {
         CommentKind::Trackback
     } else {
         CommentKind::Comment
     };
     let find = |class: &str| owned.iter().copied().find(|e| has_class(*e, class));
+    let name_text = |a: ElementRef<'_>| {
+        collapse(
+            &text_without(a, |x| {
+                has_any_class(x, &["says", "avatar"]) || x.value().name() == "img"
+            })
+            .text,
+        )
+    };
 
-    c.author = find("fn")
+    let classed_author = find("fn")
         .or_else(|| find("wp-block-comment-author-name"))
         .or_else(|| find("comment-author-name"))
         .or_else(|| {
@@ -1267,32 +1558,125 @@ fn read_wp(
                     })
                     .unwrap_or(a)
             })
-        })
+        });
+    // Old themes (issue #15): a bare `cite` at the head of the comment
+    // (Kubrick), or the name in the `dt` of a `dt` + `dd` pair.
+    let bare_author = if classed_author.is_some() { None } else { bare_author(el, owned) };
+    c.author = classed_author
+        .or(bare_author)
         // Pingbacks name the linking site in a bare `a.url`.
         .or_else(|| (c.kind != CommentKind::Comment).then(|| find("url")).flatten())
-        .map(|a| {
-            collapse(
-                &text_without(a, |x| {
-                    has_any_class(x, &["says", "avatar"]) || x.value().name() == "img"
-                })
-                .text,
-            )
-        })
+        .map(name_text)
         .filter(|a| !a.is_empty());
 
-    wp_time(owned, find).apply(c);
+    let time = wp_time(owned, find);
+    if time.value.is_none() && el.value().name() == "dt" { dt_time(el) } else { time }.apply(c);
 
-    let container = WP_CONTENT_CLASSES.iter().find_map(|cl| find(cl)).unwrap_or(el);
+    let container = WP_CONTENT_CLASSES.iter().find_map(|cl| find(cl)).or(item.pair).unwrap_or(el);
+    let dropped = bare_author.map(|a| a.id());
     let body = text_without(container, |x| {
         owner.get(&x.id()).is_some_and(|&i| i != me)
             || has_any_class(x, WP_NOT_TEXT_CLASSES)
             || NOT_TEXT_ELEMENTS.contains(&x.value().name())
+            || Some(x.id()) == dropped
     });
     c.text = body.text;
     c.quotes = body.quotes;
+    if dropped.is_some() && container.id() == el.id() {
+        strip_says(c);
+    }
     if find("comment-awaiting-moderation").is_some() {
         c.status = Some("unapproved".to_string());
     }
+
+    // Pingbacks the markup does not mark, by their text, else by the list
+    // they are in (issue #15).
+    if c.kind == CommentKind::Comment {
+        c.kind = ping_kind(&c.text)
+            .or_else(|| c.author.as_deref().and_then(ping_kind))
+            .or(item.pings.then_some(CommentKind::Pingback))
+            .unwrap_or(CommentKind::Comment);
+        if c.kind != CommentKind::Comment && c.author.is_none() {
+            c.author = find("url")
+                .or_else(|| container.descendent_elements().find(|e| e.value().name() == "a"))
+                .map(name_text)
+                .filter(|a| !a.is_empty());
+        }
+    }
+}
+
+/// The author element of a comment whose theme marks it by no class: a
+/// `cite`, `strong` or `b` heading the comment element (or its
+/// `.comment-body`), or in a `dt`, the first such element or link whose
+/// text is not a date.
+fn bare_author<'a>(el: ElementRef<'a>, owned: &[ElementRef<'a>]) -> Option<ElementRef<'a>> {
+    let heads = |e: &ElementRef<'a>| {
+        e.parent().is_some_and(|p| {
+            p.id() == el.id()
+                || ElementRef::wrap(p).is_some_and(|p| {
+                    has_class(p, "comment-body")
+                        || p.value().id().is_some_and(|i| i.starts_with("div-comment-"))
+                })
+        })
+    };
+    let names = |e: &ElementRef<'a>, with_links: bool| {
+        let n = e.value().name();
+        matches!(n, "cite" | "strong" | "b") || with_links && n == "a"
+    };
+    if el.value().name() == "dt" {
+        return el.descendent_elements().find(|e| {
+            names(e, true) && {
+                let t = collapse(&e.text().collect::<String>());
+                !t.is_empty() && parse_time(&t).value.is_none()
+            }
+        });
+    }
+    owned.iter().copied().find(|e| e.value().name() == "cite" && heads(e))
+}
+
+/// The time written in a comment's `dt`: in one of its elements, else in
+/// its text.
+fn dt_time(dt: ElementRef<'_>) -> Time {
+    dt.descendent_elements()
+        .map(|e| parse_time(&collapse(&e.text().collect::<String>())))
+        .find(|t| t.value.is_some())
+        .unwrap_or_else(|| {
+            let t = parse_time(&collapse(&dt.text().collect::<String>()));
+            if t.value.is_some() { t } else { Time::default() }
+        })
+}
+
+/// What kind of record a comment is by how its text starts (`Pingback:`,
+/// `Trackback:`), when it starts so.
+fn ping_kind(text: &str) -> Option<CommentKind> {
+    let head: String = text.trim_start().chars().take(16).flat_map(char::to_lowercase).collect();
+    PING_PREFIXES.iter().find(|(p, _)| head.starts_with(p)).map(|&(_, k)| k)
+}
+
+/// Remove a leading "says:" (the word themes write after the author) from
+/// a comment's text, keeping its quotes on their words.
+fn strip_says(c: &mut RawComment) {
+    let text = c.text.trim_start();
+    let word_end = text.find(|ch: char| !ch.is_alphabetic()).unwrap_or(text.len());
+    let word = text[..word_end].to_lowercase();
+    let rest = text[word_end..].trim_start();
+    let Some(rest) = rest.strip_prefix(':').filter(|_| SAYS.contains(&word.as_str())) else {
+        return;
+    };
+    let cut = c.text.len() - rest.trim_start().len();
+    c.text.drain(..cut);
+    c.quotes =
+        c.quotes.iter().filter(|q| q.start >= cut).map(|q| q.start - cut..q.end - cut).collect();
+}
+
+/// Whether the comment was written by the post's author: WordPress marks
+/// it with the class `bypostauthor` on the comment element (issue #15).
+/// `marked` are the elements standing for the comment (an `li.comment`
+/// and the `article.comment` inside it). Ready for a `by_post_author`
+/// field of [`RawComment`], which the tables do not have yet.
+#[cfg_attr(not(test), allow(dead_code))]
+fn by_post_author(marked: &[ElementRef<'_>]) -> bool {
+    marked.iter().any(|e| has_class(*e, "bypostauthor"))
 }
 
 /// The time of a WordPress comment: a `time[datetime]`, else the text of
@@ -1836,7 +2220,242 @@ mod tests {
         assert_eq!(bare.title.as_deref(), Some("Only a title"));
         assert_eq!(bare.url.as_deref(), Some("https://e.org/x"));
         assert_eq!((bare.published, bare.outlet, bare.byline), (None, None, None));
-        assert_eq!(bare.body, "");
+        // No known container: the readability extractor's text (issue #15).
+        assert_eq!(bare.body, "x");
+    }
+
+    /// Issue #15: themes that give comments no `comment` or `depth-N`
+    /// class (Kubrick's `ol#commentlist > li.alt#comment-N`, a `li.odd`
+    /// whose child has the id), nested by `ul.children` only.
+    #[test]
+    fn r15_lists_without_comment_or_depth_classes() {
+        let page = r##"<html><body><div class="post"><h2>Post</h2></div>
+<h3 id="comments">3 Responses</h3>
+<ol id="commentlist">
+<li class="alt" id="comment-12">
+  <cite><a href="http://anna.example" rel="external nofollow">Anna</a></cite> Says:<br />
+  <small class="commentmetadata"><a href="#comment-12" title="">June 5th, 2008 at 10:12 am</a></small>
+  <p>First <b>point</b>.</p><p>Second point.</p>
+  <ul class="children">
+    <li class="even" id="comment-13"><cite>Bert</cite> Says:<br />
+      <small class="commentmetadata"><a href="#comment-13">June 6th, 2008 at 9:00 am</a></small>
+      <p>A reply.</p>
+    </li>
+  </ul>
+</li>
+<li class="odd"><div id="div-comment-14"><cite>Cleo</cite> <span>says:</span>
+  <p>Says: no more.</p></div></li>
+</ol>
+<ul class="menu"><li class="alt" id="comment-99">not a comment</li></ul>
+</body></html>"##;
+        let doc = one(page);
+        assert_eq!(doc.article.format, "wordpress-html");
+        assert_eq!(links(&doc), [("12", None), ("13", Some("12")), ("14", None)]);
+        let authors: Vec<_> = doc.comments.iter().map(|c| c.author.as_deref()).collect();
+        assert_eq!(authors, [Some("Anna"), Some("Bert"), Some("Cleo")]);
+        let texts: Vec<_> = doc.comments.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, ["First point.\n\nSecond point.", "A reply.", "Says: no more."]);
+        assert_eq!(doc.comments[0].time.as_deref(), Some("2008-06-05T10:12:00"));
+        assert_eq!(doc.comments[1].time.as_deref(), Some("2008-06-06T09:00:00"));
+        assert!(doc.comments.iter().all(|c| c.kind == CommentKind::Comment));
+        assert!(doc.anomalies.is_empty(), "{:?}", doc.anomalies);
+    }
+
+    /// Issue #15: old themes list comments as `dt` (author, date) + `dd`
+    /// (text) pairs: one comment each.
+    #[test]
+    fn r15_dt_dd_pairs_are_one_comment() {
+        let page = r##"<html><body><dl class="commentlist">
+<dt id="comment-5"><cite>Anna</cite> said on <a href="#comment-5">June 3, 2008 at 10:00</a>:</dt>
+<dd><p>Text A.</p></dd>
+<dt id="comment-6"><a href="http://bert.example">Bert</a> &mdash; <small>4. Juni 2008 um 12:30</small></dt>
+<dd><p>Text B.</p><blockquote><p>Text A.</p></blockquote></dd>
+</dl></body></html>"##;
+        let doc = one(page);
+        assert_eq!(links(&doc), [("5", None), ("6", None)]);
+        let (a, b) = (&doc.comments[0], &doc.comments[1]);
+        assert_eq!((a.author.as_deref(), b.author.as_deref()), (Some("Anna"), Some("Bert")));
+        assert_eq!(a.text, "Text A.");
+        assert_eq!(a.time.as_deref(), Some("2008-06-03T10:00:00"));
+        assert_eq!(b.time.as_deref(), Some("2008-06-04T12:30:00"));
+        assert_eq!(b.text, "Text B.\n\nText A.");
+        assert_eq!(&b.text[b.quotes[0].clone()], "Text A.");
+        assert!(doc.anomalies.is_empty(), "{:?}", doc.anomalies);
+    }
+
+    /// Issue #15: pingbacks and trackbacks that the markup does not mark,
+    /// by how their text or author starts, and by a separate
+    /// `ol.pinglist`.
+    #[test]
+    fn r15_pingbacks_by_text_and_pinglist() {
+        let page = r##"<html><body><ol class="comment-list">
+<li id="comment-20" class="comment depth-1"><div class="comment-content"><p>Pingback: <a href="http://o.example">Other blog</a></p></div></li>
+<li id="comment-21" class="comment depth-1"><div class="comment-author"><b class="fn">Trackback: Some Site</b></div><div class="comment-content"><p>[…] quoted […]</p></div></li>
+<li id="comment-22" class="comment depth-1"><div class="comment-author"><b class="fn">Dora</b></div><div class="comment-content"><p>What is a pingback: a link?</p></div></li>
+<li id="comment-23" class="comment depth-1"><div class="comment-content"><p>Pingback von <a href="#">Ein Blog</a></p></div></li>
+</ol>
+<h3>Pingbacks</h3>
+<ol class="pinglist">
+<li><a href="http://p.example">Linking post</a></li>
+<li id="comment-30">Trackback von <a href="http://t.example">X</a></li>
+</ol></body></html>"##;
+        let doc = one(page);
+        assert_eq!(
+            links(&doc),
+            [("20", None), ("21", None), ("22", None), ("23", None), ("pos-5", None), ("30", None)]
+        );
+        let kinds: Vec<_> = doc.comments.iter().map(|c| c.kind).collect();
+        use CommentKind::{Comment, Pingback, Trackback};
+        assert_eq!(kinds, [Pingback, Trackback, Comment, Pingback, Pingback, Trackback]);
+        let authors: Vec<_> = doc.comments.iter().map(|c| c.author.as_deref()).collect();
+        assert_eq!(
+            authors,
+            [
+                Some("Other blog"),
+                Some("Trackback: Some Site"),
+                Some("Dora"),
+                Some("Ein Blog"),
+                Some("Linking post"),
+                Some("X")
+            ]
+        );
+        // Only the pinglist item without an id is odd.
+        let odd: Vec<_> = doc.anomalies.iter().map(|a| (a.kind, a.comment_id.as_deref())).collect();
+        assert_eq!(odd, [(AnomalyKind::BadRecord, Some("pos-5"))]);
+    }
+
+    /// Issue #15: a `bypostauthor` class on the comment element flags the
+    /// post's author; ready for a `by_post_author` field.
+    #[test]
+    fn r15_by_post_author_class() {
+        let page = r##"<html><body><ol class="comment-list">
+<li id="comment-1" class="comment depth-1"><article id="div-comment-1" class="comment-body"><p>Reader <span class="bypostauthor">x</span></p></article>
+  <ol class="children"><li id="comment-2" class="comment byuser bypostauthor depth-2"><p>Author</p></li></ol></li>
+<li id="li-comment-3" class="depth-1"><article id="comment-3" class="comment bypostauthor"><p>Author too</p></article></li>
+</ol></body></html>"##;
+        let (html, _) = parse_tree(page);
+        let (items, owner) = find_items(&html);
+        let flags: Vec<bool> = items
+            .iter()
+            .enumerate()
+            .map(|(k, item)| {
+                let marked: Vec<_> = owned_elements(item.el, k, &owner)
+                    .into_iter()
+                    .filter(|e| owner.get(&e.id()) == Some(&k))
+                    .collect();
+                by_post_author(&marked)
+            })
+            .collect();
+        assert_eq!(flags, [false, true, true]);
+    }
+
+    /// Issue #15: titles without the site's name, bylines from the other
+    /// places pages put them, and JSON-LD where the meta tags are missing.
+    #[test]
+    fn r15_article_metadata_from_json_ld_and_bylines() {
+        let page = |head: &str, body: &str| {
+            one(&format!("<html><head>{head}</head><body>{body}</body></html>")).article
+        };
+        let site = r#"<meta property="og:site_name" content="The Outlet">"#;
+        for (title, want) in [
+            ("Story | The Outlet", "Story"),
+            ("Story – The Outlet", "Story"),
+            ("A - B - the outlet", "A - B"),
+            ("Story | Another Site", "Story | Another Site"),
+            ("The Outlet", "The Outlet"),
+        ] {
+            let a = page(&format!("<title>{title}</title>{site}"), "");
+            assert_eq!(a.title.as_deref(), Some(want), "{title}");
+        }
+        // og:title may carry the suffix too; without a site name nothing
+        // is cut.
+        let a = page(
+            &format!(r#"<meta property="og:title" content="Big news | The Outlet">{site}"#),
+            "",
+        );
+        assert_eq!(a.title.as_deref(), Some("Big news"));
+        assert_eq!(
+            page("<title>Story | The Outlet</title>", "").title.as_deref(),
+            Some("Story | The Outlet")
+        );
+
+        let ld = r#"<title>Story page | Blog</title>
+<script type="application/ld+json">{ not json</script>
+<script type="application/ld+json">{"@context":"https://schema.org","@graph":[
+  {"@type":"WebSite","name":"Blog"},
+  {"@type":["NewsArticle"],"headline":"The  headline","datePublished":"2021-03-04T05:06:07+01:00",
+   "author":[{"@type":"Person","name":"Ann Ay"},"Bo Bee",{"@id":"https://e.org/#c"}],
+   "publisher":{"@type":"Organization","name":"Blog"}}]}</script>"#;
+        let a = page(ld, "");
+        assert_eq!(a.title.as_deref(), Some("The headline"));
+        assert_eq!(a.published.as_deref(), Some("2021-03-04T04:06:07Z"));
+        assert_eq!(a.byline.as_deref(), Some("Ann Ay, Bo Bee"));
+        // Meta tags win over JSON-LD; a single author object is read too.
+        let a = page(
+            r#"<meta property="og:title" content="Meta title"><meta property="article:published_time" content="2020-01-01">
+<script type="application/ld+json">[{"@type":"BlogPosting","headline":"LD","datePublished":"2019-01-01","author":{"name":"Cy"}}]</script>"#,
+            "",
+        );
+        assert_eq!(a.title.as_deref(), Some("Meta title"));
+        assert_eq!(a.published.as_deref(), Some("2020-01-01"));
+        assert_eq!(a.byline.as_deref(), Some("Cy"));
+        // JSON-LD of other things gives nothing; a script of another type
+        // is not read.
+        let a = page(
+            r#"<script type="application/ld+json">{"@type":"Recipe","name":"Cake","author":"Dee"}</script>
+<script type="text/plain">{"@type":"Article","headline":"No"}</script>"#,
+            "",
+        );
+        assert_eq!((a.title, a.byline), (None, None));
+
+        // article:author that is a link is no name; a rel=author link in
+        // the page is, one in a comment is not.
+        let comments = r#"<ol class="comment-list"><li id="comment-1" class="comment"><a rel="author" href="/u">Commenter</a><p>Hi</p></li></ol>"#;
+        let a = page(
+            r#"<meta property="article:author" content="https://facebook.com/x">"#,
+            &format!(
+                r#"{comments}<div class="meta"><a rel="author" href="/a">  Eve  Ef </a></div>"#
+            ),
+        );
+        assert_eq!(a.byline.as_deref(), Some("Eve Ef"));
+        let a = page(r#"<meta property="article:author" content="Fay">"#, "");
+        assert_eq!(a.byline.as_deref(), Some("Fay"));
+        let a = page("", r#"<span class="byline">By <span class="author">Gus Gee</span></span>"#);
+        assert_eq!(a.byline.as_deref(), Some("Gus Gee"));
+    }
+
+    /// Issue #15: a page whose article is in no known container gets its
+    /// body from the readability extractor, without the comments.
+    #[test]
+    fn r15_body_by_readability_without_comments() {
+        let para = |k: usize, what: &str| {
+            format!(
+                "<p>{what} paragraph {k}: this sentence is long enough, with commas, words, \
+                 and more words, to count as the text of a page, as readability wants it.</p>"
+            )
+        };
+        let story: String = (1..=6).map(|k| para(k, "Story")).collect();
+        let comment = |n: usize| {
+            format!(
+                r#"<li id="comment-{n}" class="comment depth-1"><div class="comment-content">{}</div></li>"#,
+                (1..=4).map(|k| para(k, &format!("Comment {n}"))).collect::<String>()
+            )
+        };
+        let page = format!(
+            r#"<html><head><title>T</title></head><body><nav><a href="/">Home</a> <a href="/b">Blog</a></nav>
+<div class="main-wrap"><div class="story-text"><h1>T</h1>{story}</div>
+<div id="comments"><ol class="comment-list">{}{}</ol></div></div>
+<footer><p>Copyright</p></footer></body></html>"#,
+            comment(1),
+            comment(2)
+        );
+        let doc = one(&page);
+        assert_eq!(doc.comments.len(), 2);
+        let body = &doc.article.body;
+        assert!(body.contains("Story paragraph 1:"), "{body}");
+        assert!(body.contains("Story paragraph 6:"), "{body}");
+        assert!(!body.contains("Comment"), "{body}");
+        assert!(!body.contains("Copyright"), "{body}");
     }
 
     /// The anomaly of a page read with the linear tree builder, if any.
@@ -1859,9 +2478,10 @@ mod tests {
     fn r13_tree_keeps_only_attributes_read() {
         let page = r#"<html><head><meta property="og:title" content="T" data-x="1">
             <link rel="canonical" href="https://e.org/a" style="s"></head><body>
-            <a href="https://e.org/long" title="t" data-track="z">x</a>
-            <script src="https://x.disqus.com/embed.js"></script><img src="i.png" srcset="a b">
-            <div id="d" class="c" style="color:red" itemprop="text" content="no"></div>
+            <a href="https://e.org/long" title="t" data-track="z" rel="author">x</a>
+            <script src="https://x.disqus.com/embed.js" type="text/javascript" async></script>
+            <img src="i.png" srcset="a b" rel="x" type="y">
+            <div id="d" class="c" style="color:red" itemprop="text" content="no" type="t"></div>
             </body></html>"#;
         let (html, _) = parse_tree(page);
         let attrs = |name: &str| -> Vec<String> {
@@ -1874,8 +2494,8 @@ mod tests {
         };
         assert_eq!(attrs("meta"), ["content", "property"]);
         assert_eq!(attrs("link"), ["href", "rel"]);
-        assert_eq!(attrs("a"), ["title"]);
-        assert_eq!(attrs("script"), ["src"]);
+        assert_eq!(attrs("a"), ["rel", "title"]);
+        assert_eq!(attrs("script"), ["src", "type"]);
         assert!(attrs("img").is_empty());
         let mut div = attrs("div");
         div.sort();
