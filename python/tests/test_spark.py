@@ -364,3 +364,22 @@ def test_named_columns_and_structure_only(spark):
     assert [(r["comment_id"], r["parent_id"], r["author"], r["depth"]) for r in rows] == \
         [("1", None, "ann", 1), ("2", "1", "bob", 2)]
     assert all(r["incivility"] is None for r in rows)
+
+
+def test_a_reddit_dump_equals_the_cli(spark, tmp_path):
+    """NDJSON as Reddit's comment dumps write it: t1_/t3_ parents, link_id, epoch times,
+    fields the analysis does not use (nested ones too), read with spark.read.json."""
+    rows = []
+    for post in range(3):
+        for i in range(12):
+            parent = f"t3_p{post}" if i % 4 == 0 else f"t1_k{post}x{i - 1 - i % 2}"
+            rows.append({"id": f"k{post}x{i}", "parent_id": parent, "link_id": f"t3_p{post}",
+                         "author": f"user{i % 5}", "created_utc": 1700000000 + 60 * i,
+                         "body": "you liar" if i % 3 == 0 else "a fair point about the article",
+                         "score": i, "all_awardings": [{"name": "x", "count": 1}]})
+    path = tmp_path / "RC_sample.json"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    got = spark_tables(tls.analyse(spark.read.json(str(path))))
+    assert got["articles"].num_rows == 3
+    assert got["comments"].column("depth").to_pylist() != [1] * len(rows)
+    assert_tables_equal(got, cli_tables(cli_dir(tmp_path, str(path))), "spark vs CLI")
