@@ -50,7 +50,8 @@ except ImportError as e:  # pragma: no cover - exercised only without pyspark
         "threadlens.spark needs PySpark 4.0 or later: pip install 'threadlens[spark]'"
     ) from e
 
-__all__ = ["analyse", "SparkTables", "spark_type", "spark_schema", "DEFAULT_MAX_DISCUSSION_COMMENTS"]
+__all__ = ["analyse", "SparkTables", "DiscussionTooLarge", "spark_type", "spark_schema",
+           "DEFAULT_MAX_DISCUSSION_COMMENTS"]
 
 TABLES = ("articles", "threads", "comments", "anomalies")
 
@@ -272,13 +273,11 @@ def _analyse_chunk(batches: list, opts: dict, schemas: dict) -> list:
     try:
         result = _run(batches, opts)
     except threadlens.ThreadlensError as e:
-        # No row of the chunk could be read (each discussion's rows all lack an id, say):
-        # the CLI lists such a file as failed; here each discussion gets a bad_record anomaly.
+        # The rows come as a well-formed table, so this is not expected; say which
+        # discussions were in the call.
         keys = sorted({k for b in batches for k in b.column(_KEY).to_pylist()}, key=str)
-        rows = [{"article_id": f"{opts['source']}#no-discussion" if k is None else k, "source": opts["source"], "line": None,
-                 "comment_id": None, "kind": "bad_record",
-                 "message": f"no row of the discussion could be read: {e}"} for k in keys]
-        return _ipc_rows("anomalies", pa.Table.from_pylist(rows), schemas["anomalies"])
+        shown = ", ".join(repr(k) for k in keys[:5]) + (" …" if len(keys) > 5 else "")
+        raise threadlens.ThreadlensError(f"discussions {shown}: {e}") from e
     out = []
     for name in TABLES:
         out.extend(_ipc_rows(name, _fill(result[name], opts), schemas[name]))
@@ -298,8 +297,10 @@ def _analyse_no_discussion(batches: list, opts: dict, schemas: dict) -> list:
         table = _set_column(result[t], "article_id", name)
         if t == "anomalies":
             i = table.schema.get_field_index("message")
-            messages = [re.sub(r"(\d+ rows?) from line \d+ on ", r"\1 ", m).replace(f"`{old}`", f"`{name}`")
-                        for m in table.column(i).to_pylist()]
+            messages = [
+                re.sub(r"(\d+ rows?) from line \d+ on ", r"\1 ", m).replace(f"`{old}`", f"`{name}`")
+                for m in table.column(i).to_pylist()
+            ]
             table = table.set_column(i, table.schema.field(i), pa.array(messages, pa.string()))
         out.extend(_ipc_rows(t, _fill(table, opts), schemas[t]))
     return out
@@ -441,7 +442,12 @@ def analyse(
     behind the rows). ``partitions`` is the number of shuffle partitions (default
     ``spark.sql.shuffle.partitions``); ``batch_comments`` the comments handed to one
     analysis; a discussion of more than ``max_discussion_comments`` comments fails the job
-    with ``DiscussionTooLarge`` naming it (it has to fit in one Python worker's memory).
+    (it has to fit in one Python worker's memory): the executor raises
+    ``DiscussionTooLarge``, which reaches the driver as a ``PythonException`` whose message
+    names the discussion and the setting.
+
+    Nothing runs until a table is used; the analysis then runs once, persisted for the other
+    tables (``SparkTables.unpersist`` frees it).
     """
     if batch_comments < 1 or max_discussion_comments < 1:
         raise ValueError("batch_comments and max_discussion_comments must be at least 1")
