@@ -94,19 +94,21 @@ def main():
         import threadlens
         import threadlens.spark as m
 
-        if not getattr(threadlens, "_bench_wrapped", False):
-            inner = threadlens.analyse
+        # Wrapped again for every task: a reused worker gets this task's accumulators (an
+        # earlier task's would no longer be reported).
+        if not hasattr(threadlens, "_bench_original"):
+            threadlens._bench_original = threadlens.analyse
+        inner = threadlens._bench_original
 
-            def analyse(*a, **k):
-                t = time.perf_counter()
-                try:
-                    return inner(*a, **k)
-                finally:
-                    in_analyse.add(time.perf_counter() - t)
-                    calls.add(1)
+        def analyse(*a, **k):
+            t = time.perf_counter()
+            try:
+                return inner(*a, **k)
+            finally:
+                in_analyse.add(time.perf_counter() - t)
+                calls.add(1)
 
-            threadlens.analyse = analyse
-            threadlens._bench_wrapped = True
+        threadlens.analyse = analyse
         # Time in the function only, not waiting for the input batches.
         waited = 0.0
 
