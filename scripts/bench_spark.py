@@ -25,6 +25,29 @@ import time
 import urllib.request
 
 
+def tree_cpu(root):
+    """CPU seconds (user + system, with reaped children) of a process and its descendants:
+    the JVM (driver and executor in local mode) and its Python workers."""
+    tick = os.sysconf("SC_CLK_TCK")
+    procs = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # after the name: state ppid ... utime(12) stime(13) cutime(14) cstime(15)
+        procs[int(pid)] = (int(fields[1]), sum(int(x) for x in fields[11:15]) / tick)
+    total, todo = 0.0, [root]
+    while todo:
+        p = todo.pop()
+        total += procs.get(p, (0, 0.0))[1]
+        todo.extend(c for c, (pp, _) in procs.items() if pp == p)
+    return total
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("corpus")
@@ -60,11 +83,17 @@ def main():
     res["comments"] = df().count()
     res["input_partitions"] = df().rdd.getNumPartitions()
 
+    jvm = spark.sparkContext._gateway.proc.pid
+
     def timed(name, fn):
-        t = time.perf_counter()
+        """Wall time and CPU time of the JVM and its Python workers (the whole of local
+        Spark) over one step."""
+        t, c = time.perf_counter(), tree_cpu(jvm)
         out = fn()
         res[f"{name}_s"] = time.perf_counter() - t
-        print(f"bench_spark: {name} {res[f'{name}_s']:.1f} s", file=sys.stderr)
+        res[f"{name}_cpu_s"] = tree_cpu(jvm) - c
+        print(f"bench_spark: {name} {res[f'{name}_s']:.1f} s, CPU {res[f'{name}_cpu_s']:.1f} s",
+              file=sys.stderr)
         return out
 
     from pyspark.sql import functions as F
@@ -87,6 +116,8 @@ def main():
     sc = spark.sparkContext
     in_analyse = sc.accumulator(0.0)
     in_function = sc.accumulator(0.0)
+    cpu_analyse = sc.accumulator(0.0)
+    cpu_function = sc.accumulator(0.0)
     calls = sc.accumulator(0)
     original = tls._analyse_partition
 
@@ -101,11 +132,12 @@ def main():
         inner = threadlens._bench_original
 
         def analyse(*a, **k):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             try:
                 return inner(*a, **k)
             finally:
                 in_analyse.add(time.perf_counter() - t)
+                cpu_analyse.add(time.process_time() - c)
                 calls.add(1)
 
         threadlens.analyse = analyse
@@ -125,9 +157,10 @@ def main():
                 waited += time.perf_counter() - t
                 yield b
 
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         yield from m._analyse_partition(feed(), opts, schemas)
         in_function.add(time.perf_counter() - t - waited)
+        cpu_function.add(time.process_time() - c)
 
     tls._analyse_partition = counted
     try:
@@ -138,6 +171,8 @@ def main():
     res["in_analyse_s"] = in_analyse.value
     res["in_partition_function_s"] = in_function.value
     res["analyse_calls"] = calls.value
+    res["cpu_in_analyse_s"] = cpu_analyse.value
+    res["cpu_in_partition_function_s"] = cpu_function.value
 
     def write():
         for name in tls.TABLES:
@@ -163,6 +198,7 @@ def main():
     except Exception as e:  # the UI may be off; the timings stand without it
         res["metrics_error"] = str(e)
     tables.unpersist()
+    res["cpu_spark_tree_s"] = tree_cpu(jvm)
     spark.stop()
     text = json.dumps(res, indent=2)
     if args.json:
