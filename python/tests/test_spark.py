@@ -379,7 +379,15 @@ def test_a_reddit_dump_equals_the_cli(spark, tmp_path):
                          "score": i, "all_awardings": [{"name": "x", "count": 1}]})
     path = tmp_path / "RC_sample.json"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    got = spark_tables(tls.analyse(spark.read.json(str(path))))
+    tables = tls.analyse(spark.read.json(str(path)))
+    got = spark_tables(tables)
     assert got["articles"].num_rows == 3
     assert got["comments"].column("depth").to_pylist() != [1] * len(rows)
     assert_tables_equal(got, cli_tables(cli_dir(tmp_path, str(path))), "spark vs CLI")
+    # SparkTables.write: a Parquet folder per table, read back the same; never over one.
+    tables.write(str(tmp_path / "results"))
+    for name in TABLES:
+        back = spark.read.parquet(str(tmp_path / "results" / name))
+        assert back.count() == got[name].num_rows, name
+    with pytest.raises(Exception, match="already exists"):
+        tables.write(str(tmp_path / "results"))
