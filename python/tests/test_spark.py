@@ -391,3 +391,24 @@ def test_a_reddit_dump_equals_the_cli(spark, tmp_path):
         assert back.count() == got[name].num_rows, name
     with pytest.raises(Exception, match="already exists"):
         tables.write(str(tmp_path / "results"))
+
+
+def test_models_reach_the_executors_by_name(spark, tmp_path):
+    """A model given by a path the executors lack is found among the files shipped to them
+    (`--files`, SparkContext.addFile) by its name."""
+    shipped_copy = tmp_path / "ship" / "incivility-copy.json"
+    model = tmp_path / "driver" / "incivility-copy.json"
+    for path in (shipped_copy, model):
+        path.parent.mkdir()
+        path.write_bytes((ROOT / "models" / "incivility.json").read_bytes())
+    spark.sparkContext.addFile(str(shipped_copy))
+    df = spark.createDataFrame([
+        {"id": "1", "parent_id": "", "article_id": "a", "text": "Thanks for the article"},
+        {"id": "2", "parent_id": "1", "article_id": "a", "text": "You are an idiot and a liar"},
+    ])
+    tables = tls.analyse(df, models=[str(model)])
+    model.unlink()  # the driver read it (for the schemas); the executors must not need it
+    got = sorted((r["comment_id"], r["incivility"]) for r in tables.comments.collect())
+    shipped = tls.analyse(df)
+    expected = sorted((r["comment_id"], r["incivility"]) for r in shipped.comments.collect())
+    assert got == expected and got[1][1] > got[0][1]

@@ -435,9 +435,9 @@ def analyse(
     Columns are found as the table reader finds them (``threadlens analyse`` on a CSV) or
     named with ``id_col`` … ``text_col``; a discussion column is required. Rows with an empty
     or null discussion go to one discussion with a ``bad_record`` anomaly, as in a file.
-    ``models`` and ``scores`` are as in ``threadlens.analyse`` (model paths must exist on
-    the executors, or be shipped with ``--files``: a path missing there is looked up by its
-    name with ``SparkFiles.get``). ``source`` fills ``articles.source`` and
+    ``models`` and ``scores`` are as in ``threadlens.analyse`` (the driver reads the model
+    files for the tables' schemas; on the executors a path that is missing is looked up by
+    its name among the files shipped with ``--files`` / ``addFile``). ``source`` fills ``articles.source`` and
     ``anomalies.source``; ``comments.line`` and ``anomalies.line`` are null (no file stands
     behind the rows). ``partitions`` is the number of shuffle partitions (default
     ``spark.sql.shuffle.partitions``); ``batch_comments`` the comments handed to one
