@@ -412,3 +412,40 @@ def test_models_reach_the_executors_by_name(spark, tmp_path):
     shipped = tls.analyse(df)
     expected = sorted((r["comment_id"], r["incivility"]) for r in shipped.comments.collect())
     assert got == expected and got[1][1] > got[0][1]
+
+
+def test_partitions_are_cut_at_discussion_boundaries(monkeypatch):
+    """The partition function (no Spark job): a discussion running over input batches stays
+    in one call; calls hold whole discussions up to batch_comments; the cap is per discussion."""
+    def batch(keys, start):
+        n = len(keys)
+        return pa.RecordBatch.from_pydict({
+            "id": [f"{k}{start + i}" for i, k in enumerate(keys)], "parent_id": [""] * n,
+            "article_id": keys, "text": ["a fine point"] * n,
+            tls._ORDER: list(range(start, start + n)), tls._KEY: keys,
+        })
+    batches = [batch(["a", "a"], 0), batch(["a", "b", "c"], 2), batch(["c"] * 4, 5)]
+    schemas = {n: tls._arrow_schema(tls.spark_schema(s))
+               for n, s in tls._table_schemas((), False).items()}
+    calls = []
+    real = threadlens.analyse
+
+    def recording(table, **kw):
+        calls.append(sorted(set(table.column("article_id").to_pylist())))
+        return real(table, **kw)
+
+    monkeypatch.setattr(threadlens, "analyse", recording)
+    cols = {"id_col": "id", "parent_col": "parent_id", "discussion_col": "article_id",
+            "text_col": "text"}
+    opts = {"models": (), "scores": False, "source": "spark", "columns": cols,
+            "batch_comments": 4, "max_discussion_comments": 5}
+    out = list(tls._analyse_partition(iter(batches), opts, schemas))
+    assert calls == [["a", "b"], ["c"]]
+    comments = [
+        row for b in out for name, ipc in zip(b.column("table").to_pylist(), b.column("ipc").to_pylist())
+        if name == "comments" for row in pa.ipc.open_stream(ipc).read_all().to_pylist()
+    ]
+    assert [c["comment_id"] for c in comments] == ["a0", "a1", "a2", "b3", "c4", "c5", "c6", "c7", "c8"]
+    opts["max_discussion_comments"] = 4
+    with pytest.raises(tls.DiscussionTooLarge, match="discussion 'c' has more than 4 comments"):
+        list(tls._analyse_partition(iter(batches), opts, schemas))
