@@ -92,6 +92,9 @@ pub struct RawComment {
     pub status: Option<String>,
     /// The comment was deleted or removed: its text or author may be gone.
     pub deleted: bool,
+    /// Written by the article's author, as the source marks it (WordPress `bypostauthor`,
+    /// Reddit `is_submitter`); `None` when the source does not say.
+    pub by_post_author: Option<bool>,
     /// 1-based line of the source where the comment starts, for line-based
     /// sources.
     pub line: Option<usize>,

@@ -203,6 +203,7 @@ impl DiscussionTables {
             Column::Category(nodes.iter().map(|n| text(n.comment.kind.as_str())).collect()),
             Column::Category(nodes.iter().map(|n| n.comment.status.clone()).collect()),
             Column::Bool(nodes.iter().map(|n| Some(n.comment.deleted)).collect()),
+            Column::Bool(nodes.iter().map(|n| n.comment.by_post_author).collect()),
             Column::Str(nodes.iter().map(|n| text(&n.comment.text)).collect()),
             Column::Int(nodes.iter().map(|n| int(quoted_chars(&n.comment))).collect()),
             Column::Int(

@@ -463,6 +463,12 @@ pub static COMMENTS: TableSpec = TableSpec {
              `deleted`, `removed`); null when the source carries none.",
         ),
         req("deleted", Bool, "The comment was deleted or removed; its text or author may be gone."),
+        opt(
+            "by_post_author",
+            Bool,
+            "Written by the article's author, as the source marks it (WordPress `bypostauthor`, \
+             Reddit `is_submitter`); null when the source does not say.",
+        ),
         req(
             "text",
             Str,
@@ -768,7 +774,7 @@ mod tests {
         let names = |t: &TableSpec| t.columns.iter().map(|c| c.name).collect::<Vec<_>>();
         assert_eq!(ARTICLES.columns.len(), 41);
         assert_eq!(THREADS.columns.len(), 31);
-        assert_eq!(COMMENTS.columns.len(), 33);
+        assert_eq!(COMMENTS.columns.len(), 34);
         assert_eq!(
             names(&ANOMALIES),
             ["article_id", "source", "line", "comment_id", "kind", "message"]

@@ -1530,6 +1530,11 @@ fn read_wp(
     let el = item.el;
     let marked: Vec<ElementRef<'_>> =
         owned.iter().copied().filter(|e| owner.get(&e.id()) == Some(&me)).collect();
+    // `comment_class()` writes `bypostauthor` whenever it applies: on markup it wrote (a
+    // `comment` class), its absence says no; elsewhere the page does not say.
+    if marked.iter().any(|e| has_any_class(*e, &["comment", "bypostauthor"])) {
+        c.by_post_author = Some(by_post_author(&marked));
+    }
     c.kind = if marked.iter().any(|e| has_class(*e, "pingback")) {
         CommentKind::Pingback
     } else if marked.iter().any(|e| has_class(*e, "trackback")) {
@@ -1672,9 +1677,7 @@ fn strip_says(c: &mut RawComment) {
 /// Whether the comment was written by the post's author: WordPress marks
 /// it with the class `bypostauthor` on the comment element (issue #15).
 /// `marked` are the elements standing for the comment (an `li.comment`
-/// and the `article.comment` inside it). Ready for a `by_post_author`
-/// field of [`RawComment`], which the tables do not have yet.
-#[cfg_attr(not(test), allow(dead_code))]
+/// and the `article.comment` inside it).
 fn by_post_author(marked: &[ElementRef<'_>]) -> bool {
     marked.iter().any(|e| has_class(*e, "bypostauthor"))
 }

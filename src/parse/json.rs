@@ -692,6 +692,7 @@ const REDDIT_KEYS: &[&str] = &[
     "title",
     "permalink",
     "selftext",
+    "is_submitter",
 ];
 /// HTML fields, read only for whether they are escaped (their start).
 const REDDIT_HTML_KEYS: &[&str] = &["body_html", "selftext_html"];
@@ -1087,6 +1088,7 @@ pub(super) fn reddit_comment(
         text,
         status: status.map(String::from),
         deleted: status.is_some(),
+        by_post_author: d.get("is_submitter").and_then(Value::as_bool),
         ..Default::default()
     };
     if let Some(t) = d.get("created_utc").and_then(epoch) {
