@@ -56,6 +56,10 @@ pub enum Format {
     Tsv,
     /// JSON Lines, one comment object per line.
     Jsonl,
+    /// Arrow record batches with id and parent columns, read from memory by
+    /// [`table::parse_batches`] (a pyarrow, pandas or polars table from Python), never
+    /// from bytes: not one of [`Format::ALL`], so `--input-format` does not take it.
+    Arrow,
 }
 
 impl Format {
@@ -72,12 +76,13 @@ impl Format {
             Format::Csv => "csv",
             Format::Tsv => "tsv",
             Format::Jsonl => "jsonl",
+            Format::Arrow => "arrow",
         }
     }
 }
 
 impl Format {
-    /// Every format.
+    /// Every format read from files and bytes (all but [`Format::Arrow`]).
     pub const ALL: &'static [Format] = &[
         Format::Text,
         Format::Html,
@@ -429,6 +434,11 @@ pub fn parse_bytes(
         Family::Exact(f @ (Format::Csv | Format::Tsv | Format::Jsonl)) => {
             table::parse(text, &id, source, f, &opts.table)
         }
+        Family::Exact(Format::Arrow) => Err(ParseErrorKind::Unrecognised(
+            "arrow: record batches are read from memory (parse::table::parse_batches), \
+             not from bytes"
+                .into(),
+        )),
         Family::Markup => unreachable!("resolved above"),
     };
     parsed.map_err(err)
