@@ -145,7 +145,8 @@ fn table<'py>(
     pa.getattr("Table")?.call_method1("from_batches", (list, schema.as_ref().to_pyarrow(py)?))
 }
 
-/// Analyse inputs; returns a dict of the four pyarrow tables and the run's summary.
+/// Analyse inputs; returns a dict of the four pyarrow tables (in chunks of about 8,192 rows, as
+/// `ArrowTables` joins them) and the run's summary.
 #[pyfunction]
 #[pyo3(signature = (inputs, *, input_format=None, models=Vec::new(), scores=true, threads=None,
     id_col=None, parent_col=None, discussion_col=None, author_col=None, time_col=None,
@@ -267,10 +268,7 @@ type Scored = (Option<f64>, Option<bool>, Vec<String>, String);
 
 /// Incivility of each text: (probability, uncivil, forms, cues as JSON).
 #[pyfunction]
-fn score(
-    py: Python<'_>,
-    texts: Vec<Option<String>>,
-) -> PyResult<Vec<Scored>> {
+fn score(py: Python<'_>, texts: Vec<Option<String>>) -> PyResult<Vec<Scored>> {
     let model = threadlens::classify::incivility::shipped_model();
     Ok(py.detach(|| {
         texts
@@ -311,12 +309,11 @@ fn write(
             .ok_or_else(|| PyValueError::new_err(format!("no `{name}` table")))?;
         Ok(arrow_pyarrow::Table::from_pyarrow_bound(&table)?.into_inner().0)
     };
-    let arrow = ArrowTables {
-        articles: batches("articles")?,
-        threads: batches("threads")?,
-        comments: batches("comments")?,
-        anomalies: batches("anomalies")?,
-    };
+    let mut arrow = ArrowTables::default();
+    arrow.articles = batches("articles")?;
+    arrow.threads = batches("threads")?;
+    arrow.comments = batches("comments")?;
+    arrow.anomalies = batches("anomalies")?;
     // Target models' columns: those of `comments` beyond the standard ones.
     let targets: Vec<String> = tables
         .get_item("comments")?

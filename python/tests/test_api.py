@@ -308,4 +308,10 @@ def test_ctrl_c_interrupts_a_run():
         timer.cancel()
         signal.signal(signal.SIGINT, previous)
     assert during_run == [True]
+    # The run has stopped: its thread was joined (the kernel may list it a moment longer).
+    import time
+    for _ in range(100):
+        if not run_thread_alive():
+            break
+        time.sleep(0.05)
     assert not run_thread_alive(), "the run has stopped"

@@ -27,8 +27,8 @@ def analyse(
     time_col: Optional[str] = None,
     text_col: Optional[str] = None,
 ) -> dict[str, Any]:
-    """The four tables (`articles`, `threads`, `comments`, `anomalies`: pyarrow Tables, one
-    chunk per discussion) and `summary` (a dict). Raises KeyboardInterrupt on Ctrl-C."""
+    """The four tables (`articles`, `threads`, `comments`, `anomalies`: pyarrow Tables in
+    chunks of about 8,192 rows) and `summary` (a dict). Raises KeyboardInterrupt on Ctrl-C."""
 
 def report(
     inputs: list[Input],

@@ -16,7 +16,9 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use arrow_array::builder::{NullBufferBuilder, OffsetBufferBuilder, StringDictionaryBuilder};
+use arrow_array::builder::{
+    NullBufferBuilder, OffsetBufferBuilder, StringBuilder, StringDictionaryBuilder,
+};
 use arrow_array::types::Int32Type;
 use arrow_array::{
     Array, ArrayRef, BooleanArray, Float64Array, Int64Array, ListArray, RecordBatch, StringArray,
@@ -133,12 +135,23 @@ fn cue_fields() -> Fields {
 
 fn arrow_array(column: &Column) -> Result<ArrayRef, ArrowError> {
     Ok(match column {
-        Column::Str(v) => Arc::new(v.iter().map(Option::as_deref).collect::<StringArray>()),
+        Column::Str(v) => {
+            // Exactly sized (collecting reserves 1 KB of text per array, #14).
+            let bytes = v.iter().flatten().map(String::len).sum();
+            let mut builder = StringBuilder::with_capacity(v.len(), bytes);
+            for s in v {
+                builder.append_option(s.as_deref());
+            }
+            Arc::new(builder.finish())
+        }
         Column::Int(v) => Arc::new(Int64Array::from(v.clone())),
         Column::Float(v) => Arc::new(Float64Array::from(v.clone())),
         Column::Bool(v) => Arc::new(BooleanArray::from(v.clone())),
         Column::Category(v) => {
-            let mut builder = StringDictionaryBuilder::<Int32Type>::new();
+            // Sized for the batch: the default (1,024 keys and values) holds ~9 KB per column,
+            // which a run keeping one small batch per discussion in memory (Python) pays for
+            // each (#14).
+            let mut builder = StringDictionaryBuilder::<Int32Type>::with_capacity(v.len(), 8, 64);
             for value in v {
                 match value {
                     // Fails only past i32::MAX distinct values in one batch.
@@ -199,7 +212,23 @@ fn list_array<T>(
 /// writer writes.
 pub fn record_batch(batch: &Batch) -> Result<RecordBatch, ArrowError> {
     let arrays = batch.columns().iter().map(arrow_array).collect::<Result<_, _>>()?;
-    RecordBatch::try_new(arrow_schema(batch.spec()), arrays)
+    RecordBatch::try_new(shared_schema(batch.spec()), arrays)
+}
+
+/// [`arrow_schema()`] of a table spec, made once and shared by every batch of that table: a
+/// run keeping one batch per discussion in memory (Python, #14) would otherwise hold a copy of
+/// the schema and its column docs per batch.
+fn shared_schema(spec: &'static TableSpec) -> SchemaRef {
+    static SCHEMAS: std::sync::Mutex<Vec<(usize, SchemaRef)>> = std::sync::Mutex::new(Vec::new());
+    // A `'static` spec never moves or changes: its address names it.
+    let key = std::ptr::from_ref(spec) as usize;
+    let mut schemas = SCHEMAS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, schema)) = schemas.iter().find(|(k, _)| *k == key) {
+        return schema.clone();
+    }
+    let schema = arrow_schema(spec);
+    schemas.push((key, schema.clone()));
+    schema
 }
 
 /// The inverse of [`record_batch`]: an Arrow record batch of `spec`'s table (the columns of

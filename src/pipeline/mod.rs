@@ -541,9 +541,12 @@ impl Sink for TableFiles {
     }
 }
 
-/// The sink that keeps the four tables in memory as Arrow record batches (one per discussion
-/// and table, the arrays the Parquet writer writes): for a caller that hands them on, such as
-/// a notebook.
+/// The sink that keeps the four tables in memory as Arrow record batches (the arrays the
+/// Parquet writer writes): for a caller that hands them on, such as Python. The rows are in
+/// input order; the batches of consecutive discussions are joined as they come, once they hold
+/// [`ArrowTables::BATCH_ROWS`] rows or come from [`ArrowTables::BATCH_DISCUSSIONS`]
+/// discussions, so that a corpus of many small discussions is not held as many tiny arrays
+/// (each with its buffers' overhead).
 #[derive(Debug, Default)]
 pub struct ArrowTables {
     /// `articles` batches.
@@ -554,6 +557,37 @@ pub struct ArrowTables {
     pub comments: Vec<arrow_array::RecordBatch>,
     /// `anomalies` batches.
     pub anomalies: Vec<arrow_array::RecordBatch>,
+    /// Per table, where its batches not yet joined start.
+    unjoined: [usize; 4],
+}
+
+impl ArrowTables {
+    /// Rows from which the trailing batches of a table are joined into one.
+    pub const BATCH_ROWS: usize = 8 * 1024;
+    /// Discussions from which the trailing batches of a table are joined into one.
+    pub const BATCH_DISCUSSIONS: usize = 64;
+
+    /// Joins the trailing batches of `batches` from `*from` on once they hold
+    /// [`BATCH_ROWS`](Self::BATCH_ROWS) rows or are
+    /// [`BATCH_DISCUSSIONS`](Self::BATCH_DISCUSSIONS) batches.
+    fn join(
+        batches: &mut Vec<arrow_array::RecordBatch>,
+        from: &mut usize,
+    ) -> Result<(), ExportError> {
+        let tail = &batches[*from..];
+        let rows = tail.iter().map(|b| b.num_rows()).sum::<usize>();
+        if rows < Self::BATCH_ROWS && tail.len() < Self::BATCH_DISCUSSIONS {
+            return Ok(());
+        }
+        if tail.len() > 1 {
+            let joined = arrow_select::concat::concat_batches(&tail[0].schema(), tail)
+                .map_err(|e| ExportError::Schema(format!("could not join Arrow batches: {e}")))?;
+            batches.truncate(*from);
+            batches.push(joined);
+        }
+        *from = batches.len();
+        Ok(())
+    }
 }
 
 impl Sink for ArrowTables {
@@ -563,10 +597,16 @@ impl Sink for ArrowTables {
                 .map_err(|e| ExportError::Schema(format!("could not build an Arrow batch: {e}")))
         };
         let t = &a.tables;
-        self.articles.push(arrow(&t.articles)?);
-        self.threads.push(arrow(&t.threads)?);
-        self.comments.push(arrow(&t.comments)?);
-        self.anomalies.push(arrow(&t.anomalies)?);
+        let [articles, threads, comments, anomalies] = &mut self.unjoined;
+        for (batches, from, batch) in [
+            (&mut self.articles, articles, &t.articles),
+            (&mut self.threads, threads, &t.threads),
+            (&mut self.comments, comments, &t.comments),
+            (&mut self.anomalies, anomalies, &t.anomalies),
+        ] {
+            batches.push(arrow(batch)?);
+            ArrowTables::join(batches, from)?;
+        }
         Ok(())
     }
 }
@@ -716,5 +756,36 @@ mod tests {
                 assert_eq!(read(&later), read(&direct), "{name}");
             }
         }
+    }
+
+    /// Issue #14: one small batch per discussion held 10x the memory of the rows.
+    #[test]
+    fn arrow_tables_join_small_batches_in_input_order() {
+        use arrow_array::Array;
+        use arrow_array::cast::AsArray;
+        let sources: Vec<Source> = (1..300).map(page).collect();
+        let mut sink = ArrowTables::default();
+        let opts = (ParseOptions::default(), RunOptions::default());
+        run(&sources, &opts.0, &Scorers::default(), &opts.1, &mut sink).unwrap();
+        let rows: Vec<usize> = sink.comments.iter().map(|b| b.num_rows()).collect();
+        assert_eq!(rows.iter().sum::<usize>(), (1..300).sum::<usize>());
+        // Joined at 64 discussions or 8,192 rows; the last ones as they came.
+        assert!(rows.len() < 30, "{rows:?}");
+        assert_eq!(
+            sink.articles.iter().map(|b| b.num_rows()).collect::<Vec<_>>(),
+            [64; 4].into_iter().chain(std::iter::repeat_n(1, 299 - 256)).collect::<Vec<_>>()
+        );
+        let ids: Vec<String> = sink
+            .comments
+            .iter()
+            .flat_map(|b| {
+                let a = b.column(0).as_string::<i32>().clone();
+                (0..a.len()).map(move |i| a.value(i).to_string())
+            })
+            .collect();
+        let expected: Vec<String> =
+            (1..300).flat_map(|n| std::iter::repeat_n(format!("p{n}"), n)).collect();
+        assert_eq!(ids, expected);
+        assert_eq!(sink.articles.iter().map(|b| b.num_rows()).sum::<usize>(), 299);
     }
 }
