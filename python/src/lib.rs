@@ -113,21 +113,26 @@ fn parse_options(
     })
 }
 
-/// Files, folders and byte inputs → sources; paths that cannot be read are listed in `failed`.
+/// Files, folders, byte inputs and tables → sources, in the order given; paths that cannot be
+/// read are listed in `failed`.
 fn collect(inputs: &Bound<'_, PyList>, failed: &mut Vec<String>) -> PyResult<Vec<Source>> {
+    let mut out = Vec::new();
     let mut paths = Vec::new();
-    let mut sources = Vec::new();
+    let mut outcome = pipeline::Outcome::default();
     for item in inputs.iter() {
         match source(&item)? {
             Source::File(p) => paths.push(p),
-            s => sources.push(s),
+            s => {
+                // The paths before it first: the tables come out in input order.
+                out.extend(pipeline::collect(&paths, &mut outcome, &mut |_| {}));
+                paths.clear();
+                out.push(s);
+            }
         }
     }
-    let mut outcome = pipeline::Outcome::default();
-    let mut files = pipeline::collect(&paths, &mut outcome, &mut |_| {});
+    out.extend(pipeline::collect(&paths, &mut outcome, &mut |_| {}));
     failed.extend(outcome.failed);
-    files.extend(sources);
-    Ok(files)
+    Ok(out)
 }
 
 /// A pyarrow Table of `batches` (schema of `spec` when there are none).

@@ -152,6 +152,9 @@ def test_a_table_and_files_together(tmp_path):
     result = threadlens.analyse([str(SEEDS), pa.table(ROWS)])
     assert result.articles.column("format").to_pylist()[-2:] == ["arrow", "arrow"]
     assert result.summary["given"] == [str(SEEDS), "(table)"]
+    # In the order given.
+    result = threadlens.analyse([pa.table(ROWS), str(SEEDS)])
+    assert result.articles.column("format").to_pylist()[:3] == ["arrow", "arrow", "text"]
 
 
 def test_bad_inputs_are_listed_and_the_rest_analysed(tmp_path):
