@@ -210,6 +210,14 @@ def test_report_equals_the_cli():
     assert threadlens.report(page, tree=True) == expected
 
 
+def test_report_of_a_table(tmp_path):
+    path = jsonl_file(tmp_path)
+    from_table = threadlens.report(pa.table(ROWS), tree=True)
+    assert "a1" in from_table and "a2" in from_table
+    assert from_table == threadlens.report(path, tree=True).replace(str(path), "table").replace(
+        "(jsonl)", "(arrow)")
+
+
 def test_write_parquet(tmp_path):
     result = threadlens.analyse(str(SEEDS))
     paths = result.write(tmp_path / "out")
