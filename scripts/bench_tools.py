@@ -39,6 +39,8 @@ import time  # noqa: E402
 # The issue's targets.
 CONVOKIT_SPEEDUP = 20.0  # analyse on the compare size at least 20x faster than the ConvoKit script
 CONVOKIT_MEMORY = 10.0  # with at most 1/10 of its peak memory
+PYTHON_TIME = 1.10  # the Python API (analyse + write Parquet) within 10% of the CLI's wall time
+PYTHON_MEMORY = 10.0  # and its peak memory of the same order (under 10x the CLI's)
 PROFANITY_SPEEDUP = 5.0  # scoring alone at least 5x alt-profanity-check, one thread
 SCALING_TIME = 1.25  # time per comment at the largest size within 25% of the compare size's
 SCALING_MEMORY = 2.0  # peak memory at the largest size at most 2x the compare size's
@@ -239,6 +241,32 @@ def cmd_report(args):
         p(f"{'':>10} (the same comments as WordPress HTML pages, one per discussion; "
           f"{r.get(f'{html}.check', '')})")
 
+    # The Python API (issue #14).
+    py_cli, py_mem, py_pq = (f"python_{m}.{cmp_n}" for m in ("cli", "memory", "parquet"))
+    if num(r, f"{py_mem}.wall") is not None or num(r, f"{py_pq}.wall") is not None:
+        p("")
+        p(f"== The Python API against the CLI on the same {cmp_n:,} comments, the runs taken in turn "
+          "(CLI, Python, Python + write)")
+        p("")
+        p(head)
+        p("-" * len(head))
+        row(f"{cmp_n:,}", py_cli, cmp_n)
+        p(f"{'':>10} (the CLI: threadlens analyse CORPUS --quiet --out OUT, as above)")
+        row(f"{cmp_n:,}", py_mem, cmp_n)
+        p(f"{'':>10} (Python API: threadlens.analyse(CORPUS), the four tables kept in memory as pyarrow)")
+        row(f"{cmp_n:,}", py_pq, cmp_n)
+        p(f"{'':>10} (Python API: analyse, then Result.write(OUT) as Parquet; tables equal to the "
+          f"CLI's: {r.get(f'{py_pq}.same', 'n/a')})")
+        for mode in ("memory", "parquet"):
+            j = load_json(r.get(f"python_{mode}.json"))
+            if j:
+                steps = ", ".join(f"{k} {v:.2f} s" for k, v in j["steps"].items())
+                p(f"{'':>10} ({mode}: {steps}; tables {j['tables_mb']:.0f} MB in Arrow; "
+                  f"threadlens {j['threadlens']}, pyarrow {j['pyarrow']}, Python {j['python']})")
+    elif r.get("python.skipped"):
+        p("")
+        p(f"   Python API: not run: {r['python.skipped']}")
+
     # Baselines.
     ck = load_json(r.get("convokit.json"))
     ck_wall, ck_rss = num(r, "convokit.wall"), num(r, "convokit.rss_kb")
@@ -331,6 +359,18 @@ def cmd_report(args):
                f"≥ {PARALLEL_SPEEDUP}×, identical", identical and speedup >= PARALLEL_SPEEDUP)
     else:
         target("both cores", "not measured", "", None)
+
+    pq_wall, pq_rss = num(r, f"{py_pq}.wall"), num(r, f"{py_pq}.rss_kb")
+    c_wall, c_rss = num(r, f"{py_cli}.wall"), num(r, f"{py_cli}.rss_kb")
+    if pq_wall and c_wall:
+        target(f"Python API vs CLI on {cmp_n:,}: time (analyse + write Parquet; runs in turn)",
+               f"{pq_wall:.2f} s vs {c_wall:.2f} s: {100 * (pq_wall / c_wall - 1):+.0f}%",
+               f"≤ +{100 * (PYTHON_TIME - 1):.0f}%", pq_wall <= PYTHON_TIME * c_wall)
+        target(f"Python API vs CLI on {cmp_n:,}: peak memory",
+               f"{pq_rss / 1024:.0f} MB vs {c_rss / 1024:.0f} MB: {f_ratio(pq_rss / c_rss)}",
+               f"same order (< {PYTHON_MEMORY:.0f}×)", pq_rss < PYTHON_MEMORY * c_rss)
+    else:
+        target("Python API vs CLI", "not measured", "", None)
 
     p("")
     p("== Side by side")

@@ -4,24 +4,88 @@
 
 use std::borrow::Cow;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use arrow_array::RecordBatch;
-use arrow_pyarrow::ToPyArrow;
+use arrow_pyarrow::{FromPyArrow, ToPyArrow};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList};
-use threadlens::export::{self, schema};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+use threadlens::export::{self, ExportFormat, schema};
 use threadlens::parse::{Format, ParseOptions, table::TableOptions};
-use threadlens::pipeline::{self, ArrowTables, Event, RunOptions, Source};
+use threadlens::pipeline::{
+    self, ArrowTables, Event, PipelineError, RunOptions, Source, TableFiles,
+};
 
-pyo3::create_exception!(_threadlens, ThreadlensError, pyo3::exceptions::PyException);
+pyo3::create_exception!(
+    _threadlens,
+    ThreadlensError,
+    pyo3::exceptions::PyException,
+    "A run that could not be done: nothing could be read (the message gives each input's \
+     error), a model file that cannot be used, or tables that could not be written."
+);
 
-/// One input from Python: a path (str or os.PathLike) or `(name, bytes)`.
+/// One input from Python: a path (str or os.PathLike), `(name, bytes)`, or `(name, table)`
+/// with a table of comment rows (anything with `__arrow_c_stream__`: a pyarrow Table or
+/// RecordBatchReader) whose record batches come across through the Arrow C data interface.
 fn source(obj: &Bound<'_, PyAny>) -> PyResult<Source> {
-    if let Ok((name, bytes)) = obj.extract::<(String, Bound<'_, PyBytes>)>() {
-        return Ok(Source::Bytes { name, bytes: Cow::Owned(bytes.as_bytes().to_vec()) });
+    if let Ok((name, data)) = obj.extract::<(String, Bound<'_, PyAny>)>() {
+        if let Ok(bytes) = data.cast::<PyBytes>() {
+            return Ok(Source::Bytes { name, bytes: Cow::Owned(bytes.as_bytes().to_vec()) });
+        }
+        let (batches, _) = arrow_pyarrow::Table::from_pyarrow_bound(&data)?.into_inner();
+        return Ok(Source::Batches { name, batches });
     }
-    Ok(Source::File(obj.extract::<PathBuf>()?))
+    if obj.is_instance_of::<PyString>() || obj.hasattr("__fspath__")? {
+        return Ok(Source::File(obj.extract::<PathBuf>()?));
+    }
+    let (batches, _) = arrow_pyarrow::Table::from_pyarrow_bound(obj)?.into_inner();
+    Ok(Source::Batches { name: "table".into(), batches })
+}
+
+/// Runs `work` on a thread of its own with the GIL released, while this thread checks for
+/// signals every 50 ms (#14): on Ctrl-C the flag `work` is given is set, `work` stops at its
+/// next check, and the signal's exception (KeyboardInterrupt) is raised.
+fn interruptible<T: Send>(
+    py: Python<'_>,
+    work: impl FnOnce(&AtomicBool) -> T + Send,
+) -> PyResult<T> {
+    let stop = AtomicBool::new(false);
+    let mut signal: Option<PyErr> = None;
+    let out = py.detach(|| {
+        std::thread::scope(|scope| {
+            let (tx, rx) = mpsc::channel();
+            let stop = &stop;
+            // Named so that a test can see the run is still going when Ctrl-C is handled.
+            std::thread::Builder::new()
+                .name("threadlens-run".into())
+                .spawn_scoped(scope, move || {
+                    let _ = tx.send(work(stop));
+                })
+                .expect("a thread can be started");
+            loop {
+                match rx.recv_timeout(Duration::from_millis(50)) {
+                    Ok(out) => return Some(out),
+                    Err(mpsc::RecvTimeoutError::Timeout) if signal.is_none() => {
+                        if let Err(e) = Python::attach(|py| py.check_signals()) {
+                            stop.store(true, Ordering::Relaxed);
+                            signal = Some(e);
+                        }
+                    }
+                    Err(mpsc::RecvTimeoutError::Timeout) => {}
+                    // The worker panicked: the scope's end raises its panic.
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+                }
+            }
+        })
+    });
+    match (signal, out) {
+        (Some(e), _) => Err(e),
+        (None, Some(out)) => Ok(out),
+        (None, None) => unreachable!("a panic of the worker is raised by the scope"),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -50,21 +114,26 @@ fn parse_options(
     })
 }
 
-/// Files, folders and byte inputs → sources; paths that cannot be read are listed in `failed`.
+/// Files, folders, byte inputs and tables → sources, in the order given; paths that cannot be
+/// read are listed in `failed`.
 fn collect(inputs: &Bound<'_, PyList>, failed: &mut Vec<String>) -> PyResult<Vec<Source>> {
+    let mut out = Vec::new();
     let mut paths = Vec::new();
-    let mut sources = Vec::new();
+    let mut outcome = pipeline::Outcome::default();
     for item in inputs.iter() {
         match source(&item)? {
             Source::File(p) => paths.push(p),
-            s => sources.push(s),
+            s => {
+                // The paths before it first: the tables come out in input order.
+                out.extend(pipeline::collect(&paths, &mut outcome, &mut |_| {}));
+                paths.clear();
+                out.push(s);
+            }
         }
     }
-    let mut outcome = pipeline::Outcome::default();
-    let mut files = pipeline::collect(&paths, &mut outcome, &mut |_| {});
+    out.extend(pipeline::collect(&paths, &mut outcome, &mut |_| {}));
     failed.extend(outcome.failed);
-    files.extend(sources);
-    Ok(files)
+    Ok(out)
 }
 
 /// A pyarrow Table of `batches` (schema of `spec` when there are none).
@@ -82,7 +151,8 @@ fn table<'py>(
     pa.getattr("Table")?.call_method1("from_batches", (list, schema.as_ref().to_pyarrow(py)?))
 }
 
-/// Analyse inputs; returns a dict of the four pyarrow tables and the run's summary.
+/// Analyse inputs; returns a dict of the four pyarrow tables (in chunks of about 8,192 rows, as
+/// `ArrowTables` joins them) and the run's summary.
 #[pyfunction]
 #[pyo3(signature = (inputs, *, input_format=None, models=Vec::new(), scores=true, threads=None,
     id_col=None, parent_col=None, discussion_col=None, author_col=None, time_col=None,
@@ -116,25 +186,28 @@ fn analyse<'py>(
     let mut failed = Vec::new();
     let sources = collect(&inputs, &mut failed)?;
     let run_opts = RunOptions { threads: threads.and_then(std::num::NonZeroUsize::new) };
-    // The GIL is released while Rust works.
-    let (sink, run) = py
-        .detach(|| {
-            let mut sink = ArrowTables::default();
-            let run = pipeline::run_with(
-                &sources,
-                &opts,
-                &scorers,
-                &run_opts,
-                &mut sink,
-                pipeline::Callbacks {
-                    event: &mut |_: Event| {},
-                    read: &mut |_, _| {},
-                    written: &mut |_, _| {},
-                },
-            );
-            run.map(|r| (sink, r))
-        })
-        .map_err(|e| ThreadlensError::new_err(e.to_string()))?;
+    // The GIL is released while Rust works; Ctrl-C stops the run.
+    let (sink, run) = interruptible(py, |stop| {
+        let mut sink = ArrowTables::default();
+        let run = pipeline::run_with(
+            &sources,
+            &opts,
+            &scorers,
+            &run_opts,
+            &mut sink,
+            pipeline::Callbacks {
+                event: &mut |_: Event| {},
+                read: &mut |_, _| {},
+                written: &mut |_, _| {},
+                cancelled: &|| stop.load(Ordering::Relaxed),
+            },
+        );
+        run.map(|r| (sink, r))
+    })?
+    .map_err(|e| match e {
+        PipelineError::Cancelled => pyo3::exceptions::PyKeyboardInterrupt::new_err(()),
+        e => ThreadlensError::new_err(e.to_string()),
+    })?;
     failed.extend(run.outcome.failed.iter().cloned());
     let out = PyDict::new(py);
     let comments_spec = schema::comments_with_targets(&scorers.target_names());
@@ -172,7 +245,7 @@ fn report(
         pipeline::scorers(&models, scores).map_err(|e| ThreadlensError::new_err(e.to_string()))?;
     let mut failed = Vec::new();
     let sources = collect(&inputs, &mut failed)?;
-    let (text, outcome) = py.detach(|| {
+    let (text, outcome) = interruptible(py, |stop| {
         let mut parts = Vec::new();
         let outcome = pipeline::for_each_discussion(
             &sources,
@@ -180,25 +253,28 @@ fn report(
             &mut |_| {},
             |_, _| {},
             |d| {
+                if stop.load(Ordering::Relaxed) {
+                    return Err("cancelled");
+                }
                 let s = threadlens::scores::DiscussionScores::new(&d, &scorers);
                 let r = threadlens::report::DiscussionReport::new(&d, &s, tree);
                 parts.push(threadlens::report::render(std::slice::from_ref(&r)));
-                Ok::<(), std::convert::Infallible>(())
+                Ok(())
             },
         );
         (parts.join("\n"), outcome)
-    });
-    let outcome = outcome.map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+    })?;
+    let outcome = outcome.map_err(PyRuntimeError::new_err)?;
     failed.extend(outcome.failed);
     Ok((text, failed))
 }
 
+/// One text's scores: (probability, uncivil, forms, cues as JSON).
+type Scored = (Option<f64>, Option<bool>, Vec<String>, String);
+
 /// Incivility of each text: (probability, uncivil, forms, cues as JSON).
 #[pyfunction]
-fn score(
-    py: Python<'_>,
-    texts: Vec<Option<String>>,
-) -> PyResult<Vec<(Option<f64>, Option<bool>, Vec<String>, String)>> {
+fn score(py: Python<'_>, texts: Vec<Option<String>>) -> PyResult<Vec<Scored>> {
     let model = threadlens::classify::incivility::shipped_model();
     Ok(py.detach(|| {
         texts
@@ -216,6 +292,63 @@ fn score(
     }))
 }
 
+/// Writes the four tables (a dict of pyarrow Tables with the columns `analyse` returns) into
+/// `directory` as the CLI's `analyse --out` does: the same writers, a `run.json` holding
+/// `manifest` (JSON), the folder replaced as a set. `models` is the summary's description of
+/// the models (Parquet metadata). Returns the paths of the four tables.
+#[pyfunction]
+fn write(
+    py: Python<'_>,
+    directory: PathBuf,
+    format: &str,
+    tables: Bound<'_, PyDict>,
+    models: &str,
+    manifest: &str,
+) -> PyResult<Vec<PathBuf>> {
+    let format: ExportFormat =
+        format.parse().map_err(|e: export::ExportError| PyValueError::new_err(e.to_string()))?;
+    let manifest: serde_json::Value =
+        serde_json::from_str(manifest).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let batches = |name: &str| -> PyResult<Vec<RecordBatch>> {
+        let table = tables
+            .get_item(name)?
+            .ok_or_else(|| PyValueError::new_err(format!("no `{name}` table")))?;
+        Ok(arrow_pyarrow::Table::from_pyarrow_bound(&table)?.into_inner().0)
+    };
+    let mut arrow = ArrowTables::default();
+    arrow.articles = batches("articles")?;
+    arrow.threads = batches("threads")?;
+    arrow.comments = batches("comments")?;
+    arrow.anomalies = batches("anomalies")?;
+    // Target models' columns: those of `comments` beyond the standard ones.
+    let targets: Vec<String> = tables
+        .get_item("comments")?
+        .map(|t| t.getattr("column_names")?.extract::<Vec<String>>())
+        .transpose()?
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|n| !schema::COMMENTS.columns.iter().any(|c| c.name == n))
+        .collect();
+    py.detach(|| {
+        let mut files = TableFiles::create_for(&directory, format, models, &targets)?;
+        files.write_arrow(&arrow)?;
+        files.finish(&manifest)
+    })
+    .map_err(|e| ThreadlensError::new_err(error_chain(&e)))
+}
+
+/// An error and its causes, as the CLI prints them (`{:#}`).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        msg.push_str(": ");
+        msg.push_str(&c.to_string());
+        cause = c.source();
+    }
+    msg
+}
+
 /// The threadlens version the module was built from.
 #[pyfunction]
 fn version() -> &'static str {
@@ -227,7 +360,9 @@ fn _threadlens(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(analyse, m)?)?;
     m.add_function(wrap_pyfunction!(report, m)?)?;
     m.add_function(wrap_pyfunction!(score, m)?)?;
+    m.add_function(wrap_pyfunction!(write, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add("ThreadlensError", m.py().get_type::<ThreadlensError>())?;
+    m.add("SCHEMA_VERSION", export::SCHEMA_VERSION)?;
     Ok(())
 }

@@ -1,5 +1,6 @@
 """The Python face equals the CLI: same tables on the same inputs (issue #14)."""
 
+import json
 import os
 import pathlib
 import subprocess
@@ -68,17 +69,92 @@ def test_a_table_file_equals_the_cli(tmp_path):
     assert_same(result, cli_tables(tmp_path, str(path)))
 
 
-def test_dataframe_input_equals_file_input(tmp_path):
+ROWS = {
+    "article_id": ["a1", "a1", "a1", "a2", "a1"],
+    "id": [1, 2, 3, 4, 5],
+    "parent_id": [None, 1, 2, None, 1],
+    "author": ["ann", "bob", "ann", "cat", None],
+    "created_utc": [1700000000, 1700000100, 1700000200, 1700000300, 1700000400],
+    "text": ["First comment on the article", "You are an idiot and a liar",
+             "I agree with you there", "A comment under another article", "> First\nyes"],
+}
+
+
+def jsonl_file(tmp_path, rows=ROWS):
+    """The rows as a JSON Lines file (integers as numbers, nulls as null)."""
+    path = tmp_path / "rows.jsonl"
+    names = list(rows)
+    with open(path, "w") as f:
+        for values in zip(*rows.values()):
+            f.write(json.dumps(dict(zip(names, values))) + "\n")
+    return path
+
+
+def assert_same_rows(got, expected):
+    """Equal tables but for where the rows came from (``source``, ``format``)."""
+    for name in TABLES:
+        a, b = getattr(got, name), getattr(expected, name)
+        drop = [c for c in ("source", "format") if c in a.column_names]
+        assert a.schema.equals(b.schema, check_metadata=False), name
+        assert a.drop_columns(drop).to_pylist() == b.drop_columns(drop).to_pylist(), name
+
+
+def test_table_input_equals_file_input(tmp_path):
+    """Issue #14: a table crosses as Arrow batches and reads as the same rows in a file do."""
     pd = pytest.importorskip("pandas")
-    path = tmp_path / "table.csv"
-    path.write_text(THREAD_CSV)
-    from_file = threadlens.analyse(path)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    for data in (frame, pa.Table.from_pandas(frame, preserve_index=False)):
-        from_frame = threadlens.analyse(data)
-        for name in ("threads", "comments", "anomalies"):
-            got, expected = getattr(from_frame, name), getattr(from_file, name)
-            assert got.to_pylist() == expected.to_pylist(), name
+    from_file = threadlens.analyse(jsonl_file(tmp_path))
+    assert from_file.comments.num_rows == 5 and from_file.articles.num_rows == 2
+    table = pa.table(ROWS)
+    assert table.schema.field("id").type == pa.int64()
+    frame = pd.DataFrame(ROWS).astype({"parent_id": "Int64"})
+    inputs = {"pyarrow": table, "pandas": frame, "reader": table.to_reader(max_chunksize=2)}
+    try:
+        import polars as pl
+        inputs["polars"] = pl.from_arrow(table)
+    except ImportError:
+        pass
+    for kind, data in inputs.items():
+        from_table = threadlens.analyse(data)
+        assert from_table.articles.column("format").to_pylist() == ["arrow", "arrow"], kind
+        assert from_table.articles.column("source").to_pylist() == ["table", "table"], kind
+        assert_same_rows(from_table, from_file)
+    # The same parents as in the file: the reply tree is built from integer ids.
+    pairs = zip(*from_file.comments.select(["comment_id", "parent_id"]).to_pydict().values())
+    assert dict(pairs) == {"1": None, "2": "1", "3": "2", "4": None, "5": "1"}
+
+
+def test_pandas_float_ids_read_as_integers(tmp_path):
+    """pandas makes an integer column with a missing value float (1.0, NaN): still ids 1, 2."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(ROWS)
+    assert frame["parent_id"].dtype == "float64"
+    assert_same_rows(threadlens.analyse(frame), threadlens.analyse(jsonl_file(tmp_path)))
+
+
+def test_table_columns_are_named_with_options():
+    table = pa.table({"key": ["x", "y"], "re": [None, "x"], "words": ["hi", "hello"]})
+    result = threadlens.analyse(table, id_col="key", parent_col="re", text_col="words")
+    assert result.comments.column("parent_id").to_pylist() == [None, "x"]
+    assert result.comments.column("text").to_pylist() == ["hi", "hello"]
+    assert result.articles.column("article_id").to_pylist() == ["table"]
+
+
+def test_table_without_id_column_is_a_clear_error():
+    table = pa.table({"parent_id": [None, 1], "text": ["a", "b"]})
+    with pytest.raises(threadlens.ThreadlensError,
+                       match=r"no comment id column.*\(columns: parent_id, text\); name it with id_col"):
+        threadlens.analyse(table)
+    with pytest.raises(threadlens.ThreadlensError, match="id_col names column `nope`"):
+        threadlens.analyse(table, id_col="nope")
+
+
+def test_a_table_and_files_together(tmp_path):
+    result = threadlens.analyse([str(SEEDS), pa.table(ROWS)])
+    assert result.articles.column("format").to_pylist()[-2:] == ["arrow", "arrow"]
+    assert result.summary["given"] == [str(SEEDS), "(table)"]
+    # In the order given.
+    result = threadlens.analyse([pa.table(ROWS), str(SEEDS)])
+    assert result.articles.column("format").to_pylist()[:3] == ["arrow", "arrow", "text"]
 
 
 def test_bad_inputs_are_listed_and_the_rest_analysed(tmp_path):
@@ -134,9 +210,119 @@ def test_report_equals_the_cli():
     assert threadlens.report(page, tree=True) == expected
 
 
-def test_write(tmp_path):
+def test_report_of_a_table(tmp_path):
+    path = jsonl_file(tmp_path)
+    from_table = threadlens.report(pa.table(ROWS), tree=True)
+    assert "a1" in from_table and "a2" in from_table
+    assert from_table == threadlens.report(path, tree=True).replace(str(path), "table").replace(
+        "(jsonl)", "(arrow)")
+
+
+def test_write_parquet(tmp_path):
     result = threadlens.analyse(str(SEEDS))
     paths = result.write(tmp_path / "out")
-    assert pq.read_table(paths[2]).num_rows == 8
-    with pytest.raises(FileExistsError):
-        result.write(tmp_path / "out")
+    assert [pathlib.Path(p).name for p in paths] == [f"{t}.parquet" for t in TABLES]
+    written = {t: pq.read_table(p) for t, p in zip(TABLES, paths)}
+    assert_same(result, written)
+    meta = pq.ParquetFile(paths[2]).metadata.metadata
+    assert meta[b"threadlens.scores"].decode() == result.summary["models"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_write_equals_the_cli_byte_for_byte(tmp_path, fmt):
+    """Issue #14: Result.write uses the CLI's writers."""
+    subprocess.run([cli(), "analyse", str(SEEDS), "--out", str(tmp_path / "cli"), "--format", fmt,
+                    "--quiet"], check=True, capture_output=True)
+    paths = threadlens.analyse(str(SEEDS)).write(tmp_path / "py", format=fmt)
+    for t, p in zip(TABLES, paths):
+        assert pathlib.Path(p) == tmp_path / "py" / f"{t}.{fmt}"
+        assert pathlib.Path(p).read_bytes() == (tmp_path / "cli" / f"{t}.{fmt}").read_bytes(), t
+    cli_run = json.loads((tmp_path / "cli" / "run.json").read_text())
+    py_run = json.loads((tmp_path / "py" / "run.json").read_text())
+    assert py_run.keys() == cli_run.keys()
+    for key in ("threadlens_version", "schema_version", "format", "inputs", "inputs_read",
+                "failed_inputs", "input_formats", "rows", "models"):
+        assert py_run[key] == cli_run[key], key
+
+
+def test_write_refuses_to_overwrite(tmp_path):
+    result = threadlens.analyse(str(SEEDS))
+    out = tmp_path / "out"
+    result.write(out, format="csv")
+    before = (out / "comments.csv").read_bytes()
+    with pytest.raises(FileExistsError, match="not empty"):
+        result.write(out, format="csv")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(FileExistsError, match="not a folder"):
+        result.write(tmp_path / "file")
+    with pytest.raises(ValueError, match="unknown format"):
+        result.write(tmp_path / "other", format="xlsx")
+    assert (out / "comments.csv").read_bytes() == before
+    # As the CLI: overwrite replaces the set and leaves the user's files alone.
+    (out / "notes.txt").write_text("mine")
+    small = threadlens.analyse(str(SEEDS / "002_33127b48be7e0ce9.txt"))
+    small.write(out, format="jsonl", overwrite=True)
+    assert (out / "notes.txt").read_text() == "mine"
+    assert (out / "comments.jsonl").exists() and not (out / "comments.csv").exists()
+    assert json.loads((out / "run.json").read_text())["rows"]["comments"] == 8
+
+
+def big_corpus(discussions=2000, per=100):
+    """A generated table: `discussions` discussions of `per` comments, each replying to the one
+    before."""
+    n = discussions * per
+    ids = pa.array(range(n), pa.int64())
+    parents = pa.array([None if i % per == 0 else i - 1 for i in range(n)], pa.int64())
+    words = ["you are an idiot", "I agree with the article", "what a load of rubbish",
+             "thanks for writing this", "nonsense, read the report again"]
+    return pa.table({
+        "article_id": pa.array([f"d{i // per}" for i in range(n)]),
+        "id": ids,
+        "parent_id": parents,
+        "text": pa.array([words[i % 5] + f" ({i})" for i in range(n)]),
+    })
+
+
+def run_thread_alive():
+    """Whether the extension's run thread (named `threadlens-run`) is alive."""
+    names = []
+    for task in pathlib.Path("/proc/self/task").iterdir():
+        try:
+            names.append((task / "comm").read_text().strip())
+        except OSError:
+            pass
+    return "threadlens-run" in names
+
+
+@pytest.mark.skipif(not pathlib.Path("/proc/self/task").exists(), reason="needs /proc (Linux)")
+def test_ctrl_c_interrupts_a_run():
+    """Issue #14: Ctrl-C during a long run raises KeyboardInterrupt while the run is going (an
+    extension that does not check for signals would have Python raise it only once the whole
+    run is done, its thread gone)."""
+    import signal
+    import threading
+
+    table = big_corpus(discussions=1000)
+    during_run = []
+
+    def on_sigint(signum, frame):
+        during_run.append(run_thread_alive())
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            threadlens.analyse(table)
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGINT, previous)
+    assert during_run == [True]
+    # The run has stopped: its thread was joined (the kernel may list it a moment longer).
+    import time
+    for _ in range(100):
+        if not run_thread_alive():
+            break
+        time.sleep(0.05)
+    assert not run_thread_alive(), "the run has stopped"

@@ -7,11 +7,16 @@ pyarrow tables whose schemas and values equal the CLI's Parquet tables on the sa
     >>> result = threadlens.analyse("seeds")
     >>> result.comments.num_rows
     8
+
+The functions: :func:`analyse` (inputs to a :class:`Result` of four tables), :func:`report` (the
+text report), :func:`score` (incivility of texts). Errors are :class:`ThreadlensError`. The work
+is done in Rust with the GIL released; Ctrl-C (KeyboardInterrupt) stops a run.
 """
 
 from __future__ import annotations
 
-import io
+import datetime
+import json
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -24,20 +29,34 @@ from ._threadlens import ThreadlensError
 
 __all__ = ["analyse", "report", "score", "Result", "ThreadlensError", "__version__"]
 
-__version__ = _threadlens.version()
+__version__: str = _threadlens.version()
+"""The threadlens version the package was built from (as ``threadlens --version`` prints it)."""
 
 PathLike = Union[str, "os.PathLike[str]"]
 
 TABLES = ("articles", "threads", "comments", "anomalies")
+FORMATS = ("parquet", "csv", "jsonl")
 
 
 @dataclass
 class Result:
-    """The four tables of a run and what it came to.
+    """The four tables of a run and what it came to, as :func:`analyse` returns them.
 
-    ``articles``, ``threads``, ``comments`` and ``anomalies`` are ``pyarrow.Table``s with the
-    columns ``threadlens schema`` lists. ``summary`` holds the counts, the input formats, the
-    inputs that failed (each message naming its file) and the models behind the scores.
+    Attributes:
+        articles: one row per discussion (``pyarrow.Table``).
+        threads: one row per top-level comment and its replies.
+        comments: one row per comment, with its structure metrics and scores.
+        anomalies: one row per problem met in the input (a gap, an orphan, a bad row).
+        summary: what the run came to: ``inputs`` (inputs read), ``articles``, ``threads``,
+            ``comments`` and ``anomalies`` (row counts), ``input_formats`` (discussions per
+            input format), ``failed`` (messages of the inputs that could not be read, each naming
+            its input), ``models`` (the models behind the scores, as JSON text) and ``given``
+            (the inputs as given: paths, ``(table)`` for a table).
+
+    The columns are those ``threadlens schema`` lists (``docs/schema.md``); the tables equal the
+    Parquet files ``threadlens analyse`` writes for the same inputs. They come in chunks of about
+    8,192 rows (consecutive discussions joined), straight from Rust without a copy;
+    ``table.combine_chunks()`` makes one.
     """
 
     articles: pa.Table
@@ -48,84 +67,86 @@ class Result:
 
     @property
     def failed(self) -> list:
-        """Messages of the inputs that could not be read, each naming its file."""
+        """Messages of the inputs that could not be read, each naming its input."""
         return list(self.summary.get("failed", []))
 
     def to_pandas(self) -> dict:
-        """The four tables as pandas DataFrames, by name."""
+        """The four tables as pandas DataFrames, by name (needs pandas)."""
         return {name: getattr(self, name).to_pandas() for name in TABLES}
 
-    def write(self, directory: PathLike, format: str = "parquet") -> list:
-        """Write the tables into ``directory`` as Parquet, CSV or JSONL files.
+    def write(self, directory: PathLike, format: str = "parquet", *, overwrite: bool = False) -> list:
+        """Write the tables into ``directory`` as the CLI's ``analyse --out DIR --format FORMAT``
+        does, with the same writers (CSV and JSONL files are byte for byte the CLI's) and a
+        ``run.json`` manifest; returns the paths of the four tables.
 
-        Returns the paths written. An existing file is never overwritten: write into a new
-        folder (``threadlens analyse --out`` replaces a folder of tables as a set).
+        ``format`` is ``"parquet"``, ``"csv"`` or ``"jsonl"``. The tables are written into a
+        staging folder and put in place as a set. A folder that exists and is not empty is
+        refused (``FileExistsError``) unless ``overwrite=True``; then, as the CLI does, earlier
+        tables are replaced as a set and files that threadlens did not write are left alone.
         """
+        if format not in FORMATS:
+            raise ValueError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
         directory = os.fspath(directory)
-        os.makedirs(directory, exist_ok=True)
-        paths = []
-        for name in TABLES:
-            ext = {"parquet": "parquet", "csv": "csv", "jsonl": "jsonl"}.get(format)
-            if ext is None:
-                raise ValueError(f"unknown format {format!r}; expected parquet, csv or jsonl")
-            path = os.path.join(directory, f"{name}.{ext}")
-            if os.path.exists(path):
-                raise FileExistsError(f"{path} exists; not overwriting it")
-            table = getattr(self, name)
-            if format == "parquet":
-                import pyarrow.parquet as pq
-
-                pq.write_table(table, path)
-            elif format == "csv":
-                import pyarrow.csv as pcsv
-
-                pcsv.write_csv(_flatten_lists(table), path)
-            else:
-                with open(path, "w", encoding="utf-8") as f:
-                    import json
-
-                    for row in table.to_pylist():
-                        f.write(json.dumps(row, default=str, ensure_ascii=False) + "\n")
-            paths.append(path)
-        return paths
-
-
-def _flatten_lists(table: pa.Table) -> pa.Table:
-    """List columns as JSON text, as the CLI's CSV writes them."""
-    import json
-
-    columns = []
-    for col in table.columns:
-        if pa.types.is_list(col.type):
-            col = pa.array([None if v is None else json.dumps(v) for v in col.to_pylist()], pa.string())
-        elif pa.types.is_dictionary(col.type):
-            col = col.cast(pa.string())
-        columns.append(col)
-    return pa.table(columns, names=table.column_names)
+        if os.path.exists(directory) and not os.path.isdir(directory):
+            raise FileExistsError(f"{directory} exists and is not a folder")
+        if not overwrite and os.path.isdir(directory) and os.listdir(directory):
+            raise FileExistsError(
+                f"{directory} exists and is not empty; not overwriting it (pass overwrite=True "
+                "to replace the tables in it, as `threadlens analyse --out` does)"
+            )
+        s = self.summary
+        manifest = {
+            "threadlens_version": __version__,
+            "schema_version": _threadlens.SCHEMA_VERSION,
+            "created": datetime.datetime.now(datetime.timezone.utc)
+            .isoformat(timespec="seconds")
+            .replace("+00:00", "Z"),
+            "format": format,
+            "inputs": list(s.get("given", [])),
+            "inputs_read": s.get("inputs", 0),
+            "failed_inputs": self.failed,
+            "input_formats": dict(s.get("input_formats", {})),
+            "rows": {name: getattr(self, name).num_rows for name in TABLES},
+            "models": json.loads(s.get("models") or "{}"),
+        }
+        tables = {name: getattr(self, name) for name in TABLES}
+        paths = _threadlens.write(directory, format, tables, s.get("models") or "{}",
+                                  json.dumps(manifest))
+        return [os.fspath(p) for p in paths]
 
 
-def _table_input(data: Any) -> tuple:
-    """A table of comment rows (pyarrow, pandas, polars) as CSV bytes for the table reader."""
-    import pyarrow.csv as pcsv
+def _table_input(data: Any) -> Any:
+    """A table of comment rows as something with ``__arrow_c_stream__`` (a pyarrow Table or
+    RecordBatchReader): its record batches cross to Rust through the Arrow C data interface."""
+    if isinstance(data, (pa.Table, pa.RecordBatchReader)):
+        return data
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data])
+    module = type(data).__module__
+    if module.startswith("pandas"):
+        return pa.Table.from_pandas(data, preserve_index=False)
+    if module.startswith("polars") and hasattr(data, "to_arrow"):
+        return data.to_arrow()
+    if hasattr(data, "__arrow_c_stream__"):
+        return data
+    raise TypeError(
+        f"cannot read {type(data).__name__} as input: give a path, a list of paths, or a table "
+        "(pyarrow Table or RecordBatchReader, pandas or polars DataFrame)"
+    )
 
-    if isinstance(data, pa.RecordBatchReader):
-        data = data.read_all()
-    if not isinstance(data, pa.Table):
-        if hasattr(data, "to_arrow"):  # polars
-            data = data.to_arrow()
-        else:  # pandas
-            data = pa.Table.from_pandas(data, preserve_index=False)
-    buf = io.BytesIO()
-    pcsv.write_csv(data, buf)
-    return ("table.csv", buf.getvalue())
 
-
-def _inputs(inputs: Any) -> list:
-    if isinstance(inputs, (str, os.PathLike)):
-        return [os.fspath(inputs)]
-    if isinstance(inputs, (list, tuple)):
-        return [os.fspath(i) for i in inputs]
-    return [_table_input(inputs)]
+def _inputs(inputs: Any) -> tuple:
+    """(inputs for the extension, their names for the manifest)."""
+    items = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    out, given = [], []
+    for item in items:
+        if isinstance(item, (str, os.PathLike)):
+            out.append(os.fspath(item))
+            given.append(os.fspath(item))
+        else:
+            out.append(("table", _table_input(item)))
+            given.append("(table)")
+    return out, given
 
 
 def analyse(
@@ -137,25 +158,43 @@ def analyse(
     threads: int | None = None,
     **table_columns: str,
 ) -> Result:
-    """Analyse comment discussions and return their tables.
+    """Analyse comment discussions and return their tables, as ``threadlens analyse`` does.
 
-    ``inputs`` is a path, a list of paths (files or folders, searched recursively), or a
-    table of comment rows (``pyarrow.Table`` / ``RecordBatchReader``, pandas or polars
-    DataFrame) with id and parent columns. ``table_columns`` names table columns as the CLI's
-    flags do: ``id_col``, ``parent_col``, ``discussion_col``, ``author_col``, ``time_col``,
-    ``text_col``. ``models`` replaces or adds models (``--model``); ``scores=False`` is
-    structure only.
+    Args:
+        inputs: a path (a file, or a folder searched recursively), a table of comment rows, or
+            a list of them. A table is a ``pyarrow.Table`` or ``RecordBatchReader``, a pandas or
+            polars DataFrame, or anything with ``__arrow_c_stream__``, with one comment per row;
+            its record batches are read in Rust through the Arrow C data interface, with the
+            column recognition of the CSV reader (``id``/``comment_id``, ``parent_id``/
+            ``reply_to``, ``article_id``/``conversation_id``, ``author``, ``timestamp``/
+            ``created_utc``, ``text``/``body``, ...). Ids may be strings or integers; a null
+            parent is a reply to the article; times may be strings, epoch seconds or
+            timestamps. Without a discussion column the table is one discussion, ``table``.
+        input_format: read every file as this format (``--input-format``), e.g. ``"csv"``.
+        models: model files replacing the shipped ones or adding target columns (``--model``).
+        scores: ``False`` for structure only (``--no-scores``).
+        threads: worker threads (``--threads``); one per core by default. The tables are the
+            same for any number.
+        **table_columns: the columns of a table, named as the CLI's flags do: ``id_col``,
+            ``parent_col``, ``discussion_col``, ``author_col``, ``time_col``, ``text_col``.
 
-    An input that cannot be read is listed in ``Result.failed`` (with a warning) and the
-    others are analysed; when nothing could be read, ``ThreadlensError`` is raised with the
-    messages.
+    Returns:
+        A :class:`Result` with the four tables and the run's summary.
+
+    Raises:
+        ThreadlensError: nothing could be read (the message lists why), or the models could not
+            be loaded. An input that cannot be read while others can is listed in
+            ``Result.failed`` with a warning, and the others are analysed.
+        KeyboardInterrupt: Ctrl-C; the run stops between discussions.
+        ValueError: an unknown ``input_format``. TypeError: an unknown keyword.
     """
     known = {"id_col", "parent_col", "discussion_col", "author_col", "time_col", "text_col"}
     unknown = set(table_columns) - known
     if unknown:
         raise TypeError(f"unknown arguments: {', '.join(sorted(unknown))}")
+    items, given = _inputs(inputs)
     out = _threadlens.analyse(
-        _inputs(inputs),
+        items,
         input_format=input_format,
         models=[os.fspath(m) for m in models],
         scores=scores,
@@ -163,8 +202,7 @@ def analyse(
         **table_columns,
     )
     summary = out.pop("summary")
-    # One Arrow chunk per discussion comes across; one per table is what users expect.
-    out = {name: table.combine_chunks() for name, table in out.items()}
+    summary["given"] = given
     if summary["articles"] == 0:
         raise ThreadlensError("nothing was read: " + "; ".join(summary["failed"] or ["no inputs"]))
     for msg in summary["failed"]:
@@ -174,9 +212,15 @@ def analyse(
 
 def report(inputs: Any, *, tree: bool = False, input_format: str | None = None,
            models: Sequence[PathLike] = (), scores: bool = True) -> str:
-    """The text report of the inputs, as ``threadlens report [--tree]`` prints it."""
+    """The text report of the inputs, as ``threadlens report [--tree]`` prints it.
+
+    ``inputs``, ``input_format``, ``models`` and ``scores`` are as for :func:`analyse`;
+    ``tree=True`` draws each discussion's reply tree. Inputs that cannot be read are warned
+    about and left out. Ctrl-C stops it (KeyboardInterrupt).
+    """
+    items, _ = _inputs(inputs)
     text, failed = _threadlens.report(
-        _inputs(inputs), tree=tree, input_format=input_format,
+        items, tree=tree, input_format=input_format,
         models=[os.fspath(m) for m in models], scores=scores,
     )
     for msg in failed:
@@ -185,9 +229,13 @@ def report(inputs: Any, *, tree: bool = False, input_format: str | None = None,
 
 
 def score(texts: Iterable[str | None]) -> pa.Table:
-    """Incivility of each text with the shipped model: ``incivility`` (calibrated
-    probability), ``uncivil``, ``forms`` and ``cues`` (JSON text: spans with character offsets,
-    form and weight), as ``threadlens score`` writes them. A null text gets null scores."""
+    """Incivility of each text with the shipped model, as ``threadlens score`` writes it.
+
+    Returns a ``pyarrow.Table`` with one row per text: ``incivility`` (calibrated probability),
+    ``uncivil`` (bool), ``forms`` (the forms of incivility found) and ``cues`` (JSON text: the
+    spans with their character offsets, form and weight). A null text gets null scores.
+    ``texts`` may be any iterable of strings, or a pyarrow array.
+    """
     if isinstance(texts, (pa.Array, pa.ChunkedArray)):
         texts = texts.to_pylist()
     rows = _threadlens.score([None if t is None else str(t) for t in texts])

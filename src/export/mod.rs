@@ -91,7 +91,7 @@ pub mod schema;
 mod tests;
 
 pub use self::dir::{MANIFEST, OutputDir};
-pub use self::parquet::{arrow_schema, record_batch};
+pub use self::parquet::{arrow_schema, from_record_batch, record_batch};
 pub use self::schema::{ANOMALIES, ARTICLES, COMMENTS, TABLES, THREADS, schema_markdown};
 
 /// Version of the exported table layout.

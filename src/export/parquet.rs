@@ -16,10 +16,12 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use arrow_array::builder::{NullBufferBuilder, OffsetBufferBuilder, StringDictionaryBuilder};
+use arrow_array::builder::{
+    NullBufferBuilder, OffsetBufferBuilder, StringBuilder, StringDictionaryBuilder,
+};
 use arrow_array::types::Int32Type;
 use arrow_array::{
-    ArrayRef, BooleanArray, Float64Array, Int64Array, ListArray, RecordBatch, StringArray,
+    Array, ArrayRef, BooleanArray, Float64Array, Int64Array, ListArray, RecordBatch, StringArray,
     StructArray, TimestampMicrosecondArray,
 };
 use arrow_schema::{
@@ -133,12 +135,23 @@ fn cue_fields() -> Fields {
 
 fn arrow_array(column: &Column) -> Result<ArrayRef, ArrowError> {
     Ok(match column {
-        Column::Str(v) => Arc::new(v.iter().map(Option::as_deref).collect::<StringArray>()),
+        Column::Str(v) => {
+            // Exactly sized (collecting reserves 1 KB of text per array, #14).
+            let bytes = v.iter().flatten().map(String::len).sum();
+            let mut builder = StringBuilder::with_capacity(v.len(), bytes);
+            for s in v {
+                builder.append_option(s.as_deref());
+            }
+            Arc::new(builder.finish())
+        }
         Column::Int(v) => Arc::new(Int64Array::from(v.clone())),
         Column::Float(v) => Arc::new(Float64Array::from(v.clone())),
         Column::Bool(v) => Arc::new(BooleanArray::from(v.clone())),
         Column::Category(v) => {
-            let mut builder = StringDictionaryBuilder::<Int32Type>::new();
+            // Sized for the batch: the default (1,024 keys and values) holds ~9 KB per column,
+            // which a run keeping one small batch per discussion in memory (Python) pays for
+            // each (#14).
+            let mut builder = StringDictionaryBuilder::<Int32Type>::with_capacity(v.len(), 8, 64);
             for value in v {
                 match value {
                     // Fails only past i32::MAX distinct values in one batch.
@@ -199,7 +212,199 @@ fn list_array<T>(
 /// writer writes.
 pub fn record_batch(batch: &Batch) -> Result<RecordBatch, ArrowError> {
     let arrays = batch.columns().iter().map(arrow_array).collect::<Result<_, _>>()?;
-    RecordBatch::try_new(arrow_schema(batch.spec()), arrays)
+    RecordBatch::try_new(shared_schema(batch.spec()), arrays)
+}
+
+/// [`arrow_schema()`] of a table spec, made once and shared by every batch of that table: a
+/// run keeping one batch per discussion in memory (Python, #14) would otherwise hold a copy of
+/// the schema and its column docs per batch.
+fn shared_schema(spec: &'static TableSpec) -> SchemaRef {
+    static SCHEMAS: std::sync::Mutex<Vec<(usize, SchemaRef)>> = std::sync::Mutex::new(Vec::new());
+    // A `'static` spec never moves or changes: its address names it.
+    let key = std::ptr::from_ref(spec) as usize;
+    let mut schemas = SCHEMAS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, schema)) = schemas.iter().find(|(k, _)| *k == key) {
+        return schema.clone();
+    }
+    let schema = arrow_schema(spec);
+    schemas.push((key, schema.clone()));
+    schema
+}
+
+/// The inverse of [`record_batch`]: an Arrow record batch of `spec`'s table (the columns of
+/// [`arrow_schema()`], in order) as a [`Batch`] the writers take, so that tables that went
+/// to Arrow (to Python) are written with the same bytes as the command line writes (#14).
+/// Text columns may also be `large_utf8` or `utf8_view`, and categories plain text; anything
+/// else that is not the spec's type is an [`ExportError::Schema`] naming the column.
+///
+/// ```
+/// use threadlens::export::{from_record_batch, record_batch, schema, Batch, Column};
+///
+/// let spec = &schema::ANOMALIES;
+/// let batch = Batch::new(spec, vec![
+///     Column::Str(vec![Some("a1".into())]),
+///     Column::Str(vec![Some("page.txt".into())]),
+///     Column::Int(vec![Some(12)]),
+///     Column::Str(vec![None]),
+///     Column::Category(vec![Some("numbering_gap".into())]),
+///     Column::Str(vec![Some("comment 4 follows comment 2".into())]),
+/// ])?;
+/// assert_eq!(from_record_batch(spec, &record_batch(&batch)?)?, batch);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn from_record_batch(spec: &'static TableSpec, rb: &RecordBatch) -> Result<Batch, ExportError> {
+    let schema = rb.schema();
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    let expected: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
+    if names != expected {
+        return Err(ExportError::Schema(format!(
+            "table `{}`: expected the columns {}, got {}",
+            spec.name,
+            expected.join(", "),
+            names.join(", ")
+        )));
+    }
+    let columns = spec
+        .columns
+        .iter()
+        .zip(rb.columns())
+        .map(|(c, a)| {
+            column_of(c.dtype, a.as_ref()).ok_or_else(|| {
+                ExportError::Schema(format!(
+                    "table `{}`, column `{}`: expected {}, got {}",
+                    spec.name,
+                    c.name,
+                    c.dtype.type_name(),
+                    a.data_type()
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Batch::new(spec, columns)
+}
+
+/// The values of `array` as a column of `dtype`; `None` when its Arrow type is not that.
+fn column_of(dtype: DataType, array: &dyn Array) -> Option<Column> {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Float64Type, Int64Type, TimestampMicrosecondType};
+
+    let n = array.len();
+    fn strings(array: &dyn Array) -> Option<Vec<Option<String>>> {
+        let each = |f: &dyn Fn(usize) -> String| -> Vec<Option<String>> {
+            (0..array.len()).map(|i| (!array.is_null(i)).then(|| f(i))).collect()
+        };
+        Some(match array.data_type() {
+            ArrowType::Utf8 => {
+                let a = array.as_string::<i32>();
+                each(&|i| a.value(i).to_string())
+            }
+            ArrowType::LargeUtf8 => {
+                let a = array.as_string::<i64>();
+                each(&|i| a.value(i).to_string())
+            }
+            ArrowType::Utf8View => {
+                let a = array.as_string_view();
+                each(&|i| a.value(i).to_string())
+            }
+            _ => return None,
+        })
+    }
+    let list = |item: &ArrowType| -> Option<&arrow_array::ListArray> {
+        let a = array.as_list_opt::<i32>()?;
+        (a.value_type() == *item).then_some(a)
+    };
+    let lists = |a: &arrow_array::ListArray| -> Vec<Option<std::ops::Range<usize>>> {
+        let offsets = a.value_offsets();
+        (0..n)
+            .map(|i| (!a.is_null(i)).then(|| offsets[i] as usize..offsets[i + 1] as usize))
+            .collect()
+    };
+    let micros = |utc: bool| -> Option<Vec<Option<i64>>> {
+        match array.data_type() {
+            ArrowType::Timestamp(TimeUnit::Microsecond, tz) if tz.is_some() == utc => {
+                let a = array.as_primitive::<TimestampMicrosecondType>();
+                Some((0..n).map(|i| (!a.is_null(i)).then(|| a.value(i))).collect())
+            }
+            _ => None,
+        }
+    };
+    Some(match dtype {
+        DataType::Str => Column::Str(strings(array)?),
+        DataType::Category => Column::Category(match array.as_any_dictionary_opt() {
+            Some(d) => {
+                let values = strings(d.values().as_ref())?;
+                // (`normalized_keys` panics on an empty dictionary: every value is null.)
+                if values.is_empty() {
+                    return Some(Column::Category(vec![None; n]));
+                }
+                let keys = d.normalized_keys();
+                (0..n)
+                    .map(|i| if array.is_null(i) { None } else { values[keys[i]].clone() })
+                    .collect()
+            }
+            None => strings(array)?,
+        }),
+        DataType::Int => {
+            let a = array.as_primitive_opt::<Int64Type>()?;
+            Column::Int((0..n).map(|i| (!a.is_null(i)).then(|| a.value(i))).collect())
+        }
+        DataType::Float => {
+            let a = array.as_primitive_opt::<Float64Type>()?;
+            Column::Float((0..n).map(|i| (!a.is_null(i)).then(|| a.value(i))).collect())
+        }
+        DataType::Bool => {
+            let a = array.as_boolean_opt()?;
+            Column::Bool((0..n).map(|i| (!a.is_null(i)).then(|| a.value(i))).collect())
+        }
+        DataType::Timestamp => Column::Timestamp(micros(true)?),
+        DataType::LocalTimestamp => Column::LocalTimestamp(micros(false)?),
+        DataType::StrList => {
+            let a = list(&ArrowType::Utf8)?;
+            let items = a.values().as_string::<i32>();
+            Column::StrList(
+                lists(a)
+                    .into_iter()
+                    .map(|r| r.map(|r| r.map(|j| items.value(j).to_string()).collect()))
+                    .collect(),
+            )
+        }
+        DataType::FloatList => {
+            let a = list(&ArrowType::Float64)?;
+            let items = a.values().as_primitive::<Float64Type>();
+            Column::FloatList(
+                lists(a)
+                    .into_iter()
+                    .map(|r| r.map(|r| r.map(|j| items.value(j)).collect()))
+                    .collect(),
+            )
+        }
+        DataType::Cues => {
+            let a = list(&ArrowType::Struct(cue_fields()))?;
+            let s = a.values().as_struct();
+            let start = s.column(0).as_primitive::<Int64Type>();
+            let end = s.column(1).as_primitive::<Int64Type>();
+            let label = s.column(2).as_string::<i32>();
+            let text = s.column(3).as_string::<i32>();
+            let weight = s.column(4).as_primitive::<Float64Type>();
+            Column::Cues(
+                lists(a)
+                    .into_iter()
+                    .map(|r| {
+                        r.map(|r| {
+                            r.map(|j| super::CueValue {
+                                start: start.value(j),
+                                end: end.value(j),
+                                label: label.value(j).to_string(),
+                                text: text.value(j).to_string(),
+                                weight: weight.value(j),
+                            })
+                            .collect()
+                        })
+                    })
+                    .collect(),
+            )
+        }
+    })
 }
 
 impl TableWriter for ParquetWriter {

@@ -28,7 +28,8 @@ const fn cat(
     ColumnSpec { name, dtype: Category, nullable, doc, values }
 }
 
-/// Values of `articles.format`: the parsers' names.
+/// Values of `articles.format`: the parsers' names (`arrow`: a table handed over in memory,
+/// from Python).
 const FORMATS: &[&str] = &[
     "text",
     "html",
@@ -41,6 +42,7 @@ const FORMATS: &[&str] = &[
     "tsv",
     "jsonl",
     "reddit-dump",
+    "arrow",
 ];
 /// Values of `anomalies.kind`.
 const ANOMALY_KINDS: &[&str] = &[

@@ -60,6 +60,10 @@ pub enum Format {
     /// A Reddit dump file (Pushshift, Arctic Shift): one comment or submission object per
     /// line, zstd-compressed or plain.
     RedditDump,
+    /// Arrow record batches with id and parent columns, read from memory by
+    /// [`table::parse_batches`] (a pyarrow, pandas or polars table from Python), never
+    /// from bytes: not one of [`Format::ALL`], so `--input-format` does not take it.
+    Arrow,
 }
 
 impl Format {
@@ -77,12 +81,13 @@ impl Format {
             Format::Tsv => "tsv",
             Format::Jsonl => "jsonl",
             Format::RedditDump => "reddit-dump",
+            Format::Arrow => "arrow",
         }
     }
 }
 
 impl Format {
-    /// Every format.
+    /// Every format read from files and bytes (all but [`Format::Arrow`]).
     pub const ALL: &'static [Format] = &[
         Format::Text,
         Format::Html,
@@ -459,6 +464,11 @@ pub fn parse_bytes(
         Family::Exact(Format::RedditDump) => {
             return dump_docs(text.as_bytes(), false, source, opts);
         }
+        Family::Exact(Format::Arrow) => Err(ParseErrorKind::Unrecognised(
+            "arrow: record batches are read from memory (parse::table::parse_batches), \
+             not from bytes"
+                .into(),
+        )),
         Family::Markup => unreachable!("resolved above"),
     };
     parsed.map_err(err)

@@ -1,4 +1,6 @@
-//! Comment tables: CSV, TSV and JSON Lines with one comment per row.
+//! Comment tables: CSV, TSV and JSON Lines with one comment per row, and Arrow record
+//! batches of the same shape ([`parse_batches`]: a pyarrow, pandas or polars table from
+//! Python).
 //!
 //! Columns are found by name (case-insensitive) from the candidates in
 //! [`Role::candidates`], or named explicitly with [`TableOptions`] (the
@@ -36,6 +38,8 @@
 
 use std::collections::HashSet;
 
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, RecordBatch};
 use serde_json::Value;
 
 use super::clean::{Time, gt_quotes, parse_time};
@@ -127,14 +131,22 @@ impl Role {
         }
     }
 
-    fn flag(self) -> &'static str {
-        match self {
-            Role::Id => "--id-col",
-            Role::Parent => "--parent-col",
-            Role::Discussion => "--discussion-col",
-            Role::Author => "--author-col",
-            Role::Time => "--time-col",
-            Role::Text => "--text-col",
+    /// The option naming the column: the CLI's flag for a file, the Python keyword for an
+    /// Arrow table (which comes from Python).
+    fn flag(self, format: Format) -> &'static str {
+        match (self, format == Format::Arrow) {
+            (Role::Id, false) => "--id-col",
+            (Role::Parent, false) => "--parent-col",
+            (Role::Discussion, false) => "--discussion-col",
+            (Role::Author, false) => "--author-col",
+            (Role::Time, false) => "--time-col",
+            (Role::Text, false) => "--text-col",
+            (Role::Id, true) => "id_col",
+            (Role::Parent, true) => "parent_col",
+            (Role::Discussion, true) => "discussion_col",
+            (Role::Author, true) => "author_col",
+            (Role::Time, true) => "time_col",
+            (Role::Text, true) => "text_col",
         }
     }
 
@@ -183,7 +195,7 @@ impl Mapping {
                             message: format!(
                                 "{} names column `{name}`, which the table does not have \
                                  (columns: {})",
-                                role.flag(),
+                                role.flag(format),
                                 clip(&names.join(", "))
                             ),
                         });
@@ -202,7 +214,7 @@ impl Mapping {
                         if role == Role::Id { "comment id" } else { "parent id" },
                         role.candidates().join(", "),
                         clip(&names.join(", ")),
-                        role.flag()
+                        role.flag(format)
                     ),
                 });
             }
@@ -773,6 +785,278 @@ fn read_jsonl(
     Ok(())
 }
 
+/// Read a table of comments held as Arrow record batches (a pyarrow, pandas or polars table
+/// handed over through the Arrow C data interface), handing each discussion to `emit` as the
+/// CSV reader does ([`parse_each`]): the same column recognition and [`TableOptions`], the
+/// same discussions, parents and anomalies. `id` is the discussion id when the table has no
+/// discussion column, `source` the name the rows are reported under; the `format` of the
+/// discussions is `arrow`, and a comment's `line` is its row number in the table (from 1).
+///
+/// Values are read as the CSV reader reads their text:
+/// - ids, parents, discussions, authors and texts may be strings (`utf8`, `large_utf8`,
+///   `utf8_view`, or a dictionary of them, as pandas categories are), integers, floats,
+///   booleans, dates or timestamps; a float holding a whole number is read as that integer
+///   (`3.0` is `3`, as pandas turns an integer column with a missing value into floats), and a
+///   null or a float NaN is an empty value;
+/// - times may be strings (parsed as in a file), numbers (seconds since the Unix epoch, UTC)
+///   or Arrow timestamps and dates; `time_raw` holds the value as text (a timestamp with a time
+///   zone in RFC 3339 UTC, `2024-01-02T03:04:05Z`; one without as the wall-clock time,
+///   `2024-01-02T03:04:05`).
+///
+/// A column of any other type (a list, a struct, binary) in a role is an error naming it, as is
+/// a table without rows or without an id or parent column.
+///
+/// ```
+/// use std::sync::Arc;
+/// use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+/// use threadlens::parse::table::{parse_batches, TableOptions};
+///
+/// let batch = RecordBatch::try_from_iter([
+///     ("comment_id", Arc::new(Int64Array::from(vec![1, 2, 3])) as ArrayRef),
+///     ("reply_to", Arc::new(Int64Array::from(vec![None, Some(1), Some(2)])) as ArrayRef),
+///     ("body", Arc::new(StringArray::from(vec!["First", "A reply", "Another"])) as ArrayRef),
+/// ])?;
+/// let mut docs = Vec::new();
+/// parse_batches(&[batch], "table", "table", &TableOptions::default(), &mut |d| {
+///     docs.push(d);
+///     true
+/// })?;
+/// let c = &docs[0].comments;
+/// assert_eq!((docs[0].article.id.as_str(), docs[0].article.format.as_str()), ("table", "arrow"));
+/// assert_eq!((c[2].id.as_str(), c[2].parent_id.as_deref(), c[2].text.as_str()), ("3", Some("2"), "Another"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn parse_batches(
+    batches: &[RecordBatch],
+    id: &str,
+    source: &str,
+    opts: &TableOptions,
+    emit: &mut dyn FnMut(Document) -> bool,
+) -> Result<(), ParseErrorKind> {
+    let format = Format::Arrow;
+    let mut g = Grouper::new(id, source, format, emit);
+    let mut line = 0;
+    let mut mapping: Option<Mapping> = None;
+    for batch in batches {
+        let schema = batch.schema();
+        let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+        if mapping.is_none() {
+            let m = Mapping::new(&names, opts, format)?;
+            g.by_discussion = m.get(Role::Discussion).is_some();
+            g.discussion_col = m.get(Role::Discussion).unwrap_or_default().to_string();
+            mapping = Some(m);
+        }
+        let m = mapping.as_ref().expect("set above");
+        let mut columns: Vec<Option<Vec<Option<Cell>>>> = Vec::with_capacity(6);
+        for role in Role::ALL {
+            let values = match m.get(role) {
+                None => None,
+                Some(name) => {
+                    let i = names.iter().position(|n| n == name).ok_or_else(|| {
+                        ParseErrorKind::Malformed {
+                            format,
+                            message: format!(
+                                "column `{}` is missing from a later batch",
+                                clip(name)
+                            ),
+                        }
+                    })?;
+                    Some(cells(name, batch.column(i).as_ref())?)
+                }
+            };
+            columns.push(values);
+        }
+        let mut take = |role: usize, row: usize| -> Option<Cell> {
+            columns[role].as_mut().and_then(|v| v[row].take())
+        };
+        for row in 0..batch.num_rows() {
+            line += 1;
+            let text = |c: Option<Cell>| c.map(|c| c.text);
+            let time = take(4, row);
+            g.push(Row {
+                line,
+                id: text(take(0, row)),
+                parent: text(take(1, row)),
+                discussion: text(take(2, row)),
+                author: text(take(3, row)),
+                time_text: time.as_ref().filter(|c| c.value.is_number()).map(|c| c.text.clone()),
+                time: time.map(|c| c.value),
+                text: text(take(5, row)),
+            });
+            if g.stopped {
+                return Ok(());
+            }
+        }
+    }
+    if line == 0 {
+        let columns = batches.first().map_or_else(String::new, |b| {
+            let names: Vec<String> = b.schema().fields().iter().map(|f| f.name().clone()).collect();
+            format!(" (columns: {})", clip(&names.join(", ")))
+        });
+        return Err(ParseErrorKind::Malformed {
+            format,
+            message: format!("the table has no rows{columns}"),
+        });
+    }
+    g.finish()
+}
+
+/// One value of an Arrow column: as JSON (a string, a number or a boolean, for times) and as
+/// the text a CSV file would hold.
+struct Cell {
+    value: Value,
+    text: String,
+}
+
+impl Cell {
+    fn text(text: String) -> Cell {
+        Cell { value: Value::String(text.clone()), text }
+    }
+
+    fn int(n: impl Into<serde_json::Number> + ToString + Copy) -> Cell {
+        Cell { value: Value::Number(n.into()), text: n.to_string() }
+    }
+
+    /// A float: NaN (pandas' missing value) and infinities are no value; a whole number is
+    /// its integer.
+    fn float(f: f64) -> Option<Cell> {
+        let number = serde_json::Number::from_f64(f)?;
+        let text = if f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15 {
+            (f as i64).to_string()
+        } else {
+            format!("{f:?}")
+        };
+        Some(Cell { value: Value::Number(number), text })
+    }
+}
+
+/// The values of an Arrow column of a comment table (`name` for messages).
+fn cells(name: &str, array: &dyn Array) -> Result<Vec<Option<Cell>>, ParseErrorKind> {
+    use arrow_array::types::*;
+    use arrow_schema::{DataType as A, TimeUnit};
+
+    let n = array.len();
+    let each = |f: &dyn Fn(usize) -> Option<Cell>| -> Vec<Option<Cell>> {
+        (0..n).map(|i| if array.is_null(i) { None } else { f(i) }).collect()
+    };
+    macro_rules! ints {
+        ($t:ty) => {{
+            let a = array.as_primitive::<$t>();
+            each(&|i| Some(Cell::int(a.value(i))))
+        }};
+    }
+    // Nanoseconds per unit of a timestamp.
+    let timestamp = |per_unit: i128, value: &dyn Fn(usize) -> i64, utc: bool| {
+        each(&|i| {
+            let ns = i128::from(value(i)) * per_unit;
+            let secs = i64::try_from(ns.div_euclid(1_000_000_000)).ok()?;
+            let nanos = ns.rem_euclid(1_000_000_000) as u32;
+            let t = chrono::DateTime::from_timestamp(secs, nanos)?.naive_utc();
+            let z = if utc { "Z" } else { "" };
+            Some(Cell::text(format!("{}{z}", t.format("%Y-%m-%dT%H:%M:%S%.f"))))
+        })
+    };
+    let date = |days: &dyn Fn(usize) -> i64| {
+        each(&|i| {
+            let d = chrono::DateTime::from_timestamp(days(i).checked_mul(86_400)?, 0)?;
+            Some(Cell::text(d.format("%Y-%m-%d").to_string()))
+        })
+    };
+    Ok(match array.data_type() {
+        A::Null => (0..n).map(|_| None).collect(),
+        A::Utf8 => {
+            let a = array.as_string::<i32>();
+            each(&|i| Some(Cell::text(a.value(i).to_string())))
+        }
+        A::LargeUtf8 => {
+            let a = array.as_string::<i64>();
+            each(&|i| Some(Cell::text(a.value(i).to_string())))
+        }
+        A::Utf8View => {
+            let a = array.as_string_view();
+            each(&|i| Some(Cell::text(a.value(i).to_string())))
+        }
+        A::Int8 => ints!(Int8Type),
+        A::Int16 => ints!(Int16Type),
+        A::Int32 => ints!(Int32Type),
+        A::Int64 => ints!(Int64Type),
+        A::UInt8 => ints!(UInt8Type),
+        A::UInt16 => ints!(UInt16Type),
+        A::UInt32 => ints!(UInt32Type),
+        A::UInt64 => ints!(UInt64Type),
+        A::Float32 => {
+            let a = array.as_primitive::<Float32Type>();
+            // Through its shortest text, so `0.1f32` is `0.1`, not `0.10000000149011612`.
+            each(&|i| Cell::float(a.value(i).to_string().parse().ok()?))
+        }
+        A::Float64 => {
+            let a = array.as_primitive::<Float64Type>();
+            each(&|i| Cell::float(a.value(i)))
+        }
+        A::Boolean => {
+            let a = array.as_boolean();
+            each(&|i| Some(Cell { value: Value::Bool(a.value(i)), text: a.value(i).to_string() }))
+        }
+        A::Timestamp(unit, tz) => {
+            let utc = tz.is_some();
+            match unit {
+                TimeUnit::Second => {
+                    let a = array.as_primitive::<TimestampSecondType>();
+                    timestamp(1_000_000_000, &|i| a.value(i), utc)
+                }
+                TimeUnit::Millisecond => {
+                    let a = array.as_primitive::<TimestampMillisecondType>();
+                    timestamp(1_000_000, &|i| a.value(i), utc)
+                }
+                TimeUnit::Microsecond => {
+                    let a = array.as_primitive::<TimestampMicrosecondType>();
+                    timestamp(1_000, &|i| a.value(i), utc)
+                }
+                TimeUnit::Nanosecond => {
+                    let a = array.as_primitive::<TimestampNanosecondType>();
+                    timestamp(1, &|i| a.value(i), utc)
+                }
+            }
+        }
+        A::Date32 => {
+            let a = array.as_primitive::<Date32Type>();
+            date(&|i| i64::from(a.value(i)))
+        }
+        A::Date64 => {
+            let a = array.as_primitive::<Date64Type>();
+            date(&|i| a.value(i).div_euclid(86_400_000))
+        }
+        A::Dictionary(_, _) => {
+            let d = array.as_any_dictionary();
+            let mut values: Vec<Option<Cell>> = cells(name, d.values().as_ref())?;
+            // (`normalized_keys` panics on an empty dictionary: every value is null.)
+            if values.is_empty() {
+                return Ok((0..n).map(|_| None).collect());
+            }
+            let keys = d.normalized_keys();
+            (0..n)
+                .map(|i| {
+                    if array.is_null(i) {
+                        return None;
+                    }
+                    let v = values.get_mut(keys[i])?.as_ref()?;
+                    Some(Cell { value: v.value.clone(), text: v.text.clone() })
+                })
+                .collect()
+        }
+        other => {
+            return Err(ParseErrorKind::Malformed {
+                format: Format::Arrow,
+                message: format!(
+                    "column `{}` holds {other}; a comment table's columns hold text, numbers, \
+                     booleans, dates or timestamps",
+                    clip(name)
+                ),
+            });
+        }
+    })
+}
+
 fn kind_of(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -1213,5 +1497,104 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].article.id, "f");
         assert_eq!(lines_of(&d[0]), [Some(1)]);
+    }
+
+    fn from_arrow(
+        columns: Vec<(&str, arrow_array::ArrayRef)>,
+    ) -> Result<Vec<Document>, ParseErrorKind> {
+        let batch = RecordBatch::try_from_iter(columns).unwrap();
+        let mut docs = Vec::new();
+        parse_batches(&[batch], "t", "t", &TableOptions::default(), &mut |d| {
+            docs.push(d);
+            true
+        })?;
+        Ok(docs)
+    }
+
+    /// Issue #14: a table from Python reads as the same rows written as JSON Lines do.
+    #[test]
+    fn arrow_batches_read_as_jsonl_does() {
+        use arrow_array::{ArrayRef, Float64Array, Int64Array, StringArray};
+        use std::sync::Arc;
+        let jl = "{\"article_id\":\"A\",\"id\":1,\"parent_id\":null,\"created_utc\":1700000000,\"body\":\"> quoted\\nhi\"}\n\
+                  {\"article_id\":\"B\",\"id\":2,\"parent_id\":null,\"created_utc\":\"2024-01-02 03:04\",\"body\":\"b\"}\n\
+                  {\"article_id\":\"A\",\"id\":3,\"parent_id\":1,\"created_utc\":1700000000.5,\"body\":null}\n";
+        let (mut expected, read) = each(jl, Format::Jsonl);
+        read.unwrap();
+        let docs = from_arrow(vec![
+            ("article_id", Arc::new(StringArray::from(vec!["A", "B", "A"])) as ArrayRef),
+            ("id", Arc::new(Int64Array::from(vec![1, 2, 3]))),
+            // pandas: an integer column with a missing value is a float column.
+            ("parent_id", Arc::new(Float64Array::from(vec![f64::NAN, f64::NAN, 1.0]))),
+            (
+                "created_utc",
+                Arc::new(StringArray::from(vec!["1700000000", "2024-01-02 03:04", "1700000000.5"])),
+            ),
+            ("body", Arc::new(StringArray::from(vec![Some("> quoted\nhi"), Some("b"), None]))),
+        ])
+        .unwrap();
+        for d in &mut expected {
+            d.article.format = "arrow".into();
+            d.article.source = "t".into();
+        }
+        assert_eq!(docs, expected);
+        assert_eq!(pairs(&docs[2]), [("3", Some("1"))], "1.0 is the id 1");
+    }
+
+    #[test]
+    fn arrow_times_dictionaries_and_bad_columns() {
+        use arrow_array::types::Int32Type;
+        use arrow_array::{
+            ArrayRef, DictionaryArray, Int64Array, ListArray, StringArray,
+            TimestampMillisecondArray, UInt32Array,
+        };
+        use std::sync::Arc;
+        let times = TimestampMillisecondArray::from(vec![Some(1_704_164_645_250), None]);
+        let discussions: DictionaryArray<Int32Type> = vec!["x", "x"].into_iter().collect();
+        let docs = from_arrow(vec![
+            ("cid", Arc::new(UInt32Array::from(vec![7, 8])) as ArrayRef),
+            ("reply_to", Arc::new(Int64Array::from(vec![None, Some(7)]))),
+            ("thread_id", Arc::new(discussions)),
+            ("time", Arc::new(times.clone().with_timezone("UTC"))),
+        ])
+        .unwrap();
+        assert_eq!(docs[0].article.id, "x");
+        let c = &docs[0].comments;
+        assert_eq!(pairs(&docs[0]), [("7", None), ("8", Some("7"))]);
+        assert_eq!(c[0].time.as_deref(), Some("2024-01-02T03:04:05Z"));
+        assert_eq!(c[0].time_raw.as_deref(), Some("2024-01-02T03:04:05.250Z"));
+        assert_eq!((c[1].time.as_deref(), c[1].line), (None, Some(2)));
+        // Without a zone: a wall-clock time.
+        let docs = from_arrow(vec![
+            ("id", Arc::new(Int64Array::from(vec![1])) as ArrayRef),
+            ("parent_id", Arc::new(Int64Array::from(vec![None::<i64>]))),
+            ("time", Arc::new(TimestampMillisecondArray::from(vec![1_704_164_645_000]))),
+        ])
+        .unwrap();
+        assert_eq!(docs[0].comments[0].time_raw.as_deref(), Some("2024-01-02T03:04:05"));
+
+        let e = from_arrow(vec![
+            ("comment", Arc::new(StringArray::from(vec!["a"])) as ArrayRef),
+            ("parent_id", Arc::new(Int64Array::from(vec![None::<i64>]))),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("arrow: no comment id column"), "{e}");
+        assert!(e.ends_with("(columns: comment, parent_id); name it with id_col"), "{e}");
+        let lists = ListArray::from_iter_primitive::<Int32Type, _, _>(vec![Some(vec![Some(1)])]);
+        let e = from_arrow(vec![
+            ("id", Arc::new(lists) as ArrayRef),
+            ("parent_id", Arc::new(Int64Array::from(vec![None::<i64>]))),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("column `id` holds List("), "{e}");
+        let e = from_arrow(vec![
+            ("id", Arc::new(Int64Array::from(Vec::<i64>::new())) as ArrayRef),
+            ("parent_id", Arc::new(Int64Array::from(Vec::<i64>::new()))),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert_eq!(e, "arrow: the table has no rows (columns: id, parent_id)");
     }
 }

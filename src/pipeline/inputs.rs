@@ -21,6 +21,16 @@ pub enum Source {
         /// The content.
         bytes: Cow<'static, [u8]>,
     },
+    /// A table of comment rows as Arrow record batches (from Python: a pyarrow, pandas or
+    /// polars table), read by [`parse::table::parse_batches`] with the table reader's column
+    /// recognition and [`ParseOptions::table`]; its `format` is `arrow`.
+    Batches {
+        /// The name the rows are reported under; without a discussion column, its stem is
+        /// the discussion id.
+        name: String,
+        /// The rows, in order.
+        batches: Vec<arrow_array::RecordBatch>,
+    },
 }
 
 /// Something a run has to say while reading: an input that failed (the run goes on) or a note.
@@ -261,6 +271,11 @@ pub fn for_each_discussion<E>(
                 }
             }
             Ok(())
+        }
+        Source::Batches { name, batches } => {
+            let id = parse::discussion_id(name);
+            parse::table::parse_batches(batches, &id, name, &opts.table, emit)
+                .map_err(|kind| parse::ParseError { path: name.clone(), kind })
         }
     };
     // A first pass finds the last part of each merge key — (input, part number within the

@@ -55,6 +55,11 @@ pub enum PipelineError {
     /// The worker threads could not be started.
     #[error("could not start the worker threads: {0}")]
     Threads(String),
+    /// [`Callbacks::cancelled`] asked the run to stop (Ctrl-C in Python, #14). The sink has
+    /// the discussions written before it; a [`TableFiles`] sink dropped without
+    /// [`finish`](TableFiles::finish) leaves the output folder as it was.
+    #[error("the run was cancelled")]
+    Cancelled,
 }
 
 /// A model file that cannot be used for a run.
@@ -271,6 +276,40 @@ pub struct Callbacks<'a> {
     pub read: &'a mut (dyn FnMut(usize, usize) + Send),
     /// A discussion was handed to the sink, with the totals so far.
     pub written: &'a mut (dyn FnMut(&Summary, &Totals) + Send),
+    /// Asked before each discussion is handed on to be analysed: `true` stops the run, which
+    /// returns [`PipelineError::Cancelled`] once the discussions in flight are done (at most
+    /// a few thousand comments). For Ctrl-C in a caller that watches for it on another thread,
+    /// e.g. `&|| flag.load(Ordering::Relaxed)` on an `AtomicBool` (#14). Never cancelled:
+    /// `&|| false`.
+    ///
+    /// ```
+    /// use std::borrow::Cow;
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use threadlens::parse::ParseOptions;
+    /// use threadlens::pipeline::{self, ArrowTables, Callbacks, PipelineError, RunOptions, Source};
+    /// use threadlens::scores::Scorers;
+    ///
+    /// let page = "Headline\n\nA sentence of the article.\nShow Comments\n  1. First\n";
+    /// let sources = [Source::Bytes { name: "page.txt".into(), bytes: Cow::Borrowed(page.as_bytes()) }];
+    /// let stop = AtomicBool::new(true); // as if Ctrl-C came before the run
+    /// let mut sink = ArrowTables::default();
+    /// let run = pipeline::run_with(
+    ///     &sources,
+    ///     &ParseOptions::default(),
+    ///     &Scorers::default(),
+    ///     &RunOptions::default(),
+    ///     &mut sink,
+    ///     Callbacks {
+    ///         event: &mut |_| {},
+    ///         read: &mut |_, _| {},
+    ///         written: &mut |_, _| {},
+    ///         cancelled: &|| stop.load(Ordering::Relaxed),
+    ///     },
+    /// );
+    /// assert!(matches!(run, Err(PipelineError::Cancelled)));
+    /// assert!(sink.comments.is_empty());
+    /// ```
+    pub cancelled: &'a (dyn Fn() -> bool + Sync),
 }
 
 /// [`run_with`] without callbacks: read `sources`, analyse every discussion and hand the rows
@@ -288,7 +327,12 @@ pub fn run(
         scorers,
         opts,
         sink,
-        Callbacks { event: &mut |_| {}, read: &mut |_, _| {}, written: &mut |_, _| {} },
+        Callbacks {
+            event: &mut |_| {},
+            read: &mut |_, _| {},
+            written: &mut |_, _| {},
+            cancelled: &|| false,
+        },
     )
 }
 
@@ -310,7 +354,7 @@ pub fn run_with(
         .build()
         .map_err(|e| PipelineError::Threads(e.to_string()))?;
     let budget = Budget::default();
-    let Callbacks { event, read, written } = cb;
+    let Callbacks { event, read, written, cancelled } = cb;
     std::thread::scope(|scope| -> Result<Run, PipelineError> {
         let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Analysed, ExportError>)>();
         let budget_w = &budget;
@@ -349,10 +393,15 @@ pub fn run_with(
         });
 
         let mut seq = 0;
+        let mut stopped = false;
         // Jobs borrow the scorers: `in_place_scope` reads on this thread and returns only when
         // every job it spawned has finished.
         let outcome = pool.in_place_scope(|jobs| {
             for_each_discussion(sources, parse, event, read, |d| {
+                if cancelled() {
+                    stopped = true;
+                    return Err(());
+                }
                 if !budget.take(d.len() + 1) {
                     // The writer has failed; its error is the one reported below.
                     return Err(());
@@ -368,6 +417,9 @@ pub fn run_with(
         });
         drop(tx);
         let totals = writer.join().expect("the writing thread does not panic")?;
+        if stopped {
+            return Err(PipelineError::Cancelled);
+        }
         Ok(Run { totals, outcome: outcome.unwrap_or_default() })
     })
 }
@@ -381,6 +433,7 @@ pub struct TableFiles {
     threads: Box<dyn TableWriter>,
     comments: Box<dyn TableWriter>,
     anomalies: Box<dyn TableWriter>,
+    comments_spec: &'static export::TableSpec,
 }
 
 impl TableFiles {
@@ -391,20 +444,77 @@ impl TableFiles {
         format: ExportFormat,
         scorers: &Scorers,
     ) -> Result<TableFiles, ExportError> {
+        TableFiles::create_for(
+            out,
+            format,
+            &scorers.describe().to_string(),
+            &scorers.target_names(),
+        )
+    }
+
+    /// Prepares `out` for tables in `format` whose scores came from the models `scores`
+    /// describes (JSON, as [`Scorers::describe`] gives it; kept in Parquet metadata) and
+    /// whose `comments` has the target columns `targets`: for tables a run kept in memory
+    /// and writes later ([`write_arrow`](Self::write_arrow), Python's `Result.write`).
+    pub fn create_for(
+        out: &Path,
+        format: ExportFormat,
+        scores: &str,
+        targets: &[String],
+    ) -> Result<TableFiles, ExportError> {
         let dir = OutputDir::create(out)?;
         let metadata = [
             ("threadlens.version".to_string(), env!("CARGO_PKG_VERSION").to_string()),
-            ("threadlens.scores".to_string(), scorers.describe().to_string()),
+            ("threadlens.scores".to_string(), scores.to_string()),
         ];
         let staging = dir.staging().to_path_buf();
         let open = |spec| export::create_writer_with_metadata(format, &staging, spec, &metadata);
+        let comments_spec = export::schema::comments_with_targets(targets);
         Ok(TableFiles {
             articles: open(&export::schema::ARTICLES)?,
             threads: open(&export::schema::THREADS)?,
-            comments: open(export::schema::comments_with_targets(&scorers.target_names()))?,
+            comments: open(comments_spec)?,
             anomalies: open(&export::schema::ANOMALIES)?,
+            comments_spec,
             dir,
         })
+    }
+
+    /// Writes tables held as Arrow record batches (as [`ArrowTables`] keeps them, or as they
+    /// come back from Python) with the same writers, so the files have the bytes a run
+    /// writes: each batch must have its table's [`arrow_schema`](export::arrow_schema)
+    /// columns (see [`export::from_record_batch`]).
+    ///
+    /// ```
+    /// use std::borrow::Cow;
+    /// use threadlens::export::ExportFormat;
+    /// use threadlens::parse::ParseOptions;
+    /// use threadlens::pipeline::{self, ArrowTables, RunOptions, Source, TableFiles};
+    /// use threadlens::scores::Scorers;
+    ///
+    /// let page = "Headline\n\nA sentence of the article.\nShow Comments\n  1. First\n    1. Reply\n";
+    /// let sources = [Source::Bytes { name: "page.txt".into(), bytes: Cow::Borrowed(page.as_bytes()) }];
+    /// let scorers = Scorers::default();
+    /// let mut tables = ArrowTables::default();
+    /// pipeline::run(&sources, &ParseOptions::default(), &scorers, &RunOptions::default(), &mut tables)?;
+    /// let dir = tempfile::tempdir()?;
+    /// let mut files = TableFiles::create_for(&dir.path().join("out"), ExportFormat::Csv, "{}", &[])?;
+    /// files.write_arrow(&tables)?;
+    /// files.finish(&serde_json::json!({}))?;
+    /// let csv = std::fs::read_to_string(dir.path().join("out/comments.csv"))?;
+    /// assert_eq!(csv.lines().count(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write_arrow(&mut self, tables: &ArrowTables) -> Result<(), ExportError> {
+        let each = |wtr: &mut Box<dyn TableWriter>,
+                    spec: &'static export::TableSpec,
+                    batches: &[arrow_array::RecordBatch]| {
+            batches.iter().try_for_each(|b| wtr.write_batch(&export::from_record_batch(spec, b)?))
+        };
+        each(&mut self.articles, &export::schema::ARTICLES, &tables.articles)?;
+        each(&mut self.threads, &export::schema::THREADS, &tables.threads)?;
+        each(&mut self.comments, self.comments_spec, &tables.comments)?;
+        each(&mut self.anomalies, &export::schema::ANOMALIES, &tables.anomalies)
     }
 
     /// Completes every table, writes `manifest` as `run.json` and puts the set in place.
@@ -431,9 +541,12 @@ impl Sink for TableFiles {
     }
 }
 
-/// The sink that keeps the four tables in memory as Arrow record batches (one per discussion
-/// and table, the arrays the Parquet writer writes): for a caller that hands them on, such as
-/// a notebook.
+/// The sink that keeps the four tables in memory as Arrow record batches (the arrays the
+/// Parquet writer writes): for a caller that hands them on, such as Python. The rows are in
+/// input order; the batches of consecutive discussions are joined as they come, once they hold
+/// [`ArrowTables::BATCH_ROWS`] rows or come from [`ArrowTables::BATCH_DISCUSSIONS`]
+/// discussions, so that a corpus of many small discussions is not held as many tiny arrays
+/// (each with its buffers' overhead).
 #[derive(Debug, Default)]
 pub struct ArrowTables {
     /// `articles` batches.
@@ -444,6 +557,37 @@ pub struct ArrowTables {
     pub comments: Vec<arrow_array::RecordBatch>,
     /// `anomalies` batches.
     pub anomalies: Vec<arrow_array::RecordBatch>,
+    /// Per table, where its batches not yet joined start.
+    unjoined: [usize; 4],
+}
+
+impl ArrowTables {
+    /// Rows from which the trailing batches of a table are joined into one.
+    pub const BATCH_ROWS: usize = 8 * 1024;
+    /// Discussions from which the trailing batches of a table are joined into one.
+    pub const BATCH_DISCUSSIONS: usize = 64;
+
+    /// Joins the trailing batches of `batches` from `*from` on once they hold
+    /// [`BATCH_ROWS`](Self::BATCH_ROWS) rows or are
+    /// [`BATCH_DISCUSSIONS`](Self::BATCH_DISCUSSIONS) batches.
+    fn join(
+        batches: &mut Vec<arrow_array::RecordBatch>,
+        from: &mut usize,
+    ) -> Result<(), ExportError> {
+        let tail = &batches[*from..];
+        let rows = tail.iter().map(|b| b.num_rows()).sum::<usize>();
+        if rows < Self::BATCH_ROWS && tail.len() < Self::BATCH_DISCUSSIONS {
+            return Ok(());
+        }
+        if tail.len() > 1 {
+            let joined = arrow_select::concat::concat_batches(&tail[0].schema(), tail)
+                .map_err(|e| ExportError::Schema(format!("could not join Arrow batches: {e}")))?;
+            batches.truncate(*from);
+            batches.push(joined);
+        }
+        *from = batches.len();
+        Ok(())
+    }
 }
 
 impl Sink for ArrowTables {
@@ -453,16 +597,24 @@ impl Sink for ArrowTables {
                 .map_err(|e| ExportError::Schema(format!("could not build an Arrow batch: {e}")))
         };
         let t = &a.tables;
-        self.articles.push(arrow(&t.articles)?);
-        self.threads.push(arrow(&t.threads)?);
-        self.comments.push(arrow(&t.comments)?);
-        self.anomalies.push(arrow(&t.anomalies)?);
+        let [articles, threads, comments, anomalies] = &mut self.unjoined;
+        for (batches, from, batch) in [
+            (&mut self.articles, articles, &t.articles),
+            (&mut self.threads, threads, &t.threads),
+            (&mut self.comments, comments, &t.comments),
+            (&mut self.anomalies, anomalies, &t.anomalies),
+        ] {
+            batches.push(arrow(batch)?);
+            ArrowTables::join(batches, from)?;
+        }
         Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
 
     /// A sink that keeps each discussion's id, comments and `comments` rows.
@@ -543,11 +695,97 @@ mod tests {
                 },
                 read: &mut |_, _| {},
                 written: &mut |_, _| {},
+                cancelled: &|| false,
             },
         )
         .unwrap();
         assert_eq!(sink.0.len(), 2);
         assert_eq!((run.outcome.inputs, run.outcome.failures), (3, 1));
         assert!(errors[0].starts_with("bad.bin: binary content"), "{errors:?}");
+    }
+
+    #[test]
+    fn cancelling_stops_the_run_between_discussions() {
+        let sources: Vec<Source> = (1..200).map(page).collect();
+        let asked = AtomicUsize::new(0);
+        let mut sink = Collect::default();
+        let run = run_with(
+            &sources,
+            &ParseOptions::default(),
+            &Scorers::default(),
+            &RunOptions { threads: NonZeroUsize::new(2) },
+            &mut sink,
+            Callbacks {
+                event: &mut |_| {},
+                read: &mut |_, _| {},
+                written: &mut |_, _| {},
+                // Ctrl-C after the tenth discussion was handed on.
+                cancelled: &|| asked.fetch_add(1, Ordering::Relaxed) >= 10,
+            },
+        );
+        assert!(matches!(run, Err(PipelineError::Cancelled)), "{run:?}");
+        assert_eq!(asked.load(Ordering::Relaxed), 11, "asked once per discussion, then stopped");
+        let ids: Vec<String> = sink.0.iter().map(|(id, ..)| id.clone()).collect();
+        let first: Vec<String> = (1..=10).map(|n| format!("p{n}")).collect();
+        assert_eq!(ids, first, "the discussions handed on before are written, in order");
+    }
+
+    /// Issue #14: tables kept as Arrow (as Python holds them) are written with the bytes a
+    /// run writes, in every format but Parquet (whose row groups follow the batches).
+    #[test]
+    fn arrow_tables_write_the_bytes_a_run_writes() {
+        let sources = [page(3), page(5)];
+        let scorers = Scorers::shipped();
+        let dir = tempfile::tempdir().unwrap();
+        for format in [ExportFormat::Csv, ExportFormat::Jsonl] {
+            let direct = dir.path().join(format!("direct-{}", format.name()));
+            let mut files = TableFiles::create(&direct, format, &scorers).unwrap();
+            let opts = (ParseOptions::default(), RunOptions::default());
+            run(&sources, &opts.0, &scorers, &opts.1, &mut files).unwrap();
+            files.finish(&serde_json::json!({})).unwrap();
+            let mut tables = ArrowTables::default();
+            run(&sources, &opts.0, &scorers, &opts.1, &mut tables).unwrap();
+            let later = dir.path().join(format!("later-{}", format.name()));
+            let describe = scorers.describe().to_string();
+            let mut files = TableFiles::create_for(&later, format, &describe, &[]).unwrap();
+            files.write_arrow(&tables).unwrap();
+            files.finish(&serde_json::json!({})).unwrap();
+            for t in ["articles", "threads", "comments", "anomalies"] {
+                let name = format!("{t}.{}", format.extension());
+                let read = |d: &Path| std::fs::read(d.join(&name)).unwrap();
+                assert_eq!(read(&later), read(&direct), "{name}");
+            }
+        }
+    }
+
+    /// Issue #14: one small batch per discussion held 10x the memory of the rows.
+    #[test]
+    fn arrow_tables_join_small_batches_in_input_order() {
+        use arrow_array::Array;
+        use arrow_array::cast::AsArray;
+        let sources: Vec<Source> = (1..300).map(page).collect();
+        let mut sink = ArrowTables::default();
+        let opts = (ParseOptions::default(), RunOptions::default());
+        run(&sources, &opts.0, &Scorers::default(), &opts.1, &mut sink).unwrap();
+        let rows: Vec<usize> = sink.comments.iter().map(|b| b.num_rows()).collect();
+        assert_eq!(rows.iter().sum::<usize>(), (1..300).sum::<usize>());
+        // Joined at 64 discussions or 8,192 rows; the last ones as they came.
+        assert!(rows.len() < 30, "{rows:?}");
+        assert_eq!(
+            sink.articles.iter().map(|b| b.num_rows()).collect::<Vec<_>>(),
+            [64; 4].into_iter().chain(std::iter::repeat_n(1, 299 - 256)).collect::<Vec<_>>()
+        );
+        let ids: Vec<String> = sink
+            .comments
+            .iter()
+            .flat_map(|b| {
+                let a = b.column(0).as_string::<i32>().clone();
+                (0..a.len()).map(move |i| a.value(i).to_string())
+            })
+            .collect();
+        let expected: Vec<String> =
+            (1..300).flat_map(|n| std::iter::repeat_n(format!("p{n}"), n)).collect();
+        assert_eq!(ids, expected);
+        assert_eq!(sink.articles.iter().map(|b| b.num_rows()).sum::<usize>(), 299);
     }
 }

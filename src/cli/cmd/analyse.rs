@@ -145,6 +145,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }
                 progress.update(totals.articles, totals.comments);
             },
+            cancelled: &|| false,
         },
     )?;
     progress.finish();
