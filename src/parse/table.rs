@@ -352,7 +352,6 @@ impl<'a> Grouper<'a> {
     }
 
     fn push(&mut self, mut row: Row) {
-        self.read += 1;
         // An empty discussion id is none: never an article called "" (issue #13).
         if row.discussion.as_deref().is_some_and(|d| d.trim().is_empty()) {
             row.discussion = None;
@@ -366,6 +365,8 @@ impl<'a> Grouper<'a> {
             self.no_discussion.get_or_insert((row.line, 0)).1 += 1;
         }
         self.current = Some(d);
+        // Counted after a flush above, which numbers the rows before this one.
+        self.read += 1;
         self.rows.push(row);
     }
 
@@ -1297,6 +1298,17 @@ mod tests {
         let d = parse_ok("id,parent_id,text\n,,lost?\n", Format::Csv);
         assert_eq!(d[0].comments[0].id, "row-1");
         assert_eq!(d[0].anomalies[0].kind, AnomalyKind::BadRecord);
+    }
+
+    /// `row-N` is the row's number in the file, whichever discussion it is in (it was one
+    /// too many after the discussion changed, so two discussions could share one).
+    #[test]
+    fn row_without_id_is_numbered_by_its_row_across_discussions() {
+        let csv = "thread_id,id,parent_id,text\nA,a,,x\nA,,,y\nB,,,z\nB,b,,w\nC,,,v\n";
+        let d = parse_ok(csv, Format::Csv);
+        let ids: Vec<Vec<&str>> =
+            d.iter().map(|d| d.comments.iter().map(|c| c.id.as_str()).collect()).collect();
+        assert_eq!(ids, [vec!["a", "row-2"], vec!["row-3", "b"], vec!["row-5"]]);
     }
 
     #[test]
