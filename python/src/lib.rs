@@ -3,9 +3,11 @@
 //! as Arrow record batches through the C data interface (`arrow-pyarrow`), not row by row.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use arrow_array::RecordBatch;
@@ -26,6 +28,35 @@ pyo3::create_exception!(
     "A run that could not be done: nothing could be read (the message gives each input's \
      error), a model file that cannot be used, or tables that could not be written."
 );
+
+/// The model files of a call with their sizes and modification times (a retrained file is
+/// read again), and whether scores are wanted.
+type ModelsKey = (Vec<(PathBuf, Option<(u64, std::time::SystemTime)>)>, bool);
+
+/// The models of a call, loaded once per process and kept (issue #14: a Spark worker analyses
+/// many chunks, and loading the shipped models takes about 0.1 s each time).
+fn cached_scorers(models: &[PathBuf], scores: bool) -> PyResult<Arc<threadlens::scores::Scorers>> {
+    static CACHE: OnceLock<Mutex<HashMap<ModelsKey, Arc<threadlens::scores::Scorers>>>> =
+        OnceLock::new();
+    let stamp =
+        |p: &PathBuf| std::fs::metadata(p).ok().and_then(|m| Some((m.len(), m.modified().ok()?)));
+    let key: ModelsKey = (models.iter().map(|p| (p.clone(), stamp(p))).collect(), scores);
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(s) = cache.lock().expect("cache lock").get(&key) {
+        return Ok(Arc::clone(s));
+    }
+    let loaded = Arc::new(
+        pipeline::scorers(models, scores).map_err(|e| ThreadlensError::new_err(e.to_string()))?,
+    );
+    let mut cache = cache.lock().expect("cache lock");
+    // A few sets of models at most are used in one process; keep the cache from growing
+    // without bound when files keep changing.
+    if cache.len() >= 16 {
+        cache.clear();
+    }
+    cache.insert(key, Arc::clone(&loaded));
+    Ok(loaded)
+}
 
 /// One input from Python: a path (str or os.PathLike), `(name, bytes)`, or `(name, table)`
 /// with a table of comment rows (anything with `__arrow_c_stream__`: a pyarrow Table or
@@ -181,8 +212,7 @@ fn analyse<'py>(
         time_col,
         text_col,
     )?;
-    let scorers =
-        pipeline::scorers(&models, scores).map_err(|e| ThreadlensError::new_err(e.to_string()))?;
+    let scorers = cached_scorers(&models, scores)?;
     let mut failed = Vec::new();
     let sources = collect(&inputs, &mut failed)?;
     let run_opts = RunOptions { threads: threads.and_then(std::num::NonZeroUsize::new) };
@@ -241,8 +271,7 @@ fn report(
     scores: bool,
 ) -> PyResult<(String, Vec<String>)> {
     let opts = parse_options(input_format, None, None, None, None, None, None)?;
-    let scorers =
-        pipeline::scorers(&models, scores).map_err(|e| ThreadlensError::new_err(e.to_string()))?;
+    let scorers = cached_scorers(&models, scores)?;
     let mut failed = Vec::new();
     let sources = collect(&inputs, &mut failed)?;
     let (text, outcome) = interruptible(py, |stop| {

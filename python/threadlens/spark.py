@@ -19,8 +19,9 @@ How it runs (one analysis per row, whatever is done with the tables afterwards):
 2. Rows are shuffled by discussion (``repartition``) and sorted by discussion and number
    within each partition; ``mapInArrow`` streams each partition, cuts it at discussion
    boundaries into chunks of about ``batch_comments`` comments and calls
-   ``threadlens.analyse`` once per chunk, so the models are loaded once per chunk, not once
-   per discussion (loading the shipped models takes about 0.1 s). Each chunk's four tables
+   ``threadlens.analyse`` once per chunk (the extension keeps the models it loaded, so a
+   Python worker loads them once, not per chunk or per discussion; loading the shipped models
+   takes about 0.1 s). Each chunk's four tables
    come out as Arrow IPC streams in rows ``(table, ipc)``, persisted.
 3. Each table is a ``mapInArrow`` over its rows of that result, decoding the IPC.
 
