@@ -30,7 +30,6 @@ use std::io::{BufRead, Read};
 use serde_json::{Map, Value};
 
 use super::ParseErrorKind;
-use super::clean::Time;
 use super::json::{reddit_article, reddit_comment};
 use crate::model::{Anomaly, AnomalyKind, Article, CommentSection, Document, RawComment};
 
@@ -70,7 +69,7 @@ impl DumpOptions {
             }
         }
         if self.since.is_some() || self.until.is_some() {
-            let Some(t) = d.get("created_utc").and_then(seconds) else { return false };
+            let Some(t) = d.get("created_utc").and_then(Value::as_f64) else { return false };
             if self.since.is_some_and(|s| t < s as f64) || self.until.is_some_and(|u| t >= u as f64)
             {
                 return false;
@@ -97,15 +96,6 @@ pub fn parse_date(s: &str) -> Result<i64, String> {
         return Ok(t.and_utc().timestamp());
     }
     Err(format!("`{s}` is not a date (2023-09-01), a time (2023-09-01T12:00:00Z) or Unix seconds"))
-}
-
-/// `created_utc` as seconds: a number, or a string of one (older dumps).
-fn seconds(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
 }
 
 /// Whether the first line of a JSON Lines text is a dump's comment or submission.
@@ -198,7 +188,7 @@ pub fn parse_each(
         if text.is_empty() {
             continue;
         }
-        let d = match serde_json::from_str::<Value>(text) {
+        let mut d = match serde_json::from_str::<Value>(text) {
             Ok(Value::Object(d)) => d,
             Ok(other) => {
                 stray.push(bad(format!("expected a JSON object, found {}", kind_of(&other))));
@@ -210,6 +200,13 @@ pub fn parse_each(
             }
         };
         records += 1;
+        // Older dumps write `created_utc` as a string of the number: read as the number it
+        // holds, by the filters and the Reddit readers alike.
+        if let Some(Value::String(t)) = d.get("created_utc")
+            && let Ok(n) = t.trim().parse::<serde_json::Number>()
+        {
+            d.insert("created_utc".into(), Value::Number(n));
+        }
         let is_comment = d.contains_key("link_id") || d.contains_key("body");
         let link = if is_comment {
             d.get("link_id").and_then(Value::as_str).map(|l| l.trim_start_matches("t3_"))
@@ -237,15 +234,6 @@ pub fn parse_each(
         if is_comment {
             let mut anomalies = Vec::new();
             let mut c = reddit_comment(&d, None, g.comments.len() + 1, &mut anomalies);
-            // `created_utc` as a string (older dumps).
-            if c.time.is_none()
-                && let Some(Value::String(s)) = d.get("created_utc")
-                && let Ok(secs) = s.trim().parse::<f64>()
-            {
-                let mut t = Time::from_epoch(secs);
-                t.raw = Some(s.clone());
-                t.apply(&mut c);
-            }
             c.line = Some(line);
             for mut a in anomalies {
                 a.line = Some(line);
@@ -255,15 +243,9 @@ pub fn parse_each(
         } else {
             let mut a = Article { id: link.clone(), ..Default::default() };
             reddit_article(&mut a, &d, false);
-            if a.published.is_none()
-                && let Some(secs) = d.get("created_utc").and_then(seconds)
-            {
-                a.published = Time::from_epoch(secs).value;
-            }
             g.article = Some(a);
         }
     }
-    let mut first = true;
     for link in order {
         let g = by_link.remove(&link).expect("gathered");
         let mut article =
@@ -271,11 +253,9 @@ pub fn parse_each(
         article.id = link.clone();
         article.source = source.to_string();
         article.format = super::Format::RedditDump.name().to_string();
+        // Lines that named no discussion go with the first one (`append` empties `stray`).
         let mut anomalies = g.anomalies;
-        if first {
-            anomalies.append(&mut stray);
-            first = false;
-        }
+        anomalies.append(&mut stray);
         let doc = Document {
             article,
             section: CommentSection::Present,
@@ -288,11 +268,11 @@ pub fn parse_each(
             return Ok(());
         }
     }
-    if !stray.is_empty() || (records == 0 && failure.is_none()) {
+    if records == 0 && stray.is_empty() && failure.is_none() {
+        return Err(ParseErrorKind::Empty);
+    }
+    if !stray.is_empty() {
         // Nothing named a discussion: the file's own, holding what went wrong.
-        if records == 0 && stray.is_empty() {
-            return Err(ParseErrorKind::Empty);
-        }
         let doc = Document {
             article: Article {
                 id: super::discussion_id(source),
