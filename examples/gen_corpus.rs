@@ -5,6 +5,7 @@
 //! ```sh
 //! cargo run --release --example gen_corpus -- --comments 100000 --out /tmp/corpus
 //! cargo run --release --example gen_corpus -- --comments 10000 --format html --out /tmp/pages
+//! cargo run --release --example gen_corpus -- --comments 10000000 --format dump --out /tmp/dump
 //! ```
 //!
 //! Prints on stderr what it wrote, the corpus' shape and a digest of its bytes (the same
@@ -34,8 +35,10 @@ struct Args {
     out: PathBuf,
     /// jsonl: `comments-NNNNN.jsonl` files of --per-file discussions, one comment per line
     /// (id, parent_id, article_id, author, timestamp, text); html: one WordPress page per
-    /// discussion, `<article_id>.html`.
-    #[arg(long, default_value = "jsonl", value_parser = ["jsonl", "html"])]
+    /// discussion, `<article_id>.html`; dump: a Reddit dump pair, `RC_synthetic.zst` (one
+    /// comment object per line, the threads of each --per-file discussions interleaved as
+    /// in a month's file) and `RS_synthetic.zst` (one submission per discussion).
+    #[arg(long, default_value = "jsonl", value_parser = ["jsonl", "html", "dump"])]
     format: String,
     /// Discussions per JSONL file.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
@@ -122,6 +125,90 @@ impl Output<'_> {
     }
 }
 
+/// A zstd-compressed file being written, with the digest of its uncompressed bytes.
+struct Zst {
+    z: zstd::stream::write::Encoder<'static, std::io::BufWriter<std::fs::File>>,
+    bytes: u64,
+}
+
+impl Zst {
+    fn create(path: &Path) -> anyhow::Result<Zst> {
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("could not create '{}'", path.display()))?;
+        Ok(Zst { z: zstd::stream::write::Encoder::new(std::io::BufWriter::new(file), 3)?, bytes: 0 })
+    }
+
+    fn line(&mut self, digest: &mut Digest, v: &serde_json::Value) -> anyhow::Result<()> {
+        let mut line = v.to_string();
+        line.push('\n');
+        digest.update(line.as_bytes());
+        self.bytes += line.len() as u64;
+        self.z.write_all(line.as_bytes())?;
+        Ok(())
+    }
+}
+
+/// The corpus as a Reddit dump pair (`--format dump`): comments in `RC_synthetic.zst`, the
+/// threads of each `--per-file` discussions interleaved one comment at a time, submissions
+/// in `RS_synthetic.zst`. Returns the files and (uncompressed) bytes written and the digest.
+fn write_dump(
+    generator: &synth::Generator,
+    args: &Args,
+    shape: &mut Shape,
+) -> anyhow::Result<(u64, u64, Digest)> {
+    use serde_json::json;
+    let mut digest = Digest(0xcbf2_9ce4_8422_2325);
+    let mut rc = Zst::create(&args.out.join("RC_synthetic.zst"))?;
+    let mut rs = Zst::create(&args.out.join("RS_synthetic.zst"))?;
+    let mut chunk: Vec<synth::Discussion> = Vec::new();
+    let flush = |chunk: &mut Vec<synth::Discussion>,
+                     digest: &mut Digest,
+                     rc: &mut Zst|
+     -> anyhow::Result<()> {
+        let longest = chunk.iter().map(|d| d.comments.len()).max().unwrap_or(0);
+        for i in 0..longest {
+            for d in chunk.iter().filter(|d| i < d.comments.len()) {
+                let c = &d.comments[i];
+                let parent = match d.parent_id(c) {
+                    Some(p) => format!("t1_{p}"),
+                    None => format!("t3_{}", d.id),
+                };
+                rc.line(
+                    digest,
+                    &json!({
+                        "id": c.id.to_string(), "link_id": format!("t3_{}", d.id),
+                        "parent_id": parent, "author": c.author, "body": c.text,
+                        "subreddit": "synthetic", "created_utc": c.timestamp, "score": 1,
+                        "distinguished": null, "edited": false, "stickied": false,
+                    }),
+                )?;
+            }
+        }
+        chunk.clear();
+        Ok(())
+    };
+    for d in generator.corpus(args.comments) {
+        shape.add(&d);
+        rs.line(
+            &mut digest,
+            &json!({
+                "id": d.id, "title": d.title, "selftext": d.body, "author": "op",
+                "permalink": format!("/r/synthetic/comments/{}/", d.id), "subreddit": "synthetic",
+                "created_utc": d.published, "num_comments": d.comments.len(),
+            }),
+        )?;
+        chunk.push(d);
+        if chunk.len() as u64 == args.per_file {
+            flush(&mut chunk, &mut digest, &mut rc)?;
+        }
+    }
+    flush(&mut chunk, &mut digest, &mut rc)?;
+    let bytes = rc.bytes + rs.bytes;
+    rc.z.finish()?.flush()?;
+    rs.z.finish()?.flush()?;
+    Ok((2, bytes, digest))
+}
+
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     std::fs::create_dir_all(&args.out)
@@ -133,7 +220,11 @@ fn main() -> anyhow::Result<()> {
     let mut shape = Shape::default();
     let mut buf = String::new();
     let mut in_file = 0;
-    for d in generator.corpus(args.comments) {
+    if args.format == "dump" {
+        let (files, bytes, digest) = write_dump(&generator, &args, &mut shape)?;
+        (out.files, out.bytes, out.digest) = (files, bytes, digest);
+    }
+    for d in generator.corpus(if args.format == "dump" { 0 } else { args.comments }) {
         shape.add(&d);
         if args.format == "html" {
             buf.push_str(&synth::html_page(&d));

@@ -7,10 +7,10 @@
 
 use std::ops::Range;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The article a discussion hangs under: the root of its reply tree.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Article {
     /// Identifier of the discussion, unique within a run (for a text
     /// capture: the file stem).
@@ -36,7 +36,7 @@ pub struct Article {
 }
 
 /// Whether the input held a comment section.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CommentSection {
     /// A comment section was found (it may still be empty).
@@ -61,7 +61,7 @@ impl CommentSection {
 }
 
 /// A comment as read from the source, before the tree is built.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RawComment {
     /// Identifier, unique within the discussion when the source is sound.
     /// Sources without ids get position paths (`1`, `1.2`).
@@ -101,7 +101,7 @@ pub struct RawComment {
 }
 
 /// What kind of record a comment is.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CommentKind {
     /// A reader's comment.
@@ -125,7 +125,7 @@ impl CommentKind {
 }
 
 /// What kind of rule an input broke.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum AnomalyKind {
@@ -184,7 +184,7 @@ impl AnomalyKind {
 
 /// Something in the input that broke the format's rules. The data it
 /// concerns is kept; the anomaly says what was odd about it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Anomaly {
     /// What rule was broken.
     pub kind: AnomalyKind,
@@ -197,7 +197,7 @@ pub struct Anomaly {
 }
 
 /// One article and the comments read under it: a parser's output.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Document {
     /// The article.
     pub article: Article,

@@ -55,14 +55,16 @@ fn dump_files_plain_and_zstd_with_subreddit_filter() {
             .run(&["analyse", dir, "--subreddit", "PYTHON", "--format", "jsonl", "--out", &out])
             .expect_code(0);
         let articles = wd.table(&format!("{out}/articles.jsonl"));
-        let mut ids = articles.column("article_id");
-        ids.sort();
-        assert_eq!(ids, ["p1", "p2"], "{run:?}");
+        // The two threads in the order of their ids, then the comment file's own discussion
+        // holding the line that named none.
+        assert_eq!(articles.column("article_id"), ["p1", "p2", "RC_2023-09"], "{run:?}");
         let p1 = articles.row_where("article_id", "p1");
         assert_eq!(articles.cell(p1, "title"), "First Python post");
         assert_eq!(articles.cell(p1, "format"), "reddit-dump");
         assert_eq!(articles.cell(p1, "outlet"), "r/Python");
         assert_eq!(articles.cell(p1, "url"), "https://www.reddit.com/r/Python/comments/p1/x/");
+        let sources = articles.cell(p1, "source");
+        assert!(sources.contains("RC_2023-09") && sources.contains("RS_2023-09"), "{sources}");
 
         let c = wd.table(&format!("{out}/comments.jsonl"));
         let mut rows: Vec<(String, String, String, String)> = (0..c.len())
@@ -99,7 +101,9 @@ fn dump_files_plain_and_zstd_with_subreddit_filter() {
         // The broken line is an anomaly with its line, whatever the filter.
         let an = wd.table(&format!("{out}/anomalies.jsonl"));
         assert!(
-            (0..an.len()).any(|r| an.cell(r, "kind") == "bad_record" && an.cell(r, "line") == "5"),
+            (0..an.len()).any(|r| an.cell(r, "kind") == "bad_record"
+                && an.cell(r, "line") == "5"
+                && an.cell(r, "article_id") == "RC_2023-09"),
             "{:?}",
             an.rows
         );
@@ -156,4 +160,66 @@ fn truncated_zstd_dump_is_an_error_naming_the_file_and_keeps_what_was_read() {
     let run = wd.run(&["analyse", "RC_cut.zst", "--format", "jsonl", "--out", "o"]).expect_code(1);
     assert!(run.stderr.contains("RC_cut.zst") && run.stderr.contains("cut short"), "{run:?}");
     assert!(wd.table("o/comments.jsonl").len() > 0, "what was read before the cut is kept");
+}
+
+/// A thread's comments spread over two months' files meet in one discussion, and a run past
+/// `--memory-limit` (spilling to disk) writes exactly what a run in memory writes.
+#[test]
+fn months_meet_and_a_spilled_run_writes_what_memory_writes() {
+    let month = |m: usize| -> String {
+        (0..3000)
+            .map(|i| {
+                let link = format!("k{}", i % 50);
+                let parent =
+                    if i < 100 { format!("t3_{link}") } else { format!("t1_m{m}c{}", i - 50) };
+                rc(
+                    &format!("m{m}c{i}"),
+                    &link,
+                    &parent,
+                    &format!("u{}", i % 7),
+                    "a few words",
+                    "s",
+                    1,
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n"
+    };
+    let wd = Workdir::new();
+    wd.create("dumps/RC_2023-09.zst", zstd::encode_all(month(9).as_bytes(), 3).unwrap());
+    wd.create("dumps/RC_2023-10", month(10));
+    wd.run(&["analyse", "dumps", "--format", "csv", "--out", "mem", "--no-scores"]).expect_code(0);
+    let run = wd
+        .run(&[
+            "analyse",
+            "dumps",
+            "--format",
+            "csv",
+            "--out",
+            "disk",
+            "--no-scores",
+            "--memory-limit",
+            "200K",
+            "--spill-dir",
+            ".",
+        ])
+        .expect_code(0);
+    assert!(run.stderr.contains("spilled"), "{run:?}");
+    for table in ["articles", "threads", "comments", "anomalies"] {
+        let a = std::fs::read(wd.path().join(format!("mem/{table}.csv"))).unwrap();
+        let b = std::fs::read(wd.path().join(format!("disk/{table}.csv"))).unwrap();
+        assert!(a == b, "{table}.csv differs");
+    }
+    let articles = wd.table("mem/articles.csv");
+    assert_eq!(articles.len(), 50, "50 threads, each over both months");
+    let comments = wd.table("mem/comments.csv");
+    assert_eq!(comments.len(), 6000);
+    // The spill folder is removed when the run is done.
+    let left: Vec<_> = std::fs::read_dir(wd.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("spill"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }

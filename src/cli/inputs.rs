@@ -68,6 +68,15 @@ pub struct InputArgs {
     /// separate by commas).
     #[arg(long, value_name = "ID", value_delimiter = ',', help_heading = "Reddit dumps")]
     pub link_id: Vec<String>,
+    /// Reddit dumps: about how much memory to use while grouping lines into discussions
+    /// (e.g. 1G, 512M); past it, lines are spilled, compressed, to a temporary folder and
+    /// merged back, with the same output [default: a quarter of the machine's memory].
+    #[arg(long, value_name = "SIZE", value_parser = parse::dump::parse_size, help_heading = "Reddit dumps")]
+    pub memory_limit: Option<u64>,
+    /// Reddit dumps: where to spill past --memory-limit [default: the system's temporary
+    /// folder, $TMPDIR].
+    #[arg(long, value_name = "DIR", help_heading = "Reddit dumps")]
+    pub spill_dir: Option<std::path::PathBuf>,
 }
 
 impl InputArgs {
@@ -87,6 +96,8 @@ impl InputArgs {
                 since: self.since,
                 until: self.until,
                 link_ids: self.link_id.clone(),
+                memory_limit: self.memory_limit,
+                spill_dir: self.spill_dir.clone(),
             },
         }
     }

@@ -572,6 +572,26 @@ pub fn parse_path_each(
     Ok(())
 }
 
+/// Whether the file at `path` is a Reddit dump, by its content (the zstd magic number, or a
+/// first line that is a dump's comment or submission) or because `opts.format` says so: then
+/// `Some(compressed)`. Such files are read together by a [`dump::Gatherer`], so that the
+/// comments of one thread spread over several files meet.
+pub fn dump_kind(path: &Path, opts: &ParseOptions) -> Option<bool> {
+    use std::io::Read;
+    if !matches!(opts.format, None | Some(Format::RedditDump)) {
+        return None;
+    }
+    let mut head = Vec::new();
+    std::fs::File::open(path).ok()?.take(64 * 1024).read_to_end(&mut head).ok()?;
+    if dump::is_zstd(&head) {
+        return Some(true);
+    }
+    let first = head.split(|&b| b == b'\n').find(|l| !l.trim_ascii().is_empty());
+    let first = first.and_then(|l| std::str::from_utf8(l).ok());
+    (opts.format == Some(Format::RedditDump) || first.is_some_and(dump::is_dump_line))
+        .then_some(false)
+}
+
 /// The discussion id of a single-article input: its file stem.
 pub fn discussion_id(source: &str) -> String {
     let p = Path::new(source);

@@ -229,12 +229,19 @@ fn merge_into(first: &mut Document, later: Document) {
 
 /// Read every source and hand each discussion to `f` as soon as it is complete, so memory is
 /// bounded by the discussions still open, not the corpus. A failing input is an
-/// [`Event::Error`], counted, and the others are still read; `read(done, total)` is called
-/// after each input. An error from `f` (e.g. writing output) stops the run and is returned.
+/// [`Event::Error`], counted, and the others are still read; `read(bytes, total bytes)` is
+/// called after each input and every few thousand lines of a Reddit dump. An error from `f`
+/// (e.g. writing output) stops the run and is returned.
 ///
 /// A discussion split into parts (pages of an API, a table sharded by time, rows of a table
 /// that are not contiguous) is handed on after its last part; discussion ids are made unique
 /// within the run (a repeat gets a `~2` suffix and a `duplicate_article` anomaly).
+///
+/// Reddit dump files are read together where the first of them is among the inputs, by one
+/// [`Gatherer`](parse::dump::Gatherer): the comments of a thread meet over several files
+/// (months), memory is bounded by [`DumpOptions::memory_limit`](parse::dump::DumpOptions)
+/// (lines past it are spilled to disk and merged back), and the discussions come in the order
+/// of their link ids.
 ///
 /// ```
 /// use std::borrow::Cow;
@@ -259,7 +266,19 @@ pub fn for_each_discussion<E>(
     mut f: impl FnMut(Discussion) -> Result<(), E>,
 ) -> Result<Outcome, E> {
     let mut outcome = Outcome::default();
-    let total = sources.len();
+    // Progress is in bytes: of the files (compressed, for a compressed dump) and byte sources.
+    let sizes: Vec<usize> = sources.iter().map(size).collect();
+    let total: usize = sizes.iter().sum();
+    let mut done = 0;
+    // Reddit dump files are read together, at the place of the first: the comments of one
+    // thread are spread over several files (a month's and the next months').
+    let dumps: Vec<Option<bool>> = sources
+        .iter()
+        .map(|s| match s {
+            Source::File(path) => parse::dump_kind(path, opts),
+            _ => None,
+        })
+        .collect();
     // Each input's documents in order, streamed where the format allows; `emit` returns
     // `false` to stop.
     let each = |input: &Source, emit: &mut dyn FnMut(Document) -> bool| match input {
@@ -283,6 +302,9 @@ pub fn for_each_discussion<E>(
     // costs little beside scoring; errors are reported by the second pass.)
     let mut last_part: HashMap<String, (usize, usize)> = HashMap::new();
     for (i, input) in sources.iter().enumerate() {
+        if dumps[i].is_some() {
+            continue;
+        }
         let mut part = 0;
         let _ = each(input, &mut |doc| {
             if let Some(key) = doc.merge_key {
@@ -295,7 +317,25 @@ pub fn for_each_discussion<E>(
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut pending = Pending::default();
     let mut failed: Option<E> = None;
+    let mut dumps_read = false;
     for (i, input) in sources.iter().enumerate() {
+        if dumps[i].is_some() {
+            if !dumps_read {
+                dumps_read = true;
+                read_dumps(
+                    sources,
+                    &dumps,
+                    &sizes,
+                    opts,
+                    (&mut done, total),
+                    &mut outcome,
+                    events,
+                    &mut read,
+                    &mut |doc| emit(doc, &mut seen, &mut f),
+                )?;
+            }
+            continue;
+        }
         outcome.inputs += 1;
         let mut part = 0;
         let parsed = each(input, &mut |doc| {
@@ -325,7 +365,8 @@ pub fn for_each_discussion<E>(
         if let Some(e) = failed.take() {
             return Err(e);
         }
-        read(outcome.inputs, total);
+        done += sizes[i];
+        read(done, total);
         if let Err(e) = parsed {
             outcome.error(e.to_string(), events);
         }
@@ -335,6 +376,82 @@ pub fn for_each_discussion<E>(
         emit(doc, &mut seen, &mut f)?;
     }
     Ok(outcome)
+}
+
+/// The size of a source in bytes, for progress (0 when it cannot be told).
+fn size(source: &Source) -> usize {
+    match source {
+        Source::File(path) => std::fs::metadata(path).map_or(0, |m| m.len() as usize),
+        Source::Bytes { bytes, .. } => bytes.len(),
+        Source::Batches { batches, .. } => {
+            batches.iter().map(arrow_array::RecordBatch::get_array_memory_size).sum()
+        }
+    }
+}
+
+/// Read every Reddit dump among `sources` (`dumps[i]`: whether compressed) into one
+/// [`Gatherer`](parse::dump::Gatherer) and hand on its discussions. Progress is told in bytes
+/// read within each file; a file that fails is an [`Event::Error`] and the others are read.
+#[allow(clippy::too_many_arguments)]
+fn read_dumps<E>(
+    sources: &[Source],
+    dumps: &[Option<bool>],
+    sizes: &[usize],
+    opts: &ParseOptions,
+    (done, total): (&mut usize, usize),
+    outcome: &mut Outcome,
+    events: &mut dyn FnMut(Event),
+    read: &mut impl FnMut(usize, usize),
+    f: &mut dyn FnMut(Document) -> Result<(), E>,
+) -> Result<(), E> {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let mut g = parse::dump::Gatherer::new(opts.dump.held_limit(), opts.dump.spill_dir.clone());
+    for (i, input) in sources.iter().enumerate() {
+        let (Some(compressed), Source::File(path)) = (dumps[i], input) else { continue };
+        outcome.inputs += 1;
+        let source = path.display().to_string();
+        let count = Rc::new(Cell::new(0u64));
+        let rdr = std::fs::File::open(path).and_then(|file| {
+            parse::dump::reader(parse::dump::Counting::new(file, count.clone()), compressed)
+        });
+        let result = match rdr {
+            Ok(rdr) => g.read(rdr, &source, &opts.dump, &mut |_| {
+                read(*done + (count.get() as usize).min(sizes[i]), total)
+            }),
+            Err(e) => Err(parse::ParseErrorKind::Io(e)),
+        };
+        *done += sizes[i];
+        read(*done, total);
+        if let Err(kind) = result {
+            outcome.error(parse::ParseError { path: source, kind }.to_string(), events);
+        }
+    }
+    let spilled = g.spilled();
+    if spilled.runs > 0 {
+        events(Event::Note(&format!(
+            "Reddit dumps: past the memory limit, {} runs of lines ({:.1} MB compressed) were \
+             spilled to a temporary folder and merged back",
+            spilled.runs,
+            spilled.bytes as f64 / 1e6
+        )));
+    }
+    let mut failed = None;
+    let finished = g.finish(&mut |doc| match f(doc) {
+        Ok(()) => true,
+        Err(e) => {
+            failed = Some(e);
+            false
+        }
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    if let Err(e) = finished {
+        outcome
+            .error(format!("Reddit dumps: could not read lines spilled to disk back: {e}"), events);
+    }
+    Ok(())
 }
 
 /// Give the discussion a run-unique id, build its tree and hand it on.

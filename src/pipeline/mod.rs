@@ -272,7 +272,8 @@ impl Budget {
 pub struct Callbacks<'a> {
     /// An input failed (the run goes on) or a note.
     pub event: &'a mut (dyn FnMut(Event) + Send),
-    /// `(inputs read, of all)`, after each input.
+    /// `(bytes read, of all)`: after each input, and every few thousand lines within a
+    /// Reddit dump (its bytes on disk, compressed or not).
     pub read: &'a mut (dyn FnMut(usize, usize) + Send),
     /// A discussion was handed to the sink, with the totals so far.
     pub written: &'a mut (dyn FnMut(&Summary, &Totals) + Send),

@@ -42,8 +42,8 @@ pub struct Args {
     pub quiet: bool,
 }
 
-/// A progress bar on stderr when it is a terminal (files read of all, discussions and comments
-/// scored); hidden otherwise.
+/// A progress bar on stderr when it is a terminal (bytes read of all, within a large Reddit dump
+/// too; discussions and comments scored); hidden otherwise.
 struct Progress(Option<indicatif::ProgressBar>);
 
 impl Progress {
@@ -55,7 +55,7 @@ impl Progress {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "{elapsed_precise} [{bar:30}] {pos}/{len} files read, {msg}",
+                "{elapsed_precise} [{bar:30}] {bytes}/{total_bytes} read, {msg}",
             )
             .expect("a valid template")
             .progress_chars("=> "),
@@ -65,10 +65,10 @@ impl Progress {
         Progress(Some(bar))
     }
 
-    fn read(&self, files: usize, total: usize) {
+    fn read(&self, bytes: usize, total: usize) {
         if let Some(bar) = &self.0 {
             bar.set_length(total as u64);
-            bar.set_position(files as u64);
+            bar.set_position(bytes as u64);
         }
     }
 
