@@ -36,17 +36,29 @@ fn quoted_chars(c: &crate::RawComment) -> usize {
 /// Microseconds since the Unix epoch of a comment's time in UTC (`…Z`); `None` when it has
 /// none, its zone is unknown, or it does not read as RFC 3339.
 fn utc_micros(c: &crate::RawComment) -> Option<i64> {
-    let t = c.time.as_deref().filter(|_| !c.time_local)?;
-    let dt = chrono::DateTime::parse_from_rfc3339(t).ok()?;
-    Some(dt.timestamp_micros())
+    instant(c.time.as_deref().filter(|_| !c.time_local)?, false)
 }
 
 /// Microseconds since 1970-01-01T00:00:00 of the wall-clock time of a comment whose zone is
 /// unknown; `None` otherwise.
 fn local_micros(c: &crate::RawComment) -> Option<i64> {
-    let t = c.time.as_deref().filter(|_| c.time_local)?;
+    instant(c.time.as_deref().filter(|_| c.time_local)?, true)
+}
+
+/// A time as the readers normalise it, in microseconds: with `local` false, an RFC 3339
+/// instant (since the Unix epoch, UTC); with `local` true, a date-time without a zone or a
+/// date (its midnight), since 1970-01-01T00:00:00 of that wall clock. `None` when it is not
+/// of that kind.
+fn instant(t: &str, local: bool) -> Option<i64> {
+    if !local {
+        return Some(chrono::DateTime::parse_from_rfc3339(t).ok()?.timestamp_micros());
+    }
     let dt = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f")
         .or_else(|_| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M"))
+        .or_else(|_| {
+            chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight"))
+        })
         .ok()?;
     Some(dt.and_utc().timestamp_micros())
 }
@@ -150,6 +162,8 @@ impl DiscussionTables {
             Column::Category(vec![text(&a.format)]),
             Column::Category(vec![a.outlet.clone()]),
             Column::Str(vec![a.title.clone()]),
+            Column::Timestamp(vec![a.published.as_deref().and_then(|t| instant(t, false))]),
+            Column::LocalTimestamp(vec![a.published.as_deref().and_then(|t| instant(t, true))]),
             Column::Str(vec![a.published.clone()]),
             Column::Str(vec![a.byline.clone()]),
             Column::Str(vec![a.url.clone()]),
@@ -274,5 +288,25 @@ impl DiscussionTables {
         )?;
 
         Ok(DiscussionTables { articles, threads, comments, anomalies })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::instant;
+
+    #[test]
+    fn publication_times_are_typed_by_their_kind() {
+        // An instant is UTC and never a wall clock; a date-time without a zone or a date is a
+        // wall clock and never an instant.
+        let z = "2020-01-28T09:55:52Z";
+        assert_eq!(instant(z, false), Some(1_580_205_352_000_000));
+        assert_eq!(instant(z, true), None);
+        let local = "2023-09-24T08:12:00";
+        assert_eq!(instant(local, false), None);
+        assert_eq!(instant(local, true), Some(1_695_543_120_000_000));
+        assert_eq!(instant("2024-02-29", true), Some(1_709_164_800_000_000));
+        assert_eq!(instant("2024-02-30", true), None);
+        assert_eq!(instant("Tuesday", true), None);
     }
 }

@@ -98,7 +98,7 @@ pub use self::schema::{ANOMALIES, ARTICLES, COMMENTS, TABLES, THREADS, schema_ma
 ///
 /// Bumped whenever a column is added, removed, renamed or changes type or meaning. Written into
 /// Parquet key-value metadata as `threadlens.schema_version` and into `docs/schema.md`.
-pub const SCHEMA_VERSION: &str = "4";
+pub const SCHEMA_VERSION: &str = "5";
 
 /// Parquet key-value metadata key holding [`SCHEMA_VERSION`].
 pub const SCHEMA_VERSION_KEY: &str = "threadlens.schema_version";

@@ -82,9 +82,21 @@ pub static ARTICLES: TableSpec = TableSpec {
         opt("title", Str, "Headline of the article; null when the source carries none."),
         opt(
             "published",
+            Timestamp,
+            "Publication time, an instant in UTC, when the source gives the time and its zone; \
+             null otherwise (see `published_local` and `published_raw`).",
+        ),
+        opt(
+            "published_local",
+            LocalTimestamp,
+            "Publication time as the wall clock showed it, when the source gives a time but not \
+             its zone (a date alone is its midnight); null otherwise.",
+        ),
+        opt(
+            "published_raw",
             Str,
-            "Publication time as the source gives it: an ISO 8601 date or local date-time \
-             (no time zone is added); null when the source carries none.",
+            "Publication time as read from the source: an ISO 8601 instant (`…Z`), local \
+             date-time or date; null when the source carries none.",
         ),
         opt(
             "byline",
@@ -774,7 +786,7 @@ mod tests {
     #[test]
     fn column_counts_and_order() {
         let names = |t: &TableSpec| t.columns.iter().map(|c| c.name).collect::<Vec<_>>();
-        assert_eq!(ARTICLES.columns.len(), 41);
+        assert_eq!(ARTICLES.columns.len(), 43);
         assert_eq!(THREADS.columns.len(), 31);
         assert_eq!(COMMENTS.columns.len(), 34);
         assert_eq!(
