@@ -2641,6 +2641,36 @@ mod tests {
         assert_eq!(doc.article.url.as_deref(), Some("https://e.org/a"));
     }
 
+    /// Issue #13: comments and the doctype are not kept in the tree (by either builder), and
+    /// text on both sides of a comment reads as it did with it.
+    #[test]
+    fn r13_tree_keeps_no_comments_or_doctype() {
+        let page = "<!DOCTYPE html><html><!-- a --><head><title>T</title></head>\
+            <body><!-- b --><div id=\"comments\"><ol class=\"comment-list\">\
+            <li id=\"comment-1\" class=\"comment\"><b class=\"fn\">An<!-- c -->n</b>\
+            <div class=\"comment-content\"><p>one<!-- d -->two</p><p>three</p></div></li>\
+            </ol></div></body></html><!-- e -->";
+        let kept = |h: &Html| {
+            h.tree.nodes().filter(|n| n.parent().is_some() || n.id() == h.tree.root().id()).count()
+        };
+        for (html, _) in [parse_tree(page), (LinearBuilder::parse(page).0, None)] {
+            assert!(
+                !html
+                    .tree
+                    .nodes()
+                    .filter(|n| n.parent().is_some())
+                    .any(|n| n.value().is_comment() || n.value().is_doctype()),
+                "{:?}",
+                html.tree
+            );
+            assert!(kept(&html) > 10);
+        }
+        let doc = one(page);
+        assert_eq!(doc.article.title.as_deref(), Some("T"));
+        assert_eq!(doc.comments[0].author.as_deref(), Some("Ann"));
+        assert_eq!(doc.comments[0].text, "onetwo\n\nthree");
+    }
+
     #[test]
     fn r13_hundred_thousand_nested_divs() {
         // Issue #13: html5ever's tree builder scans its open elements on
