@@ -197,22 +197,23 @@ const NAME_CLASSES: &[&str] =
     &["fn", "url", "says", "avatar", "comment-author", "comment-reply-link"];
 const NAME_ELEMENTS: &[&str] = &["strong", "b", "cite", "img"];
 
-/// Where the article text is, most specific first.
-static BODY: LazyLock<Vec<Selector>> = LazyLock::new(|| {
+/// Where the article text is, most specific first, each with the class its element must
+/// name (see [`select`]).
+static BODY: LazyLock<Vec<(Selector, &str)>> = LazyLock::new(|| {
     [
-        "[itemprop=\"articleBody\"]",
-        "article .entry-content",
-        ".entry-content",
-        ".post-content",
-        ".wp-block-post-content",
-        ".article-content",
-        ".post-entry",
-        ".entrytext",
-        ".post .entry",
-        "[itemprop=\"text\"]",
+        ("[itemprop=\"articleBody\"]", ""),
+        ("article .entry-content", "entry-content"),
+        (".entry-content", "entry-content"),
+        (".post-content", "post-content"),
+        (".wp-block-post-content", "wp-block-post-content"),
+        (".article-content", "article-content"),
+        (".post-entry", "post-entry"),
+        (".entrytext", "entrytext"),
+        (".post .entry", "entry"),
+        ("[itemprop=\"text\"]", ""),
     ]
     .iter()
-    .map(|s| Selector::parse(s).expect("valid selector"))
+    .map(|&(s, class)| (Selector::parse(s).expect("valid selector"), class))
     .collect()
 });
 /// Parts of an article body that are not its text.
@@ -369,6 +370,8 @@ fn parse_tree(text: &str) -> (Html, Option<usize>) {
     let mut parser = html5ever::parse_document(
         DepthWatch {
             inner: HtmlTreeSink::new(Html::new_document()),
+            lean: Lean::default(),
+            comment: Cell::new(None),
             appended: Cell::new(0),
             too_deep: Cell::new(false),
         },
@@ -413,9 +416,92 @@ fn kept_attributes(element: &QualName, mut attrs: Vec<Attribute>) -> Vec<Attribu
     attrs
 }
 
+/// What keeps a page's tree small (issue #13: the tree is most of what reading a page
+/// costs), for both tree builders:
+/// - texts are copied out of the chunks of page text html5ever reads (a text longer than a
+///   few bytes is otherwise a slice of its 8 KiB chunk and keeps the chunk alive: the whole
+///   page held a second time) into buffers of their own length;
+/// - attribute values are copied into buffers of their length (the tokenizer grows them
+///   by doubling), and values that repeat across elements (classes, `rel`, `type`, …) share
+///   one buffer;
+/// - comments and the doctype are not kept: nothing reads them, and text on either side of
+///   a comment reads the same without it.
+#[derive(Default)]
+struct Lean {
+    /// The values of [`SHARED_ATTRIBUTES`] met so far.
+    shared: RefCell<std::collections::HashSet<SharedValue>>,
+}
+
+/// Attributes whose values repeat across a page's elements (an id, a date or a title does
+/// not, and is not worth a place in the set).
+const SHARED_ATTRIBUTES: &[&str] = &["class", "itemprop", "rel", "type", "property", "name"];
+
+/// An attribute value in [`Lean`]'s set, looked up by its text.
+struct SharedValue(StrTendril);
+
+impl PartialEq for SharedValue {
+    fn eq(&self, other: &Self) -> bool {
+        *self.0 == *other.0
+    }
+}
+impl Eq for SharedValue {}
+impl std::hash::Hash for SharedValue {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (*self.0).hash(state)
+    }
+}
+impl std::borrow::Borrow<str> for SharedValue {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Lean {
+    /// The attributes kept on an element (see [`kept_attributes`]), their values lean.
+    fn attributes(&self, element: &QualName, attrs: Vec<Attribute>) -> Vec<Attribute> {
+        let mut attrs = kept_attributes(element, attrs);
+        for a in &mut attrs {
+            a.value = if SHARED_ATTRIBUTES.contains(&&*a.name.local) {
+                self.shared_value(&a.value)
+            } else {
+                own(&a.value)
+            };
+        }
+        attrs
+    }
+
+    /// The buffer holding `value` that elements share.
+    fn shared_value(&self, value: &str) -> StrTendril {
+        let mut shared = self.shared.borrow_mut();
+        if let Some(v) = shared.get(value) {
+            return v.0.clone();
+        }
+        let v = own(value);
+        // A clone shares the buffer (short values live inline, in the tendril itself).
+        shared.insert(SharedValue(v.clone()));
+        v
+    }
+
+    /// A text node's or attribute's text in a buffer of its own, as long as the text.
+    fn text(&self, child: NodeOrText<NodeId>) -> NodeOrText<NodeId> {
+        match child {
+            NodeOrText::AppendText(t) => NodeOrText::AppendText(own(&t)),
+            node => node,
+        }
+    }
+}
+
+/// `text` in a buffer of its own length (or inline, when short), sharing nothing.
+fn own(text: &str) -> StrTendril {
+    StrTendril::from_slice(text)
+}
+
 /// scraper's sink, watching how deep the tree html5ever builds goes.
 struct DepthWatch {
     inner: HtmlTreeSink,
+    lean: Lean,
+    /// The one node handed out for every comment, never put in the tree (see [`Lean`]).
+    comment: Cell<Option<NodeId>>,
     /// Nodes appended so far.
     appended: Cell<usize>,
     too_deep: Cell<bool>,
@@ -463,21 +549,30 @@ impl TreeSink for DepthWatch {
         self.inner.elem_name(target)
     }
     fn create_element(&self, name: QualName, attrs: Vec<Attribute>, flags: ElementFlags) -> NodeId {
-        let attrs = kept_attributes(&name, attrs);
+        let attrs = self.lean.attributes(&name, attrs);
         self.inner.create_element(name, attrs, flags)
     }
-    fn create_comment(&self, text: StrTendril) -> NodeId {
-        self.inner.create_comment(text)
+    fn create_comment(&self, _text: StrTendril) -> NodeId {
+        // One detached node stands for every comment; appending it does nothing.
+        match self.comment.get() {
+            Some(id) => id,
+            None => {
+                let id = self.inner.create_comment(StrTendril::new());
+                self.comment.set(Some(id));
+                id
+            }
+        }
     }
     fn create_pi(&self, target: StrTendril, data: StrTendril) -> NodeId {
         self.inner.create_pi(target, data)
     }
     fn append(&self, parent: &NodeId, child: NodeOrText<NodeId>) {
         let id = match &child {
+            NodeOrText::AppendNode(id) if Some(*id) == self.comment.get() => return,
             NodeOrText::AppendNode(id) => Some(*id),
             NodeOrText::AppendText(_) => None,
         };
-        self.inner.append(parent, child);
+        self.inner.append(parent, self.lean.text(child));
         if let Some(id) = id {
             self.check(&id);
         }
@@ -503,7 +598,8 @@ impl TreeSink for DepthWatch {
         public_id: StrTendril,
         system_id: StrTendril,
     ) {
-        self.inner.append_doctype_to_document(name, public_id, system_id)
+        // Not kept (see [`Lean`]); the quirks mode it sets comes by `set_quirks_mode`.
+        let _ = (name, public_id, system_id);
     }
     fn mark_script_already_started(&self, node: &NodeId) {
         self.inner.mark_script_already_started(node)
@@ -522,17 +618,18 @@ impl TreeSink for DepthWatch {
     }
     fn append_before_sibling(&self, sibling: &NodeId, new_node: NodeOrText<NodeId>) {
         let id = match &new_node {
+            NodeOrText::AppendNode(id) if Some(*id) == self.comment.get() => return,
             NodeOrText::AppendNode(id) => Some(*id),
             NodeOrText::AppendText(_) => None,
         };
-        self.inner.append_before_sibling(sibling, new_node);
+        self.inner.append_before_sibling(sibling, self.lean.text(new_node));
         if let Some(id) = id {
             self.check(&id);
         }
     }
     fn add_attrs_if_missing(&self, target: &NodeId, attrs: Vec<Attribute>) {
         let name = self.inner.elem_name(target).clone();
-        self.inner.add_attrs_if_missing(target, kept_attributes(&name, attrs))
+        self.inner.add_attrs_if_missing(target, self.lean.attributes(&name, attrs))
     }
     fn associate_with_form(
         &self,
@@ -585,6 +682,7 @@ impl TreeSink for DepthWatch {
 /// deep as the page nests.
 struct LinearBuilder {
     sink: HtmlTreeSink,
+    lean: Lean,
     open: RefCell<OpenElements>,
 }
 
@@ -850,8 +948,10 @@ impl LinearBuilder {
         sink.append(&sink.get_document(), NodeOrText::AppendNode(html));
         let mut open = OpenElements::default();
         open.push(html, local_name!("html"));
-        let tokenizer =
-            Tokenizer::new(LinearBuilder { sink, open: RefCell::new(open) }, Default::default());
+        let tokenizer = Tokenizer::new(
+            LinearBuilder { sink, lean: Lean::default(), open: RefCell::new(open) },
+            Default::default(),
+        );
         let input = BufferQueue::default();
         input.push_back(StrTendril::from_slice(text));
         while let TokenizerResult::Script(_) = tokenizer.feed(&input) {}
@@ -870,7 +970,7 @@ impl LinearBuilder {
         let foreign = self.open.borrow().foreign > 0;
         let void = VOID.contains(&n) || foreign && tag.self_closing;
         let qual = QualName::new(None, ns!(html), name.clone());
-        let attrs = kept_attributes(&qual, tag.attrs);
+        let attrs = self.lean.attributes(&qual, tag.attrs);
         let el = self.sink.create_element(qual, attrs, ElementFlags::default());
         self.sink.append(&self.current(), NodeOrText::AppendNode(el));
         if void {
@@ -900,14 +1000,16 @@ impl LinearBuilder {
             "html" => {
                 let root = open.nodes[0].0;
                 drop(open);
-                self.sink.add_attrs_if_missing(&root, tag.attrs);
+                let name = QualName::new(None, ns!(html), tag.name.clone());
+                self.sink.add_attrs_if_missing(&root, self.lean.attributes(&name, tag.attrs));
                 return TokenSinkResult::Continue;
             }
             "body" | "head" if open.last(n).is_some() => {
                 let at = open.last(n).expect("open");
                 let node = open.nodes[at].0;
                 drop(open);
-                self.sink.add_attrs_if_missing(&node, tag.attrs);
+                let name = QualName::new(None, ns!(html), tag.name.clone());
+                self.sink.add_attrs_if_missing(&node, self.lean.attributes(&name, tag.attrs));
                 return TokenSinkResult::Continue;
             }
             "body" => {
@@ -994,13 +1096,11 @@ impl TokenSink for LinearBuilder {
                 TagKind::EndTag => self.end(tag),
             },
             Token::CharacterTokens(t) => {
-                self.sink.append(&self.current(), NodeOrText::AppendText(t));
+                self.sink.append(&self.current(), self.lean.text(NodeOrText::AppendText(t)));
             }
-            Token::CommentToken(t) => {
-                let c = self.sink.create_comment(t);
-                self.sink.append(&self.current(), NodeOrText::AppendNode(c));
-            }
-            Token::DoctypeToken(_)
+            // Not kept (see [`Lean`]).
+            Token::CommentToken(_)
+            | Token::DoctypeToken(_)
             | Token::NullCharacterToken
             | Token::EOFToken
             | Token::ParseError(_) => {}
@@ -1070,14 +1170,17 @@ fn article(
             // Bylines and author links in the page, not in a comment
             // (where themes may use the same classes); the byline first, as
             // author links also stand in author boxes ("View all posts by").
-            [&SEL.byline, &SEL.rel_author].into_iter().find_map(|sel| {
-                html.select(sel)
-                    .filter(|e| !is_in_comment(*e))
-                    .map(|e| {
-                        collapse(&text_without(e, |x| has_class(x, "screen-reader-text")).text)
-                    })
-                    .find(|t| !t.is_empty() && t.chars().count() <= 100)
-            })
+            let byline: &[&str] = &["byline", "author-name", "entry-author"];
+            [(&SEL.byline, byline), (&SEL.rel_author, &[""])].into_iter().find_map(
+                |(sel, classes)| {
+                    select(html, sel, classes)
+                        .filter(|e| !is_in_comment(*e))
+                        .map(|e| {
+                            collapse(&text_without(e, |x| has_class(x, "screen-reader-text")).text)
+                        })
+                        .find(|t| !t.is_empty() && t.chars().count() <= 100)
+                },
+            )
         })
         .map(|a| strip_by(&a).to_string());
     let drop_in_body = |x: ElementRef<'_>| {
@@ -1089,7 +1192,9 @@ fn article(
     let body = BODY
         .iter()
         // Comments may use the same classes (`itemprop="text"`).
-        .find_map(|sel| html.select(sel).find(|e| !is_in_comment(*e)))
+        .find_map(|(sel, class)| {
+            select(html, sel, std::slice::from_ref(class)).find(|e| !is_in_comment(*e))
+        })
         .map(|e| text_without(e, drop_in_body).text)
         .filter(|t| !t.is_empty())
         .or_else(|| page.and_then(readable_body))
@@ -1447,6 +1552,7 @@ fn read_comments(
     // Made at the first anomaly that needs a line: one pass over the page
     // however many there are (issue #13).
     let lines = std::cell::OnceCell::new();
+    doc.comments.reserve_exact(items.len());
     for (k, item) in items.iter().enumerate() {
         let mut owned = owned_elements(item.el, k, owner);
         if let Some(dd) = item.pair {
@@ -1824,6 +1930,23 @@ fn js_embed(html: &Html) -> bool {
             || classes(v).any(|c| c.starts_with("coral-"))
             || v.name() == "script"
                 && v.attr("src").is_some_and(|s| s.contains("disqus.com/embed.js"))
+    })
+}
+
+/// The elements `sel` matches, as [`Html::select`] finds them, looking only at elements whose
+/// `class` attribute holds one of `classes` (or at every element when one is empty): scraper
+/// keeps the class list of every element a class selector looks at, which on a page of
+/// 100,000 comments was megabytes (issue #13).
+fn select<'a>(
+    html: &'a Html,
+    sel: &'a Selector,
+    classes: &'a [&str],
+) -> impl Iterator<Item = ElementRef<'a>> + 'a {
+    html.tree.nodes().filter_map(ElementRef::wrap).filter(move |e| {
+        e.parent().is_some()
+            && (classes.iter().any(|c| c.is_empty())
+                || e.attr("class").is_some_and(|v| classes.iter().any(|c| v.contains(c))))
+            && sel.matches(e)
     })
 }
 
@@ -2516,6 +2639,36 @@ mod tests {
         let doc = one(page);
         assert_eq!(doc.article.title.as_deref(), Some("T"));
         assert_eq!(doc.article.url.as_deref(), Some("https://e.org/a"));
+    }
+
+    /// Issue #13: comments and the doctype are not kept in the tree (by either builder), and
+    /// text on both sides of a comment reads as it did with it.
+    #[test]
+    fn r13_tree_keeps_no_comments_or_doctype() {
+        let page = "<!DOCTYPE html><html><!-- a --><head><title>T</title></head>\
+            <body><!-- b --><div id=\"comments\"><ol class=\"comment-list\">\
+            <li id=\"comment-1\" class=\"comment\"><b class=\"fn\">An<!-- c -->n</b>\
+            <div class=\"comment-content\"><p>one<!-- d -->two</p><p>three</p></div></li>\
+            </ol></div></body></html><!-- e -->";
+        let kept = |h: &Html| {
+            h.tree.nodes().filter(|n| n.parent().is_some() || n.id() == h.tree.root().id()).count()
+        };
+        for (html, _) in [parse_tree(page), (LinearBuilder::parse(page).0, None)] {
+            assert!(
+                !html
+                    .tree
+                    .nodes()
+                    .filter(|n| n.parent().is_some())
+                    .any(|n| n.value().is_comment() || n.value().is_doctype()),
+                "{:?}",
+                html.tree
+            );
+            assert!(kept(&html) > 10);
+        }
+        let doc = one(page);
+        assert_eq!(doc.article.title.as_deref(), Some("T"));
+        assert_eq!(doc.comments[0].author.as_deref(), Some("Ann"));
+        assert_eq!(doc.comments[0].text, "onetwo\n\nthree");
     }
 
     #[test]
