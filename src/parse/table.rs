@@ -112,6 +112,9 @@ impl Role {
                 "reply_to_id",
                 "in_reply_to_id",
                 "replyto",
+                // The New York Times comments (`parentID`; 0 at top level) and others in camel case.
+                "parentid",
+                "inreplyto",
             ],
             Role::Discussion => &[
                 "article_id",
@@ -122,12 +125,42 @@ impl Role {
                 "link_id",
                 "story_id",
                 "article",
+                "articleid",
+                "asset_id",
+                "assetid",
             ],
-            Role::Author => &["author", "speaker", "user", "username", "user_name", "author_name"],
-            Role::Time => {
-                &["timestamp", "created_utc", "created_at", "time", "date", "datetime", "created"]
-            }
-            Role::Text => &["text", "body", "content", "comment", "message", "comment_text"],
+            Role::Author => &[
+                "author",
+                "speaker",
+                "user",
+                "username",
+                "user_name",
+                "author_name",
+                "userdisplayname",
+                "user_display_name",
+                "display_name",
+            ],
+            Role::Time => &[
+                "timestamp",
+                "created_utc",
+                "created_at",
+                "time",
+                "date",
+                "datetime",
+                "created",
+                "createdate",
+                "create_date",
+            ],
+            Role::Text => &[
+                "text",
+                "body",
+                "content",
+                "comment",
+                "message",
+                "comment_text",
+                "commentbody",
+                "comment_body",
+            ],
         }
     }
 
@@ -1201,6 +1234,21 @@ mod tests {
         assert_eq!(d.comments[1].quotes, vec![0..4usize]);
         assert_eq!(d.comments[2].author, None);
         assert_eq!(d.comments[1].line, Some(3));
+    }
+
+    /// The New York Times comments dataset's columns are recognised without flags.
+    #[test]
+    fn nyt_comment_columns() {
+        let csv = "approveDate,articleID,commentBody,commentID,createDate,depth,parentID,userDisplayName\n\
+                   1514764800,a1,First,11,1514764800,1,0,Ann\n\
+                   1514764900,a1,Reply,12,1514764860,2,11,Bob\n";
+        let d = &parse_ok(csv, Format::Csv)[0];
+        assert_eq!(d.article.id, "a1");
+        assert_eq!(pairs(d), [("11", None), ("12", Some("11"))]);
+        assert_eq!(d.comments[1].author.as_deref(), Some("Bob"));
+        assert_eq!(d.comments[1].text, "Reply");
+        assert_eq!(d.comments[1].time.as_deref(), Some("2018-01-01T00:01:00Z"));
+        assert_eq!(sniff_header(csv.lines().next().unwrap()), Some(Format::Csv));
     }
 
     #[test]
