@@ -42,6 +42,7 @@ const FORMATS: &[&str] = &[
     "tsv",
     "jsonl",
     "reddit-dump",
+    "convokit",
     "arrow",
 ];
 /// Values of `anomalies.kind`.
