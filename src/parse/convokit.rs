@@ -55,10 +55,11 @@ pub const UTTERANCES: &str = "utterances.jsonl";
 pub const SIBLINGS: &[&str] =
     &["conversations.json", "speakers.json", "users.json", "corpus.json", "index.json"];
 
-/// Whether a file met in a folder that holds `utterances.jsonl` belongs to the corpus (a
-/// sibling, or a pickle of binary meta ConvoKit writes as `<field>-bin.p`).
+/// Whether a file met in a folder that holds `utterances.jsonl` belongs to the corpus: a
+/// sibling, a pickle of binary meta ConvoKit writes as `<field>-bin.p`, or the `run.json`
+/// threadlens writes beside a corpus.
 pub fn is_corpus_file(name: &str) -> bool {
-    SIBLINGS.contains(&name) || name.ends_with("-bin.p")
+    SIBLINGS.contains(&name) || name.ends_with("-bin.p") || name == "run.json"
 }
 
 /// The speaker threadlens writes for an utterance without an author (ConvoKit needs one), read
@@ -89,6 +90,9 @@ pub fn is_utterance_line(line: &str) -> bool {
 /// What the conversation meta says of an article.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct ConversationMeta {
+    /// The meta is an `articles` row (a corpus threadlens wrote): the article's fields come
+    /// from it alone, not from the root utterance.
+    exported: bool,
     article_id: Option<String>,
     title: Option<String>,
     url: Option<String>,
@@ -103,6 +107,7 @@ impl ConversationMeta {
     fn from_meta(m: &Map<String, Value>) -> ConversationMeta {
         let s = |k: &str| str_field(m, k).map(String::from);
         ConversationMeta {
+            exported: m.contains_key("article_id") && m.contains_key("body_chars"),
             article_id: s("article_id"),
             title: s("title"),
             url: s("url").or_else(|| {
@@ -435,7 +440,9 @@ fn restore(c: &mut RawComment, id: &str, m: &Map<String, Value>) {
 fn assemble(g: Gathered, info: &CorpusInfo, source: &str, stray: &mut Vec<Anomaly>) -> Document {
     let meta = info.conversations.get(&g.conversation).cloned().unwrap_or_default();
     let id = meta.article_id.clone().or(g.article_id).unwrap_or_else(|| g.conversation.clone());
-    let root = g.root;
+    // In a corpus threadlens wrote, the root's speaker and timestamp may be stand-ins.
+    let root =
+        g.root.map(|r| if meta.exported { Root { byline: None, published: None, ..r } } else { r });
     let article = Article {
         id,
         source: source.to_string(),
