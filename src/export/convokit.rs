@@ -290,10 +290,8 @@ impl ConvokitWriter {
             .str("published")
             .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
             .map(|t| t.timestamp_micros());
-        let (unix, root_time) = match &times {
-            Some(t) => (true, published.or_else(|| t.iter().min().copied())),
-            None => (false, None),
-        };
+        let root_time = times.as_ref().and_then(|t| published.or_else(|| t.iter().min().copied()));
+        let unix = root_time.is_some();
         let timestamp = |row: Option<usize>| match (unix, row) {
             (true, Some(r)) => times.as_ref().map(|t| seconds(t[r])),
             (true, None) => root_time.map(seconds),
