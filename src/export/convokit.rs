@@ -21,7 +21,7 @@
 //!   repairs included (an orphan replies to the root and keeps `orphan: true` in its meta).
 //! - **Speakers.** ConvoKit needs a speaker for every utterance: a comment without an author,
 //!   or an article without a byline, has the speaker `[unknown]`
-//!   ([`PLACEHOLDER_SPEAKER`](crate::parse::convokit::PLACEHOLDER_SPEAKER)), read back by
+//!   ([`PLACEHOLDER_SPEAKER`]), read back by
 //!   threadlens as a null author.
 //! - **Times.** ConvoKit sorts utterances by `timestamp` (replies in its tree walks, a
 //!   conversation's utterances in chronological lists), so every utterance has one and they
