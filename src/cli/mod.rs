@@ -86,6 +86,8 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 mod tests {
     use super::*;
 
+    use crate::cli::cmd::analyse::OutputFormat;
+
     fn parse(args: &[&str]) -> Result<Opts, clap::Error> {
         Opts::try_parse_from(std::iter::once("threadlens").chain(args.iter().copied()))
     }
@@ -101,7 +103,7 @@ mod tests {
         let Command::Analyse(a) = parse(&["analyse"]).unwrap().command else { panic!() };
         assert!(a.inputs.inputs.is_empty());
         assert_eq!(a.out, std::path::PathBuf::from("out"));
-        assert_eq!(a.format, threadlens::export::ExportFormat::Parquet);
+        assert_eq!(a.format, OutputFormat::Tables(threadlens::export::ExportFormat::Parquet));
     }
 
     #[test]
@@ -110,8 +112,11 @@ mod tests {
         let Command::Analyse(a) = o.command else { panic!() };
         assert_eq!(a.inputs.inputs.len(), 2);
         assert_eq!(a.out, std::path::PathBuf::from("res"));
-        assert_eq!(a.format, threadlens::export::ExportFormat::Csv);
+        assert_eq!(a.format, OutputFormat::Tables(threadlens::export::ExportFormat::Csv));
         assert!(parse(&["analyse", "--format", "xlsx"]).is_err());
+        let o = parse(&["analyse", "--format", "convokit", "--out", "corpus"]).unwrap();
+        let Command::Analyse(a) = o.command else { panic!() };
+        assert_eq!(a.format, OutputFormat::Convokit);
     }
 
     #[test]

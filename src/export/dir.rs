@@ -133,6 +133,7 @@ impl OutputDir {
     /// Puts the set in place one file at a time, in a folder that also holds other files.
     fn replace_file_by_file(&self) -> Result<(), ExportError> {
         let manifest = self.target.join(MANIFEST);
+        let earlier = set_file_names(&self.target);
         let mut new = Vec::new();
         for entry in std::fs::read_dir(&self.staging).map_err(io_err(&self.staging))? {
             let entry = entry.map_err(io_err(&self.staging))?;
@@ -159,8 +160,9 @@ impl OutputDir {
             let to = self.target.join(name);
             std::fs::rename(self.staging.join(name), &to).map_err(io_err(&to))?;
         }
-        // Earlier tables this run did not write (another format) are not part of its set.
-        for name in table_file_names() {
+        // Earlier tables (or corpus files) this run did not write (another format) are not
+        // part of its set.
+        for name in earlier {
             if !new.iter().any(|n| n.to_str() == Some(name.as_str())) {
                 let _ = std::fs::remove_file(self.target.join(&name));
             }
@@ -179,7 +181,8 @@ impl Drop for OutputDir {
     }
 }
 
-/// Every file name a run may write: the four tables in each format.
+/// Every table file name a run may write: the four tables in each format (a ConvoKit corpus's
+/// files are in [`set_file_names`] when a folder's manifest says it holds one).
 fn table_file_names() -> Vec<String> {
     let formats = [ExportFormat::Parquet, ExportFormat::Csv, ExportFormat::Jsonl];
     TABLES
@@ -188,11 +191,32 @@ fn table_file_names() -> Vec<String> {
         .collect()
 }
 
+/// Whether the manifest in `dir` is that of a ConvoKit corpus (`"format": "convokit"`): only
+/// then are the corpus files there threadlens' (their names, `index.json`, `corpus.json`, are
+/// too common to be taken for ours otherwise).
+fn holds_convokit(dir: &Path) -> bool {
+    std::fs::read(dir.join(MANIFEST))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .is_some_and(|m| m.get("format").and_then(|f| f.as_str()) == Some("convokit"))
+}
+
+/// The file names of the set an earlier run left in `dir`: the tables, and the corpus files
+/// when it wrote a ConvoKit corpus.
+fn set_file_names(dir: &Path) -> Vec<String> {
+    let mut names = table_file_names();
+    if holds_convokit(dir) {
+        names.extend(super::convokit::FILES.iter().map(|f| f.to_string()));
+    }
+    names
+}
+
 /// Whether a file name is one threadlens writes into an output folder (a table, the
-/// manifest, or a temporary file of either).
-fn is_ours(name: &str) -> bool {
+/// manifest, or a temporary file of either; the corpus files when `convokit`).
+fn is_ours(name: &str, convokit: bool) -> bool {
     let tables = table_file_names();
     name == MANIFEST
+        || (convokit && super::convokit::FILES.contains(&name))
         || tables.iter().any(|t| t == name)
         || (name.starts_with('.')
             && name.ends_with(".tmp")
@@ -203,13 +227,14 @@ fn is_ours(name: &str) -> bool {
 /// Whether every entry of `dir` is one threadlens writes: a file named as a table or the
 /// manifest, or a temporary of ours. A folder named like a table is the user's.
 fn holds_only_ours(dir: &Path) -> Result<bool, ExportError> {
+    let convokit = holds_convokit(dir);
     for entry in std::fs::read_dir(dir).map_err(io_err(dir))? {
         let entry = entry.map_err(io_err(dir))?;
         let name = entry.file_name();
         let Some(name) = name.to_str() else { return Ok(false) };
         let is_file = entry.file_type().is_ok_and(|t| t.is_file());
         let staging = name.starts_with(STAGING_TAG);
-        if !is_ours(name) || (!is_file && !staging) {
+        if !is_ours(name, convokit) || (!is_file && !staging) {
             return Ok(false);
         }
     }
@@ -398,6 +423,35 @@ mod tests {
         run(&t, &[("articles.csv", "2")], 2);
         assert!(!stale.exists());
         assert!(p.path().join(".res-mine.tmp").exists());
+    }
+
+    #[test]
+    fn corpus_files_are_ours_only_after_a_convokit_run() {
+        let p = tempfile::tempdir().unwrap();
+        let t = p.path().join("res");
+        std::fs::create_dir(&t).unwrap();
+        std::fs::write(t.join("notes.txt"), "mine").unwrap();
+        std::fs::write(t.join("index.json"), "the user's").unwrap();
+        // A tables run leaves the user's `index.json` alone.
+        run(&t, &[("articles.csv", "1")], 1);
+        assert_eq!(std::fs::read_to_string(t.join("index.json")).unwrap(), "the user's");
+        // A convokit run replaces it (it writes one); a tables run after it removes its set.
+        let dir = OutputDir::create(&t).unwrap();
+        for f in crate::export::convokit::FILES {
+            std::fs::write(dir.staging().join(f), "{}").unwrap();
+        }
+        dir.commit(&serde_json::json!({"format": "convokit"})).unwrap();
+        assert!(t.join("utterances.jsonl").exists() && !t.join("articles.csv").exists());
+        run(&t, &[("articles.csv", "2")], 3);
+        assert_eq!(names(&t), ["articles.csv", "notes.txt", "run.json"]);
+        // In a folder of ours alone, the whole set is exchanged.
+        let u = p.path().join("only");
+        let dir = OutputDir::create(&u).unwrap();
+        std::fs::write(dir.staging().join("utterances.jsonl"), "{}").unwrap();
+        dir.commit(&serde_json::json!({"format": "convokit"})).unwrap();
+        assert!(holds_only_ours(&u).unwrap());
+        run(&u, &[("articles.csv", "2")], 4);
+        assert_eq!(names(&u), ["articles.csv", "run.json"]);
     }
 
     #[test]

@@ -82,6 +82,7 @@ use std::str::FromStr;
 use chrono::DateTime;
 use tempfile::NamedTempFile;
 
+pub mod convokit;
 mod csv;
 mod dir;
 mod jsonl;

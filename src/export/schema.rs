@@ -42,6 +42,7 @@ const FORMATS: &[&str] = &[
     "tsv",
     "jsonl",
     "reddit-dump",
+    "convokit",
     "arrow",
 ];
 /// Values of `anomalies.kind`.
@@ -711,6 +712,29 @@ fn write_markdown(md: &mut String) -> std::fmt::Result {
         md,
         "- **JSONL** (`.jsonl`): one JSON object per row, keys in column order. Nulls are \
          `null`. JSON has no NaN or infinity, so such floats are written as `null`."
+    )?;
+    writeln!(
+        md,
+        "- **ConvoKit** (`--format convokit`): instead of the tables, a corpus folder that \
+         `convokit.Corpus(filename=DIR)` loads: `utterances.jsonl`, `conversations.json`, \
+         `speakers.json`, `corpus.json` (the run's manifest, with `threadlens_version`) and \
+         `index.json` (every meta field with its Python types, `\"<class 'float'>\"`). A \
+         discussion is a conversation whose id is its `article_id`; its root utterance (same \
+         id, `reply_to` null) stands for the article: the body as text, the byline as speaker, \
+         meta `{{\"threadlens_article\": true, \"article_id\": …}}`. Each comment is an \
+         utterance `<article_id>/<comment_id>` (`/` and `%` inside a part written `%2F` and \
+         `%25`; a repeated comment id gets `/2`, `/3`, …) whose `reply_to` is its parent's \
+         utterance, or the root for a top-level comment, as in `parent_id` (repairs \
+         included); its meta is its `comments` row without `text` (every column above, score \
+         and target columns included). The speaker is the author, or `[unknown]` when there \
+         is none (ConvoKit needs one). `timestamp` is Unix seconds when every comment of the \
+         discussion has a `time` (the root: `published` when it is an instant, else the \
+         earliest comment's); otherwise the position in the conversation (root 0, comments 1, \
+         2, … in source order), since ConvoKit sorts by it and a local or missing time is not \
+         made an instant. A conversation's meta is its `articles` row, plus `thread_metrics` \
+         (its `threads` rows without `article_id`, in order) and `timestamps` (`unix` or \
+         `order`). Each speaker has empty meta. `threadlens analyse DIR` reads the corpus \
+         back with the same trees."
     )?;
     writeln!(md)?;
     writeln!(

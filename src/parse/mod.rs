@@ -17,6 +17,7 @@
 //! ```
 
 pub mod clean;
+pub mod convokit;
 pub mod dump;
 pub mod html;
 pub mod json;
@@ -60,6 +61,9 @@ pub enum Format {
     /// A Reddit dump file (Pushshift, Arctic Shift): one comment or submission object per
     /// line, zstd-compressed or plain.
     RedditDump,
+    /// A ConvoKit corpus: its `utterances.jsonl` (one utterance per line), read with the
+    /// `conversations.json` and `corpus.json` beside it ([`convokit`]).
+    Convokit,
     /// Arrow record batches with id and parent columns, read from memory by
     /// [`table::parse_batches`] (a pyarrow, pandas or polars table from Python), never
     /// from bytes: not one of [`Format::ALL`], so `--input-format` does not take it.
@@ -81,6 +85,7 @@ impl Format {
             Format::Tsv => "tsv",
             Format::Jsonl => "jsonl",
             Format::RedditDump => "reddit-dump",
+            Format::Convokit => "convokit",
             Format::Arrow => "arrow",
         }
     }
@@ -100,6 +105,7 @@ impl Format {
         Format::Tsv,
         Format::Jsonl,
         Format::RedditDump,
+        Format::Convokit,
     ];
 }
 
@@ -256,7 +262,13 @@ fn sniff_family(text: &str, source: &str) -> Result<Family, ParseErrorKind> {
     // JSON Lines whose first object is a Reddit dump's comment or submission.
     let lines_format = |head: &str| {
         let first = head.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
-        if dump::is_dump_line(first) { Format::RedditDump } else { Format::Jsonl }
+        if dump::is_dump_line(first) {
+            Format::RedditDump
+        } else if convokit::is_utterance_line(first) {
+            Format::Convokit
+        } else {
+            Format::Jsonl
+        }
     };
     match ext.as_str() {
         "csv" => return Ok(Family::Exact(Format::Csv)),
@@ -464,6 +476,15 @@ pub fn parse_bytes(
         Family::Exact(Format::RedditDump) => {
             return dump_docs(text.as_bytes(), false, source, opts);
         }
+        Family::Exact(Format::Convokit) => {
+            let mut docs = Vec::new();
+            let info = convokit::CorpusInfo::default();
+            convokit::parse_each(text.as_bytes(), &info, source, &mut |d| {
+                docs.push(d);
+                true
+            })
+            .map(|()| docs)
+        }
         Family::Exact(Format::Arrow) => Err(ParseErrorKind::Unrecognised(
             "arrow: record batches are read from memory (parse::table::parse_batches), \
              not from bytes"
@@ -539,8 +560,11 @@ pub fn parse_path_each(
     if head_text.trim().is_empty() && valid == head.len() && head.len() < 64 * 1024 {
         return Err(err(ParseErrorKind::Empty));
     }
+    let is_utterances = path.file_name().is_some_and(|n| n == convokit::UTTERANCES);
     let family = match opts.format {
         Some(f) => Family::Exact(f),
+        // A ConvoKit corpus's utterances, by name.
+        None if is_utterances => Family::Exact(Format::Convokit),
         None => match sniff_family(head_text, &source) {
             Ok(family) => family,
             // Not recognised on a start cut short by a byte that is not UTF-8: that byte is
@@ -556,6 +580,15 @@ pub fn parse_path_each(
         let id = discussion_id(&source);
         let rdr = BufReader::with_capacity(256 * 1024, std::io::Cursor::new(head).chain(file));
         return table::parse_each(rdr, &id, &source, f, &opts.table, emit).map_err(err);
+    }
+    if let Family::Exact(Format::Convokit) = family {
+        // With the files beside it when it is a corpus folder's `utterances.jsonl`.
+        let info = match path.parent() {
+            Some(dir) if is_utterances => convokit::CorpusInfo::read(dir).map_err(&err)?,
+            _ => convokit::CorpusInfo::default(),
+        };
+        let rdr = BufReader::with_capacity(256 * 1024, std::io::Cursor::new(head).chain(file));
+        return convokit::parse_each(rdr, &info, &source, emit).map_err(err);
     }
     if let Family::Exact(Format::RedditDump) = family {
         let rdr = dump::reader(std::io::Cursor::new(head).chain(file), false)

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::parse::convokit::{UTTERANCES, is_corpus_file};
 use crate::parse::{self, ParseOptions};
 use crate::{Anomaly, AnomalyKind, Discussion, Document};
 
@@ -96,6 +97,29 @@ pub fn collect(
                     // the folder given (#13).
                     Err(e) => outcome.error(walk_error(path, &e), events),
                 }
+            }
+            // A ConvoKit corpus folder is one input, its `utterances.jsonl`: the files beside
+            // it (`conversations.json`, `speakers.json`, …) are read with it, not on their own.
+            let corpora: std::collections::HashSet<PathBuf> = out[before..]
+                .iter()
+                .filter_map(|s| match s {
+                    Source::File(p) if p.file_name().is_some_and(|n| n == UTTERANCES) => {
+                        p.parent().map(Path::to_path_buf)
+                    }
+                    _ => None,
+                })
+                .collect();
+            if !corpora.is_empty() {
+                let sibling = |p: &Path| {
+                    p.file_name().and_then(|n| n.to_str()).is_some_and(is_corpus_file)
+                        && p.parent().is_some_and(|d| corpora.contains(d))
+                };
+                let mut k = 0;
+                out.retain(|s| {
+                    let earlier = k < before;
+                    k += 1;
+                    earlier || !matches!(s, Source::File(p) if sibling(p))
+                });
             }
             if out.len() == before {
                 let what = if skipped.len() > skipped_before {

@@ -9,7 +9,8 @@
 //!   with a bounded number of comments in flight; results reach a [`Sink`] in input order, so
 //!   the output is the same for any number of threads.
 //! - [`TableFiles`]: the sink that writes Parquet, CSV or JSONL files into an output folder,
-//!   replaced as a set ([`OutputDir`]); [`ArrowTables`] keeps Arrow record batches in memory.
+//!   replaced as a set ([`OutputDir`]); [`ConvokitFiles`] writes a ConvoKit corpus there
+//!   instead; [`ArrowTables`] keeps Arrow record batches in memory.
 //!
 //! # Example
 //! ```
@@ -39,6 +40,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex};
 
 pub use self::inputs::{Event, Outcome, Source, collect, for_each_discussion};
+use crate::export::convokit::ConvokitWriter;
 use crate::export::{self, ExportError, ExportFormat, OutputDir, TableWriter};
 use crate::parse::ParseOptions;
 use crate::scores::{DiscussionScores, Scorers};
@@ -162,6 +164,9 @@ pub struct Analysed {
     pub tables: DiscussionTables,
     /// Its summary.
     pub summary: Summary,
+    /// The article's body (not in the tables): the root utterance of a ConvoKit corpus
+    /// ([`ConvokitFiles`]).
+    pub body: String,
 }
 
 /// A discussion → its rows in the four tables: structure metrics, per-thread metrics, scores.
@@ -190,7 +195,7 @@ pub fn analyse(d: &Discussion, scorers: &Scorers) -> Result<Analysed, ExportErro
         anomalies: d.anomalies.len(),
         uncivil,
     };
-    Ok(Analysed { tables, summary })
+    Ok(Analysed { tables, summary, body: a.body.clone() })
 }
 
 /// Where analysed discussions go, in input order.
@@ -539,6 +544,62 @@ impl Sink for TableFiles {
         self.comments.write_batch(&a.tables.comments)?;
         self.anomalies.write_batch(&a.tables.anomalies)?;
         Ok(())
+    }
+}
+
+/// The sink that writes a ConvoKit corpus (`utterances.jsonl`, `conversations.json`,
+/// `speakers.json`, `corpus.json`, `index.json`; see [`export::convokit`]) into an output
+/// folder: into a staging folder while the run goes, put in place as a set by
+/// [`finish`](Self::finish), as [`TableFiles`] does.
+///
+/// ```
+/// use std::borrow::Cow;
+/// use threadlens::parse::ParseOptions;
+/// use threadlens::pipeline::{self, ConvokitFiles, RunOptions, Source};
+/// use threadlens::scores::Scorers;
+///
+/// let page = "Headline\n\nA sentence of the article.\nShow Comments\n  1. First\n    1. Reply\n";
+/// let sources = [Source::Bytes { name: "page.txt".into(), bytes: Cow::Borrowed(page.as_bytes()) }];
+/// let dir = tempfile::tempdir()?;
+/// let mut corpus = ConvokitFiles::create(&dir.path().join("corpus"))?;
+/// pipeline::run(&sources, &ParseOptions::default(), &Scorers::default(), &RunOptions::default(), &mut corpus)?;
+/// corpus.finish(&serde_json::json!({}))?;
+/// let utterances = std::fs::read_to_string(dir.path().join("corpus/utterances.jsonl"))?;
+/// assert_eq!(utterances.lines().count(), 3); // the article's root utterance and two comments
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct ConvokitFiles {
+    dir: OutputDir,
+    writer: ConvokitWriter,
+}
+
+impl ConvokitFiles {
+    /// Prepares `out` for a corpus.
+    pub fn create(out: &Path) -> Result<ConvokitFiles, ExportError> {
+        let dir = OutputDir::create(out)?;
+        let writer = ConvokitWriter::create(dir.staging())?;
+        Ok(ConvokitFiles { dir, writer })
+    }
+
+    /// Utterances written so far (a root utterance per discussion included).
+    pub fn utterances(&self) -> usize {
+        self.writer.utterances()
+    }
+
+    /// Completes the corpus (`manifest` is its `corpus.json` meta, and is written as
+    /// `run.json`) and puts the set in place. Returns the final path of each file.
+    pub fn finish(self, manifest: &serde_json::Value) -> Result<Vec<PathBuf>, ExportError> {
+        let target = self.dir.target().to_path_buf();
+        let paths = self.writer.finish(manifest)?;
+        self.dir.commit(manifest)?;
+        Ok(paths.iter().map(|p| target.join(p.file_name().expect("a corpus file"))).collect())
+    }
+}
+
+impl Sink for ConvokitFiles {
+    fn write(&mut self, a: &Analysed) -> Result<(), ExportError> {
+        let t = &a.tables;
+        self.writer.write(&t.articles, &t.threads, &t.comments, &a.body)
     }
 }
 

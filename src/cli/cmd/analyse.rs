@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use threadlens::export::{self, ExportFormat};
-use threadlens::pipeline::{self, Callbacks, Event, Outcome, RunOptions, Summary, TableFiles};
+use threadlens::pipeline::{
+    self, Callbacks, ConvokitFiles, Event, Outcome, RunOptions, Sink, Summary, TableFiles,
+};
 
 use crate::cli::inputs::{self, InputArgs};
 use crate::cli::models::ModelArgs;
@@ -16,6 +18,7 @@ Examples:
   threadlens analyse                         # the bundled seeds/, tables in out/
   threadlens analyse captures/ --out results --format csv
   threadlens analyse page1.txt page2.txt --format jsonl
+  threadlens analyse dump/ --format convokit --out corpus   # a ConvoKit corpus folder
   threadlens analyse captures/ --model my_incivility.json   # a model of your own
   threadlens analyse captures/ --no-scores                  # structure only
   threadlens analyse archive/ --quiet --threads 2 --out results";
@@ -27,9 +30,10 @@ pub struct Args {
     /// Folder to write the tables to (created if missing).
     #[arg(long, short, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
-    /// Table file format: parquet, csv or jsonl.
-    #[arg(long, short, value_name = "FORMAT", default_value = "parquet", value_parser = str::parse::<ExportFormat>)]
-    pub format: ExportFormat,
+    /// Output format: parquet, csv or jsonl (the four tables), or convokit (a ConvoKit corpus:
+    /// utterances.jsonl, conversations.json, speakers.json, corpus.json, index.json).
+    #[arg(long, short, value_name = "FORMAT", default_value = "parquet", value_parser = OutputFormat::parse)]
+    pub format: OutputFormat,
     #[command(flatten)]
     pub models: ModelArgs,
     /// Worker threads for analysing discussions [default: one per core]. The output is the
@@ -40,6 +44,48 @@ pub struct Args {
     /// to stderr).
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// What `analyse --format` writes: the four tables in a file format, or a ConvoKit corpus.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// The tables, as Parquet, CSV or JSONL files.
+    Tables(ExportFormat),
+    /// A ConvoKit corpus folder.
+    Convokit,
+}
+
+impl OutputFormat {
+    fn parse(s: &str) -> Result<OutputFormat, String> {
+        if s.eq_ignore_ascii_case("convokit") {
+            return Ok(OutputFormat::Convokit);
+        }
+        s.parse::<ExportFormat>().map(OutputFormat::Tables).map_err(|_| {
+            format!("unknown output format `{s}`: expected one of parquet, csv, jsonl, convokit")
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Tables(f) => f.name(),
+            OutputFormat::Convokit => "convokit",
+        }
+    }
+}
+
+/// Where the run's rows go.
+enum Files {
+    Tables(TableFiles),
+    Convokit(ConvokitFiles),
+}
+
+impl Files {
+    fn sink(&mut self) -> &mut dyn Sink {
+        match self {
+            Files::Tables(t) => t,
+            Files::Convokit(c) => c,
+        }
+    }
 }
 
 /// A progress bar on stderr when it is a terminal (bytes read of all, within a large Reddit dump
@@ -123,8 +169,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let sources = inputs::sources(&args.inputs, &mut outcome);
     // The run's tables go to a staging folder beside --out and replace what it holds as one
     // set once all are written (#13): a failed or killed run leaves the earlier tables whole.
-    let mut files = TableFiles::create(&args.out, args.format, &scorers)
-        .with_context(|| format!("could not prepare output folder '{}'", args.out.display()))?;
+    let mut files = match args.format {
+        OutputFormat::Tables(f) => TableFiles::create(&args.out, f, &scorers).map(Files::Tables),
+        OutputFormat::Convokit => ConvokitFiles::create(&args.out).map(Files::Convokit),
+    }
+    .with_context(|| format!("could not prepare output folder '{}'", args.out.display()))?;
     let progress = Progress::new(args.quiet);
     let quiet = args.quiet;
     let run = pipeline::run_with(
@@ -132,7 +181,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         &args.inputs.parse_options(),
         &scorers,
         &RunOptions { threads: args.threads },
-        &mut files,
+        files.sink(),
         Callbacks {
             event: &mut |e| match e {
                 Event::Error(m) => progress.println(&format!("threadlens: error: {m}")),
@@ -189,12 +238,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         },
         "models": scorers.describe(),
     });
-    let paths = files.finish(&manifest).with_context(|| {
-        format!("could not put the tables in place in '{}'", args.out.display())
-    })?;
-    let rows = [totals.articles, totals.threads, totals.comments, totals.anomalies];
-    let written: Vec<String> =
-        paths.iter().zip(rows).map(|(p, n)| format!("{} ({n} rows)", p.display())).collect();
+    let written: Vec<String> = match files {
+        Files::Tables(files) => {
+            let paths = files.finish(&manifest).with_context(|| {
+                format!("could not put the tables in place in '{}'", args.out.display())
+            })?;
+            let rows = [totals.articles, totals.threads, totals.comments, totals.anomalies];
+            paths.iter().zip(rows).map(|(p, n)| format!("{} ({n} rows)", p.display())).collect()
+        }
+        Files::Convokit(files) => {
+            let utterances = files.utterances();
+            let paths = files.finish(&manifest).with_context(|| {
+                format!("could not put the corpus in place in '{}'", args.out.display())
+            })?;
+            let counts = [
+                format!(" ({utterances} utterances)"),
+                format!(" ({} conversations)", totals.articles),
+            ];
+            let n = |i: usize| counts.get(i).map_or("", |s| s.as_str());
+            paths.iter().enumerate().map(|(i, p)| format!("{}{}", p.display(), n(i))).collect()
+        }
+    };
     eprintln!("wrote {}, {}", written.join(", "), args.out.join(export::MANIFEST).display());
     if outcome.failures > 0 {
         eprintln!("threadlens: {} input(s) failed; see the errors above", outcome.failures);
