@@ -135,7 +135,10 @@ impl Zst {
     fn create(path: &Path) -> anyhow::Result<Zst> {
         let file = std::fs::File::create(path)
             .with_context(|| format!("could not create '{}'", path.display()))?;
-        Ok(Zst { z: zstd::stream::write::Encoder::new(std::io::BufWriter::new(file), 3)?, bytes: 0 })
+        Ok(Zst {
+            z: zstd::stream::write::Encoder::new(std::io::BufWriter::new(file), 3)?,
+            bytes: 0,
+        })
     }
 
     fn line(&mut self, digest: &mut Digest, v: &serde_json::Value) -> anyhow::Result<()> {
@@ -162,8 +165,8 @@ fn write_dump(
     let mut rs = Zst::create(&args.out.join("RS_synthetic.zst"))?;
     let mut chunk: Vec<synth::Discussion> = Vec::new();
     let flush = |chunk: &mut Vec<synth::Discussion>,
-                     digest: &mut Digest,
-                     rc: &mut Zst|
+                 digest: &mut Digest,
+                 rc: &mut Zst|
      -> anyhow::Result<()> {
         let longest = chunk.iter().map(|d| d.comments.len()).max().unwrap_or(0);
         for i in 0..longest {
