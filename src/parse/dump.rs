@@ -367,7 +367,7 @@ impl Gatherer {
                 }
             }
             line += 1;
-            if line % 4096 == 0 {
+            if line.is_multiple_of(4096) {
                 tick(line);
             }
             match self.line(&buf, line, file, opts) {
