@@ -98,6 +98,10 @@ pub struct RawComment {
     /// 1-based line of the source where the comment starts, for line-based
     /// sources.
     pub line: Option<usize>,
+    /// Fields the source carries that have no column of their own (Reddit's `score`,
+    /// `subreddit`, `distinguished`; Disqus' `isSpam`; a table's other columns; ConvoKit
+    /// utterance meta), as text, in the order read: nothing the source gave is dropped.
+    pub extra: Vec<(String, String)>,
 }
 
 /// What kind of record a comment is.

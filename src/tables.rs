@@ -225,6 +225,12 @@ impl DiscussionTables {
             ),
             Column::Int(nodes.iter().map(|n| int(n.subtree_size)).collect()),
             Column::Int(nodes.iter().map(|n| n.comment.line.and_then(int)).collect()),
+            Column::StrMap(
+                nodes
+                    .iter()
+                    .map(|n| Some(n.comment.extra.clone()).filter(|e| !e.is_empty()))
+                    .collect(),
+            ),
             Column::Bool(nodes.iter().map(|n| Some(n.flags.orphan)).collect()),
             Column::Bool(nodes.iter().map(|n| Some(n.flags.duplicate)).collect()),
             Column::Bool(nodes.iter().map(|n| Some(n.flags.cycle)).collect()),

@@ -83,6 +83,7 @@ fn cell(column: &Column, row: usize) -> Value {
             )
         })),
         Column::Cues(v) => json(v[row].as_ref().map(|l| serde_json::json!(l))),
+        Column::StrMap(v) => json(v[row].as_ref().map(|m| serde_json::json!(super::JsonMap(m)))),
     }
 }
 

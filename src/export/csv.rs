@@ -96,6 +96,11 @@ fn format_value(buf: &mut Vec<u8>, column: &Column, row: usize) -> io::Result<()
                 serde_json::to_writer(buf, x)?;
             }
         }
+        Column::StrMap(v) => {
+            if let Some(x) = &v[row] {
+                serde_json::to_writer(buf, &super::JsonMap(x))?;
+            }
+        }
     }
     Ok(())
 }

@@ -79,6 +79,9 @@ impl JsonlWriter {
                     Column::StrList(v) => json_or_null(&mut *w, v[row].as_ref())?,
                     Column::FloatList(v) => json_or_null(&mut *w, v[row].as_ref())?,
                     Column::Cues(v) => json_or_null(&mut *w, v[row].as_ref())?,
+                    Column::StrMap(v) => {
+                        json_or_null(&mut *w, v[row].as_deref().map(super::JsonMap).as_ref())?
+                    }
                 }
             }
             w.write_all(b"}\n")?;

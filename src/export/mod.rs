@@ -27,6 +27,7 @@
 //! | `LocalTimestamp` | `timestamp[us]` (no time zone) | as `Timestamp` without the `Z`, `2023-09-24T08:12:00` | string, as in CSV |
 //! | `StrList` | `list<utf8>` | compact JSON array, `["a","b"]` | array of strings |
 //! | `FloatList` | `list<float64>` | compact JSON array, `[0.5,1.0]` | array of numbers |
+//! | `StrMap` | `map<utf8, utf8>` (keys unique, in the order read) | compact JSON object, `{"score":"3"}` | object of strings |
 //! | `Cues` | `list<struct<start: int64, end: int64, label: utf8, text: utf8, weight: float64>>` | compact JSON array of objects, `[{"start":0,"end":7,"label":"vulgarity","text":"bellend","weight":0.8}]` | array of objects, keys in the order `start`, `end`, `label`, `text`, `weight` |
 //!
 //! Details:
@@ -139,12 +140,15 @@ pub enum DataType {
     FloatList,
     /// A list of [`CueValue`]s (Arrow `List(Struct(start, end, label, text, weight))`).
     Cues,
+    /// Text keyed by text (Arrow `Map(Utf8, Utf8)`), keys unique and in the order read.
+    StrMap,
 }
 
 impl DataType {
     /// The Parquet/Arrow-style name used in the schema document: `string`, `int64`, `float64`,
     /// `bool`, `category` (dictionary-encoded text), `timestamp[us, UTC]`, `timestamp[us]`,
-    /// `list<string>`, `list<float64>` or `list<struct<start, end, label, text, weight>>`.
+    /// `list<string>`, `list<float64>`, `list<struct<start, end, label, text, weight>>` or
+    /// `map<string, string>`.
     ///
     /// ```
     /// use threadlens::export::DataType;
@@ -164,6 +168,7 @@ impl DataType {
             DataType::StrList => "list<string>",
             DataType::FloatList => "list<float64>",
             DataType::Cues => "list<struct<start, end, label, text, weight>>",
+            DataType::StrMap => "map<string, string>",
         }
     }
 }
@@ -249,6 +254,9 @@ pub enum Column {
     /// Lists of cues: Parquet
     /// `list<struct<start: int64, end: int64, label: utf8, text: utf8, weight: float64>>`.
     Cues(Vec<Option<Vec<CueValue>>>),
+    /// Maps of text to text, as (key, value) pairs with unique keys: Parquet
+    /// `map<utf8, utf8>`.
+    StrMap(Vec<Option<Vec<(String, String)>>>),
 }
 
 impl Column {
@@ -265,6 +273,7 @@ impl Column {
             Column::StrList(_) => DataType::StrList,
             Column::FloatList(_) => DataType::FloatList,
             Column::Cues(_) => DataType::Cues,
+            Column::StrMap(_) => DataType::StrMap,
         }
     }
 
@@ -278,6 +287,7 @@ impl Column {
             Column::StrList(v) => v.len(),
             Column::FloatList(v) => v.len(),
             Column::Cues(v) => v.len(),
+            Column::StrMap(v) => v.len(),
         }
     }
 
@@ -299,11 +309,26 @@ impl Column {
             Column::StrList(v) => v[row].is_none(),
             Column::FloatList(v) => v[row].is_none(),
             Column::Cues(v) => v[row].is_none(),
+            Column::StrMap(v) => v[row].is_none(),
         }
     }
 
     fn first_null(&self) -> Option<usize> {
         (0..self.len()).find(|&row| self.is_null(row))
+    }
+}
+
+/// A [`Column::StrMap`] value written as a JSON object (CSV, JSONL, ConvoKit meta).
+pub(crate) struct JsonMap<'a>(pub &'a [(String, String)]);
+
+impl serde::Serialize for JsonMap<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
     }
 }
 

@@ -114,7 +114,18 @@ fn arrow_type(dtype: DataType) -> ArrowType {
         DataType::StrList => ArrowType::List(item_field(ArrowType::Utf8)),
         DataType::FloatList => ArrowType::List(item_field(ArrowType::Float64)),
         DataType::Cues => ArrowType::List(item_field(ArrowType::Struct(cue_fields()))),
+        DataType::StrMap => ArrowType::Map(map_entries(), false),
     }
+}
+
+/// The entries of a [`DataType::StrMap`]: `key` and `value`, as pyarrow names them, neither
+/// null.
+fn map_entries() -> FieldRef {
+    let fields = Fields::from(vec![
+        Field::new("key", ArrowType::Utf8, false),
+        Field::new("value", ArrowType::Utf8, false),
+    ]);
+    Arc::new(Field::new("entries", ArrowType::Struct(fields), false))
 }
 
 /// The field of a list's items: named `item` as Arrow and Parquet name it by default, never null.
@@ -184,6 +195,37 @@ fn arrow_array(column: &Column) -> Result<ArrayRef, ArrowError> {
             ];
             let items = StructArray::try_new(cue_fields(), fields, None)?;
             list_array(v, ArrowType::Struct(cue_fields()), Arc::new(items))?
+        }
+        Column::StrMap(v) => {
+            let pairs = || v.iter().flatten().flatten();
+            let ArrowType::Struct(fields) = map_entries().data_type().clone() else {
+                unreachable!("map entries are a struct")
+            };
+            let entries = StructArray::try_new(
+                fields,
+                vec![
+                    Arc::new(StringArray::from_iter_values(pairs().map(|(k, _)| k))),
+                    Arc::new(StringArray::from_iter_values(pairs().map(|(_, v)| v))),
+                ],
+                None,
+            )?;
+            let mut offsets = OffsetBufferBuilder::<i32>::new(v.len());
+            let mut nulls = NullBufferBuilder::new(v.len());
+            for m in v {
+                offsets.try_push_length(m.as_ref().map_or(0, Vec::len)).map_err(|e| {
+                    ArrowError::ComputeError(format!("map entries: {e}"))
+                })?;
+                nulls.append(m.is_some());
+            }
+            let offsets =
+                offsets.try_finish().map_err(|e| ArrowError::ComputeError(format!("map entries: {e}")))?;
+            Arc::new(arrow_array::MapArray::try_new(
+                map_entries(),
+                offsets,
+                entries,
+                nulls.finish(),
+                false,
+            )?)
         }
     })
 }
@@ -399,6 +441,22 @@ fn column_of(dtype: DataType, array: &dyn Array) -> Option<Column> {
                                 weight: weight.value(j),
                             })
                             .collect()
+                        })
+                    })
+                    .collect(),
+            )
+        }
+        DataType::StrMap => {
+            let a = array.as_map_opt()?;
+            let (keys, values) = (a.keys().as_string_opt::<i32>()?, a.values().as_string_opt::<i32>()?);
+            let offsets = a.value_offsets();
+            Column::StrMap(
+                (0..n)
+                    .map(|i| {
+                        (!a.is_null(i)).then(|| {
+                            (offsets[i] as usize..offsets[i + 1] as usize)
+                                .map(|j| (keys.value(j).to_string(), values.value(j).to_string()))
+                                .collect()
                         })
                     })
                     .collect(),

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::DataType::{
-    Bool, Category, Cues, Float, FloatList, Int, LocalTimestamp, Str, StrList, Timestamp,
+    Bool, Category, Cues, Float, FloatList, Int, LocalTimestamp, Str, StrList, StrMap, Timestamp,
 };
 use super::{ColumnSpec, DataType, SCHEMA_VERSION, TableSpec};
 
@@ -503,6 +503,14 @@ pub static COMMENTS: TableSpec = TableSpec {
             "1-based line in the source file where the comment starts; null when the source is \
              not line-based.",
         ),
+        opt(
+            "extra",
+            StrMap,
+            "Fields the source carries that have no column of their own, as text keyed by the \
+             source's name (Reddit `score`, `subreddit`, `distinguished`, `edited`, `stickied`; \
+             Disqus `isSpam`; a table's other columns; ConvoKit utterance meta), in the order \
+             read; null when there are none.",
+        ),
         req("orphan", Bool, "The parent id was not found; the comment is attached to the article."),
         req("duplicate", Bool, "The comment id was seen before in this discussion."),
         req(
@@ -812,7 +820,7 @@ mod tests {
         let names = |t: &TableSpec| t.columns.iter().map(|c| c.name).collect::<Vec<_>>();
         assert_eq!(ARTICLES.columns.len(), 43);
         assert_eq!(THREADS.columns.len(), 31);
-        assert_eq!(COMMENTS.columns.len(), 34);
+        assert_eq!(COMMENTS.columns.len(), 35);
         assert_eq!(
             names(&ANOMALIES),
             ["article_id", "source", "line", "comment_id", "kind", "message"]

@@ -60,6 +60,17 @@ const TIMESTAMPS: &[i64] = &[
     951_782_400_000_000,     // 2000-02-29T00:00:00
 ];
 
+/// Maps with keys in an order that is not sorted, empty ones, and text that needs escaping.
+fn str_maps() -> Vec<Vec<(String, String)>> {
+    let pairs = |v: &[(&str, &str)]| v.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    vec![
+        vec![],
+        pairs(&[("score", "3")]),
+        pairs(&[("z", ""), ("a", "1"), ("", "empty key")]),
+        pairs(&[("quote\"", "Zeile\n\"zwei\""), ("日本語", "🙂")]),
+    ]
+}
+
 fn str_lists() -> Vec<Vec<String>> {
     let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
     vec![
@@ -121,6 +132,8 @@ static ALL_TYPES: TableSpec = TableSpec {
         col("floats_opt", DataType::FloatList, true),
         col("cues", DataType::Cues, false),
         col("cues_opt", DataType::Cues, true),
+        col("map", DataType::StrMap, false),
+        col("map_opt", DataType::StrMap, true),
     ],
 };
 
@@ -165,6 +178,7 @@ fn sample_batch(spec: &'static TableSpec, rows: usize, seed: usize) -> Batch {
                 DataType::StrList => Column::StrList(cycle(rows, &str_lists(), at, null)),
                 DataType::FloatList => Column::FloatList(cycle(rows, &float_lists(), at, null)),
                 DataType::Cues => Column::Cues(cycle(rows, &cue_lists(), at, null)),
+                DataType::StrMap => Column::StrMap(cycle(rows, &str_maps(), at, null)),
             }
         })
         .collect();
@@ -184,6 +198,7 @@ fn empty_column(dtype: DataType) -> Column {
         DataType::StrList => Column::StrList(vec![]),
         DataType::FloatList => Column::FloatList(vec![]),
         DataType::Cues => Column::Cues(vec![]),
+        DataType::StrMap => Column::StrMap(vec![]),
     }
 }
 
@@ -204,6 +219,7 @@ fn concat(spec: &TableSpec, batches: &[Batch]) -> Vec<Column> {
                 (Column::StrList(a), Column::StrList(b)) => a.extend(b.iter().cloned()),
                 (Column::FloatList(a), Column::FloatList(b)) => a.extend(b.iter().cloned()),
                 (Column::Cues(a), Column::Cues(b)) => a.extend(b.iter().cloned()),
+                (Column::StrMap(a), Column::StrMap(b)) => a.extend(b.iter().cloned()),
                 _ => unreachable!("Batch::new checked the types"),
             }
         }
@@ -250,6 +266,17 @@ fn expected_arrow_type(dtype: DataType) -> ArrowType {
             Field::new("text", ArrowType::Utf8, false),
             Field::new("weight", ArrowType::Float64, false),
         ]))),
+        DataType::StrMap => ArrowType::Map(
+            Arc::new(Field::new(
+                "entries",
+                ArrowType::Struct(Fields::from(vec![
+                    Field::new("key", ArrowType::Utf8, false),
+                    Field::new("value", ArrowType::Utf8, false),
+                ])),
+                false,
+            )),
+            false,
+        ),
     }
 }
 
@@ -326,6 +353,16 @@ fn read_parquet(path: &Path, spec: &TableSpec) -> Vec<Column> {
                         })
                         .collect()
                 })),
+                Column::StrMap(v) => {
+                    let maps = array.as_map();
+                    for i in 0..maps.len() {
+                        v.push((!maps.is_null(i)).then(|| {
+                            let entries = maps.value(i);
+                            let keys = strings(entries.column(0));
+                            keys.into_iter().zip(strings(entries.column(1))).collect()
+                        }));
+                    }
+                }
             }
         }
     }
@@ -350,6 +387,22 @@ fn parse_json_list<T: serde::de::DeserializeOwned + serde::Serialize>(text: &str
         .unwrap_or_else(|e| panic!("not a JSON list of the column's type: {text:?}: {e}"));
     assert_eq!(serde_json::to_string(&list).unwrap(), text, "not compact JSON");
     list
+}
+
+/// Parses a map written as a JSON object, keys in file order, checking that it is compact JSON
+/// of strings.
+fn parse_json_map(text: &str) -> Vec<(String, String)> {
+    let Ordered(entries) = serde_json::from_str(text)
+        .unwrap_or_else(|e| panic!("not a JSON object: {text:?}: {e}"));
+    let pairs: Vec<(String, String)> = entries
+        .into_iter()
+        .map(|(k, v)| match v {
+            serde_json::Value::String(v) => (k, v),
+            other => panic!("not a string value: {other}"),
+        })
+        .collect();
+    assert_eq!(serde_json::to_string(&super::JsonMap(&pairs)).unwrap(), text, "not compact JSON");
+    pairs
 }
 
 /// Reads a CSV file: an empty field is null in a nullable column; anything else must parse as
@@ -378,6 +431,7 @@ fn read_csv(path: &Path, spec: &TableSpec) -> Vec<Column> {
                 Column::StrList(v) => v.push((!null).then(|| parse_json_list(field))),
                 Column::FloatList(v) => v.push((!null).then(|| parse_json_list(field))),
                 Column::Cues(v) => v.push((!null).then(|| parse_json_list(field))),
+                Column::StrMap(v) => v.push((!null).then(|| parse_json_map(field))),
             }
         }
     }
@@ -483,6 +537,26 @@ fn read_jsonl(path: &Path, spec: &TableSpec) -> Vec<Column> {
                     }
                     v.push(cues);
                 }
+                Column::StrMap(v) => v.push(match &value {
+                    Value::Object(_) => {
+                        // `Value` sorts keys: read the line's own object again, in order.
+                        let key = format!("\"{}\":", col.name);
+                        let at = line.find(&key).unwrap() + key.len();
+                        let mut de = serde_json::Deserializer::from_str(&line[at..]);
+                        let Ordered(entries) = Ordered::deserialize(&mut de).unwrap();
+                        Some(
+                            entries
+                                .into_iter()
+                                .map(|(k, v)| match v {
+                                    Value::String(v) => (k, v),
+                                    _ => bad(),
+                                })
+                                .collect(),
+                        )
+                    }
+                    Value::Null => None,
+                    _ => bad(),
+                }),
             }
         }
     }
@@ -525,6 +599,7 @@ fn sample_of_all_types_has_nulls_and_empty_lists() {
             Column::StrList(v) => (v.contains(&None), v.contains(&Some(vec![]))),
             Column::FloatList(v) => (v.contains(&None), v.contains(&Some(vec![]))),
             Column::Cues(v) => (v.contains(&None), v.contains(&Some(vec![]))),
+            Column::StrMap(v) => (v.contains(&None), v.contains(&Some(vec![]))),
             _ => continue,
         };
         assert_eq!((has_null, has_empty), (name.ends_with("_opt"), true), "column {name}");
@@ -537,7 +612,7 @@ fn sample_of_all_types_has_nulls_and_empty_lists() {
 fn type_names_for_the_schema_doc() {
     use DataType::*;
     let names: Vec<&str> =
-        [Str, Int, Float, Bool, Category, Timestamp, LocalTimestamp, StrList, FloatList, Cues]
+        [Str, Int, Float, Bool, Category, Timestamp, LocalTimestamp, StrList, FloatList, Cues, StrMap]
             .into_iter()
             .map(DataType::type_name)
             .collect();
@@ -554,6 +629,7 @@ fn type_names_for_the_schema_doc() {
             "list<string>",
             "list<float64>",
             "list<struct<start, end, label, text, weight>>",
+            "map<string, string>",
         ]
     );
 }
