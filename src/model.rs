@@ -93,14 +93,16 @@ pub struct RawComment {
     /// The comment was deleted or removed: its text or author may be gone.
     pub deleted: bool,
     /// Written by the article's author, as the source marks it (WordPress `bypostauthor`,
-    /// Reddit `is_submitter`); `None` when the source does not say.
+    /// Reddit `is_submitter`, WXR and Disqus by the post author's user id or username);
+    /// `None` when the source does not say.
     pub by_post_author: Option<bool>,
     /// 1-based line of the source where the comment starts, for line-based
     /// sources.
     pub line: Option<usize>,
     /// Fields the source carries that have no column of their own (Reddit's `score`,
     /// `subreddit`, `distinguished`; Disqus' `isSpam`; a table's other columns; ConvoKit
-    /// utterance meta), as text, in the order read: nothing the source gave is dropped.
+    /// utterance meta), as text: nothing the source gave is dropped. The tables write them
+    /// in the order of their keys.
     pub extra: Vec<(String, String)>,
 }
 

@@ -228,7 +228,12 @@ impl DiscussionTables {
             Column::StrMap(
                 nodes
                     .iter()
-                    .map(|n| Some(n.comment.extra.clone()).filter(|e| !e.is_empty()))
+                    .map(|n| {
+                        // By key: the same map whatever order the source wrote it in.
+                        let mut e = n.comment.extra.clone();
+                        e.sort();
+                        (!e.is_empty()).then_some(e)
+                    })
                     .collect(),
             ),
             Column::Bool(nodes.iter().map(|n| Some(n.flags.orphan)).collect()),

@@ -18,8 +18,8 @@
 //   manifest per output folder, unreadable inputs refused with a message.
 // - `r13_tables`, `r13_html`, `r13_scores`: issue #13 regressions in the table and JSON readers,
 //   the HTML reader, and scoring / per-discussion summaries.
-// - `r15_dumps`, `r15_convokit`: issue #15's Reddit dump files and ConvoKit corpora (read and
-//   written).
+// - `r15_dumps`, `r15_convokit`, `r15_extra`: issue #15's Reddit dump files, ConvoKit corpora
+//   (read and written) and the `extra` column of source fields without a column.
 // - `fuzz`: a seeded mutation harness over every format checking the pipeline's invariants.
 
 mod util;
@@ -34,6 +34,7 @@ mod r13_scores;
 mod r13_tables;
 mod r15_convokit;
 mod r15_dumps;
+mod r15_extra;
 mod report;
 mod stance;
 mod tree_props;

@@ -225,6 +225,21 @@ fn arrow_values(a: &dyn Array) -> Vec<Value> {
         l.iter()
             .map(|list| list.map_or(Value::Null, |items| Value::Array(arrow_values(&items))))
             .collect()
+    } else if let Some(m) = a.as_map_opt() {
+        // A map (`extra`) as an object, its entries in the order written.
+        let keys = arrow_values(m.keys().as_ref());
+        let values = arrow_values(m.values().as_ref());
+        let offsets = m.value_offsets();
+        (0..m.len())
+            .map(|i| {
+                let (from, to) = (offsets[i] as usize, offsets[i + 1] as usize);
+                let entries = (from..to).map(|j| {
+                    let k = keys[j].as_str().expect("map keys are strings").to_string();
+                    (k, values[j].clone())
+                });
+                nullable(i, Value::Object(entries.collect()))
+            })
+            .collect()
     } else if let Some(st) = a.as_struct_opt() {
         let fields: Vec<(&String, Vec<Value>)> = st
             .fields()

@@ -128,6 +128,7 @@ fn parse_options(
     author_col: Option<String>,
     time_col: Option<String>,
     text_col: Option<String>,
+    keep_cols: Option<Vec<String>>,
 ) -> PyResult<ParseOptions> {
     let format =
         input_format.map(str::parse::<Format>).transpose().map_err(PyValueError::new_err)?;
@@ -141,6 +142,7 @@ fn parse_options(
             author: author_col,
             time: time_col,
             text: text_col,
+            keep: keep_cols,
         },
     })
 }
@@ -187,7 +189,7 @@ fn table<'py>(
 #[pyfunction]
 #[pyo3(signature = (inputs, *, input_format=None, models=Vec::new(), scores=true, threads=None,
     id_col=None, parent_col=None, discussion_col=None, author_col=None, time_col=None,
-    text_col=None))]
+    text_col=None, keep_cols=None))]
 #[allow(clippy::too_many_arguments)]
 fn analyse<'py>(
     py: Python<'py>,
@@ -202,6 +204,7 @@ fn analyse<'py>(
     author_col: Option<String>,
     time_col: Option<String>,
     text_col: Option<String>,
+    keep_cols: Option<Vec<String>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let opts = parse_options(
         input_format,
@@ -211,6 +214,7 @@ fn analyse<'py>(
         author_col,
         time_col,
         text_col,
+        keep_cols,
     )?;
     let scorers = cached_scorers(&models, scores)?;
     let mut failed = Vec::new();
@@ -270,7 +274,7 @@ fn report(
     models: Vec<PathBuf>,
     scores: bool,
 ) -> PyResult<(String, Vec<String>)> {
-    let opts = parse_options(input_format, None, None, None, None, None, None)?;
+    let opts = parse_options(input_format, None, None, None, None, None, None, None)?;
     let scorers = cached_scorers(&models, scores)?;
     let mut failed = Vec::new();
     let sources = collect(&inputs, &mut failed)?;

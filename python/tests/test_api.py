@@ -326,3 +326,14 @@ def test_ctrl_c_interrupts_a_run():
             break
         time.sleep(0.05)
     assert not run_thread_alive(), "the run has stopped"
+
+
+def test_extra_keeps_other_columns_and_keep_cols_narrows_them():
+    table = pa.table({"id": ["1", "2"], "parent_id": [None, "1"], "text": ["Hi", "Hey"],
+                      "likes": [3, None], "country": ["de", "at"]})
+    extra = threadlens.analyse(table, scores=False).comments.column("extra").to_pylist()
+    assert extra == [[("country", "de"), ("likes", "3")], [("country", "at")]]
+    only = threadlens.analyse(table, scores=False, keep_cols=["LIKES"]).comments
+    assert only.column("extra").to_pylist() == [[("likes", "3")], None]
+    with pytest.raises(threadlens.ThreadlensError, match="keep_cols names column `nope`"):
+        threadlens.analyse(table, scores=False, keep_cols=["nope"])

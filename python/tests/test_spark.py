@@ -142,6 +142,8 @@ def _strip_nullability(t):
         return T.StructType([T.StructField(f.name, _strip_nullability(f.dataType), True) for f in t])
     if isinstance(t, T.ArrayType):
         return T.ArrayType(_strip_nullability(t.elementType), True)
+    if isinstance(t, T.MapType):
+        return T.MapType(_strip_nullability(t.keyType), _strip_nullability(t.valueType), True)
     return t
 
 

@@ -176,7 +176,9 @@ def analyse(
         threads: worker threads (``--threads``); one per core by default. The tables are the
             same for any number.
         **table_columns: the columns of a table, named as the CLI's flags do: ``id_col``,
-            ``parent_col``, ``discussion_col``, ``author_col``, ``time_col``, ``text_col``.
+            ``parent_col``, ``discussion_col``, ``author_col``, ``time_col``, ``text_col``;
+            ``keep_cols`` (``--keep-col``): the other columns kept in the comments' ``extra``
+            map (a list of names; by default every column no role takes).
 
     Returns:
         A :class:`Result` with the four tables and the run's summary.
@@ -188,10 +190,13 @@ def analyse(
         KeyboardInterrupt: Ctrl-C; the run stops between discussions.
         ValueError: an unknown ``input_format``. TypeError: an unknown keyword.
     """
-    known = {"id_col", "parent_col", "discussion_col", "author_col", "time_col", "text_col"}
+    known = {"id_col", "parent_col", "discussion_col", "author_col", "time_col", "text_col",
+             "keep_cols"}
     unknown = set(table_columns) - known
     if unknown:
         raise TypeError(f"unknown arguments: {', '.join(sorted(unknown))}")
+    if isinstance(table_columns.get("keep_cols"), str):
+        table_columns["keep_cols"] = [table_columns["keep_cols"]]
     items, given = _inputs(inputs)
     out = _threadlens.analyse(
         items,

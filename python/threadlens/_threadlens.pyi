@@ -26,6 +26,7 @@ def analyse(
     author_col: Optional[str] = None,
     time_col: Optional[str] = None,
     text_col: Optional[str] = None,
+    keep_cols: Optional[Sequence[str]] = None,
 ) -> dict[str, Any]:
     """The four tables (`articles`, `threads`, `comments`, `anomalies`: pyarrow Tables in
     chunks of about 8,192 rows) and `summary` (a dict). Raises KeyboardInterrupt on Ctrl-C."""

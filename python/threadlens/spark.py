@@ -73,12 +73,15 @@ _OUT_BATCH_ROWS = 10_000
 CANDIDATES = {
     "id_col": ("id", "comment_id", "commentid", "utterance_id", "message_id", "cid"),
     "parent_col": ("parent_id", "reply_to", "parent", "in_reply_to", "parent_comment_id",
-                   "reply_to_id", "in_reply_to_id", "replyto"),
+                   "reply_to_id", "in_reply_to_id", "replyto", "parentid", "inreplyto"),
     "discussion_col": ("article_id", "conversation_id", "thread_id", "discussion_id", "post_id",
-                       "link_id", "story_id", "article"),
-    "author_col": ("author", "speaker", "user", "username", "user_name", "author_name"),
-    "time_col": ("timestamp", "created_utc", "created_at", "time", "date", "datetime", "created"),
-    "text_col": ("text", "body", "content", "comment", "message", "comment_text"),
+                       "link_id", "story_id", "article", "articleid", "asset_id", "assetid"),
+    "author_col": ("author", "speaker", "user", "username", "user_name", "author_name",
+                   "userdisplayname", "user_display_name", "display_name"),
+    "time_col": ("timestamp", "created_utc", "created_at", "time", "date", "datetime", "created",
+                 "createdate", "create_date"),
+    "text_col": ("text", "body", "content", "comment", "message", "comment_text", "commentbody",
+                 "comment_body"),
 }
 
 _KEY = "__threadlens_discussion"
@@ -98,8 +101,9 @@ def spark_type(t: pa.DataType, nullable_items: bool = True) -> T.DataType:
     float32/64 → ``FloatType``/``DoubleType``; bool → ``BooleanType``; timestamp with a zone →
     ``TimestampType`` (an instant), without → ``TimestampNTZType`` (wall clock), both in
     microseconds (finer units are truncated); date32 → ``DateType``; binary → ``BinaryType``;
-    list/large_list → ``ArrayType`` (``containsNull`` from the item field); struct →
-    ``StructType``. Any other type raises ``TypeError`` naming it.
+    list/large_list → ``ArrayType`` (``containsNull`` from the item field); map → ``MapType``
+    (``valueContainsNull`` from the item field); struct → ``StructType``. Any other type raises
+    ``TypeError`` naming it.
     """
     if pa.types.is_dictionary(t):
         return spark_type(t.value_type)
@@ -121,6 +125,9 @@ def spark_type(t: pa.DataType, nullable_items: bool = True) -> T.DataType:
     if pa.types.is_list(t) or pa.types.is_large_list(t):
         item = t.value_field
         return T.ArrayType(spark_type(item.type), containsNull=item.nullable)
+    if pa.types.is_map(t):
+        return T.MapType(spark_type(t.key_type), spark_type(t.item_type),
+                         valueContainsNull=t.item_field.nullable)
     if pa.types.is_struct(t):
         return T.StructType([
             T.StructField(f.name, spark_type(f.type), nullable=f.nullable) for f in t
@@ -426,6 +433,7 @@ def analyse(
     author_col: Optional[str] = None,
     time_col: Optional[str] = None,
     text_col: Optional[str] = None,
+    keep_cols: Optional[Sequence[str]] = None,
     source: str = "spark",
     partitions: Optional[int] = None,
     batch_comments: int = DEFAULT_BATCH_COMMENTS,
@@ -434,7 +442,10 @@ def analyse(
     """Analyse the comment rows of ``df``, discussion by discussion, on the executors.
 
     Columns are found as the table reader finds them (``threadlens analyse`` on a CSV) or
-    named with ``id_col`` … ``text_col``; a discussion column is required. Rows with an empty
+    named with ``id_col`` … ``text_col``; a discussion column is required. The other columns
+    go into ``comments.extra`` as text, as a table's do (arrays, maps and structs as JSON):
+    all but binary ones, or those ``keep_cols`` names; the others are not shipped to the
+    executors. Rows with an empty
     or null discussion go to one discussion with a ``bad_record`` anomaly, as in a file.
     ``models`` and ``scores`` are as in ``threadlens.analyse`` (the driver reads the model
     files for the tables' schemas; on the executors a path that is missing is looked up by
@@ -468,7 +479,28 @@ def analyse(
     disc = F.col(columns["discussion_col"]).cast("string")
     key = F.when(F.trim(disc) == "", F.lit(None)).otherwise(disc)
     wanted = list(dict.fromkeys(c for c in columns.values() if c is not None))
-    rows = df.select(*[F.col(c) for c in wanted]).withColumns(
+    if keep_cols is None:
+        others = [f.name for f in df.schema.fields
+                  if f.name not in wanted and not isinstance(f.dataType, T.BinaryType)]
+    else:
+        if isinstance(keep_cols, str):
+            keep_cols = [keep_cols]
+        by_lower = {c.lower(): c for c in reversed(df.columns)}
+        missing = [k for k in keep_cols if k.lower() not in by_lower]
+        if missing:
+            raise ValueError(f"keep_cols names {', '.join(map(repr, missing))}, which the "
+                             f"DataFrame does not have (columns: {', '.join(df.columns)})")
+        others = [by_lower[k.lower()] for k in keep_cols if by_lower[k.lower()] not in wanted]
+    roles = set(wanted)
+    wanted += list(dict.fromkeys(others))
+    # Nested values (arrays, maps, structs) go into `extra` as JSON text, as a JSON line's do.
+    nested = (T.ArrayType, T.MapType, T.StructType)
+    types = {f.name: f.dataType for f in df.schema.fields}
+    rows = df.select(*[
+        F.to_json(F.col(c)).alias(c) if c not in roles and isinstance(types.get(c), nested)
+        else F.col(c)
+        for c in wanted
+    ]).withColumns(
         {_ORDER: F.monotonically_increasing_id(), _KEY: key})
     shuffled = (rows.repartition(partitions, _KEY) if partitions else rows.repartition(_KEY))
     ipc = shuffled.sortWithinPartitions(_KEY, _ORDER).mapInArrow(

@@ -54,6 +54,10 @@ pub struct InputArgs {
     /// Tables: the text column [default: text, body, content, comment, message, …].
     #[arg(long, value_name = "NAME", help_heading = "Table columns")]
     pub text_col: Option<String>,
+    /// Tables: keep only these of the other columns in each comment's `extra` map (repeat or
+    /// separate by commas) [default: every column no role takes].
+    #[arg(long, value_name = "NAME", value_delimiter = ',', help_heading = "Table columns")]
+    pub keep_col: Option<Vec<String>>,
     /// Reddit dumps: only these subreddits (case-insensitive; repeat or separate by commas).
     #[arg(long, value_name = "NAME", value_delimiter = ',', help_heading = "Reddit dumps")]
     pub subreddit: Vec<String>,
@@ -90,6 +94,7 @@ impl InputArgs {
                 author: self.author_col.clone(),
                 time: self.time_col.clone(),
                 text: self.text_col.clone(),
+                keep: self.keep_col.clone(),
             },
             dump: parse::dump::DumpOptions {
                 subreddits: self.subreddit.clone(),

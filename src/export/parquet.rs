@@ -212,13 +212,14 @@ fn arrow_array(column: &Column) -> Result<ArrayRef, ArrowError> {
             let mut offsets = OffsetBufferBuilder::<i32>::new(v.len());
             let mut nulls = NullBufferBuilder::new(v.len());
             for m in v {
-                offsets.try_push_length(m.as_ref().map_or(0, Vec::len)).map_err(|e| {
-                    ArrowError::ComputeError(format!("map entries: {e}"))
-                })?;
+                offsets
+                    .try_push_length(m.as_ref().map_or(0, Vec::len))
+                    .map_err(|e| ArrowError::ComputeError(format!("map entries: {e}")))?;
                 nulls.append(m.is_some());
             }
-            let offsets =
-                offsets.try_finish().map_err(|e| ArrowError::ComputeError(format!("map entries: {e}")))?;
+            let offsets = offsets
+                .try_finish()
+                .map_err(|e| ArrowError::ComputeError(format!("map entries: {e}")))?;
             Arc::new(arrow_array::MapArray::try_new(
                 map_entries(),
                 offsets,
@@ -448,7 +449,8 @@ fn column_of(dtype: DataType, array: &dyn Array) -> Option<Column> {
         }
         DataType::StrMap => {
             let a = array.as_map_opt()?;
-            let (keys, values) = (a.keys().as_string_opt::<i32>()?, a.values().as_string_opt::<i32>()?);
+            let (keys, values) =
+                (a.keys().as_string_opt::<i32>()?, a.values().as_string_opt::<i32>()?);
             let offsets = a.value_offsets();
             Column::StrMap(
                 (0..n)

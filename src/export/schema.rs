@@ -481,8 +481,11 @@ pub static COMMENTS: TableSpec = TableSpec {
         opt(
             "by_post_author",
             Bool,
-            "Written by the article's author, as the source marks it (WordPress `bypostauthor`, \
-             Reddit `is_submitter`); null when the source does not say.",
+            "Written by the article's author, as the source marks it (WordPress pages' \
+             `bypostauthor`, Reddit `is_submitter`) or shows it (WXR: the comment's \
+             `wp:comment_user_id` is the id of the post's `dc:creator` among the channel's \
+             `wp:author`s; Disqus: the post's author username is the thread's); null when the \
+             source does not say.",
         ),
         req(
             "text",
@@ -507,9 +510,11 @@ pub static COMMENTS: TableSpec = TableSpec {
             "extra",
             StrMap,
             "Fields the source carries that have no column of their own, as text keyed by the \
-             source's name (Reddit `score`, `subreddit`, `distinguished`, `edited`, `stickied`; \
-             Disqus `isSpam`; a table's other columns; ConvoKit utterance meta), in the order \
-             read; null when there are none.",
+             source's name, in key order: Reddit `subreddit`, `score`, `distinguished`, \
+             `author_flair_text`, `edited`, `stickied`, `controversiality`, `gilded`, \
+             `retrieved_on`; Disqus `isSpam`, `isDeleted`, `username`; a table's other columns \
+             (all, or those `--keep-col` names); a ConvoKit utterance's meta (strings as they \
+             are, other values as JSON). Null when there are none.",
         ),
         req("orphan", Bool, "The parent id was not found; the comment is attached to the article."),
         req("duplicate", Bool, "The comment id was seen before in this discussion."),

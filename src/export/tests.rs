@@ -62,7 +62,8 @@ const TIMESTAMPS: &[i64] = &[
 
 /// Maps with keys in an order that is not sorted, empty ones, and text that needs escaping.
 fn str_maps() -> Vec<Vec<(String, String)>> {
-    let pairs = |v: &[(&str, &str)]| v.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let pairs =
+        |v: &[(&str, &str)]| v.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     vec![
         vec![],
         pairs(&[("score", "3")]),
@@ -392,8 +393,8 @@ fn parse_json_list<T: serde::de::DeserializeOwned + serde::Serialize>(text: &str
 /// Parses a map written as a JSON object, keys in file order, checking that it is compact JSON
 /// of strings.
 fn parse_json_map(text: &str) -> Vec<(String, String)> {
-    let Ordered(entries) = serde_json::from_str(text)
-        .unwrap_or_else(|e| panic!("not a JSON object: {text:?}: {e}"));
+    let Ordered(entries) =
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("not a JSON object: {text:?}: {e}"));
     let pairs: Vec<(String, String)> = entries
         .into_iter()
         .map(|(k, v)| match v {
@@ -611,11 +612,22 @@ fn sample_of_all_types_has_nulls_and_empty_lists() {
 #[test]
 fn type_names_for_the_schema_doc() {
     use DataType::*;
-    let names: Vec<&str> =
-        [Str, Int, Float, Bool, Category, Timestamp, LocalTimestamp, StrList, FloatList, Cues, StrMap]
-            .into_iter()
-            .map(DataType::type_name)
-            .collect();
+    let names: Vec<&str> = [
+        Str,
+        Int,
+        Float,
+        Bool,
+        Category,
+        Timestamp,
+        LocalTimestamp,
+        StrList,
+        FloatList,
+        Cues,
+        StrMap,
+    ]
+    .into_iter()
+    .map(DataType::type_name)
+    .collect();
     assert_eq!(
         names,
         [
@@ -1106,6 +1118,14 @@ fn small_comments() -> Batch {
             Column::Int(vec![Some(1), Some(0), Some(0)]),
             Column::Int(vec![Some(2), Some(1), Some(1)]),
             Column::Int(vec![Some(12), Some(15), None]),
+            Column::StrMap(vec![
+                Some(vec![
+                    (s("score").unwrap(), s("3").unwrap()),
+                    (s("subreddit").unwrap(), s("de").unwrap()),
+                ]),
+                Some(vec![(s("note").unwrap(), s("a \"q\", b").unwrap())]),
+                None,
+            ]),
             Column::Bool(vec![Some(false), Some(false), Some(true)]),
             Column::Bool(vec![Some(false); 3]),
             Column::Bool(vec![Some(false); 3]),
@@ -1145,11 +1165,11 @@ fn csv_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(ExportFormat::Csv, dir.path(), &COMMENTS, &[small_comments()]);
     insta::assert_snapshot!(fs::read_to_string(path).unwrap(), @r#"
-    article_id,comment_id,parent_id,root_id,depth,position,author,time,time_local,time_raw,kind,status,deleted,by_post_author,text,quoted_chars,children,subtree_size,line,orphan,duplicate,cycle,self_reply,incivility,uncivil,incivility_forms,incivility_cues,incivility_more_cues,stance,stance_disagree,stance_neutral,stance_agree,side,side_confidence
-    a1,c1,,c1,1,1,Anna K.,2024-03-01T08:15:00Z,,2024-03-01T09:15+01:00,comment,approved,false,false,"Stimmt, aber ""teuer"" ist relativ.",0,1,2,12,false,false,false,false,0.125,false,[],[],0,,,,,unclear,
+    article_id,comment_id,parent_id,root_id,depth,position,author,time,time_local,time_raw,kind,status,deleted,by_post_author,text,quoted_chars,children,subtree_size,line,extra,orphan,duplicate,cycle,self_reply,incivility,uncivil,incivility_forms,incivility_cues,incivility_more_cues,stance,stance_disagree,stance_neutral,stance_agree,side,side_confidence
+    a1,c1,,c1,1,1,Anna K.,2024-03-01T08:15:00Z,,2024-03-01T09:15+01:00,comment,approved,false,false,"Stimmt, aber ""teuer"" ist relativ.",0,1,2,12,"{""score"":""3"",""subreddit"":""de""}",false,false,false,false,0.125,false,[],[],0,,,,,unclear,
     a1,c2,c1,c1,2,1,bernd_77,,2024-03-01T09:20:00,"1. März 2024, 09:20",comment,,false,true,"Zwei Zeilen:
-    ja, wirklich — 🙂",12,0,1,15,false,false,false,false,0.75,true,"[""vulgarity""]","[{""start"":13,""end"":21,""label"":""vulgarity"",""text"":""wirklich"",""weight"":0.5}]",0,disagree,0.625,0.25,0.125,with_article,0.5
-    a1,c9,,c9,1,2,,,,,pingback,spam,true,,,0,0,1,,true,false,false,false,,,,,,,,,,,
+    ja, wirklich — 🙂",12,0,1,15,"{""note"":""a \""q\"", b""}",false,false,false,false,0.75,true,"[""vulgarity""]","[{""start"":13,""end"":21,""label"":""vulgarity"",""text"":""wirklich"",""weight"":0.5}]",0,disagree,0.625,0.25,0.125,with_article,0.5
+    a1,c9,,c9,1,2,,,,,pingback,spam,true,,,0,0,1,,,true,false,false,false,,,,,,,,,,,
     "#);
 }
 
@@ -1158,9 +1178,9 @@ fn jsonl_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(ExportFormat::Jsonl, dir.path(), &COMMENTS, &[small_comments()]);
     insta::assert_snapshot!(fs::read_to_string(path).unwrap(), @r#"
-    {"article_id":"a1","comment_id":"c1","parent_id":null,"root_id":"c1","depth":1,"position":1,"author":"Anna K.","time":"2024-03-01T08:15:00Z","time_local":null,"time_raw":"2024-03-01T09:15+01:00","kind":"comment","status":"approved","deleted":false,"by_post_author":false,"text":"Stimmt, aber \"teuer\" ist relativ.","quoted_chars":0,"children":1,"subtree_size":2,"line":12,"orphan":false,"duplicate":false,"cycle":false,"self_reply":false,"incivility":0.125,"uncivil":false,"incivility_forms":[],"incivility_cues":[],"incivility_more_cues":0,"stance":null,"stance_disagree":null,"stance_neutral":null,"stance_agree":null,"side":"unclear","side_confidence":null}
-    {"article_id":"a1","comment_id":"c2","parent_id":"c1","root_id":"c1","depth":2,"position":1,"author":"bernd_77","time":null,"time_local":"2024-03-01T09:20:00","time_raw":"1. März 2024, 09:20","kind":"comment","status":null,"deleted":false,"by_post_author":true,"text":"Zwei Zeilen:\nja, wirklich — 🙂","quoted_chars":12,"children":0,"subtree_size":1,"line":15,"orphan":false,"duplicate":false,"cycle":false,"self_reply":false,"incivility":0.75,"uncivil":true,"incivility_forms":["vulgarity"],"incivility_cues":[{"start":13,"end":21,"label":"vulgarity","text":"wirklich","weight":0.5}],"incivility_more_cues":0,"stance":"disagree","stance_disagree":0.625,"stance_neutral":0.25,"stance_agree":0.125,"side":"with_article","side_confidence":0.5}
-    {"article_id":"a1","comment_id":"c9","parent_id":null,"root_id":"c9","depth":1,"position":2,"author":null,"time":null,"time_local":null,"time_raw":null,"kind":"pingback","status":"spam","deleted":true,"by_post_author":null,"text":"","quoted_chars":0,"children":0,"subtree_size":1,"line":null,"orphan":true,"duplicate":false,"cycle":false,"self_reply":false,"incivility":null,"uncivil":null,"incivility_forms":null,"incivility_cues":null,"incivility_more_cues":null,"stance":null,"stance_disagree":null,"stance_neutral":null,"stance_agree":null,"side":null,"side_confidence":null}
+    {"article_id":"a1","comment_id":"c1","parent_id":null,"root_id":"c1","depth":1,"position":1,"author":"Anna K.","time":"2024-03-01T08:15:00Z","time_local":null,"time_raw":"2024-03-01T09:15+01:00","kind":"comment","status":"approved","deleted":false,"by_post_author":false,"text":"Stimmt, aber \"teuer\" ist relativ.","quoted_chars":0,"children":1,"subtree_size":2,"line":12,"extra":{"score":"3","subreddit":"de"},"orphan":false,"duplicate":false,"cycle":false,"self_reply":false,"incivility":0.125,"uncivil":false,"incivility_forms":[],"incivility_cues":[],"incivility_more_cues":0,"stance":null,"stance_disagree":null,"stance_neutral":null,"stance_agree":null,"side":"unclear","side_confidence":null}
+    {"article_id":"a1","comment_id":"c2","parent_id":"c1","root_id":"c1","depth":2,"position":1,"author":"bernd_77","time":null,"time_local":"2024-03-01T09:20:00","time_raw":"1. März 2024, 09:20","kind":"comment","status":null,"deleted":false,"by_post_author":true,"text":"Zwei Zeilen:\nja, wirklich — 🙂","quoted_chars":12,"children":0,"subtree_size":1,"line":15,"extra":{"note":"a \"q\", b"},"orphan":false,"duplicate":false,"cycle":false,"self_reply":false,"incivility":0.75,"uncivil":true,"incivility_forms":["vulgarity"],"incivility_cues":[{"start":13,"end":21,"label":"vulgarity","text":"wirklich","weight":0.5}],"incivility_more_cues":0,"stance":"disagree","stance_disagree":0.625,"stance_neutral":0.25,"stance_agree":0.125,"side":"with_article","side_confidence":0.5}
+    {"article_id":"a1","comment_id":"c9","parent_id":null,"root_id":"c9","depth":1,"position":2,"author":null,"time":null,"time_local":null,"time_raw":null,"kind":"pingback","status":"spam","deleted":true,"by_post_author":null,"text":"","quoted_chars":0,"children":0,"subtree_size":1,"line":null,"extra":null,"orphan":true,"duplicate":false,"cycle":false,"self_reply":false,"incivility":null,"uncivil":null,"incivility_forms":null,"incivility_cues":null,"incivility_more_cues":null,"stance":null,"stance_disagree":null,"stance_neutral":null,"stance_agree":null,"side":null,"side_confidence":null}
     "#);
 }
 

@@ -383,9 +383,22 @@ pub fn parse_each(
         if let Some(t) = time {
             t.apply(&mut c);
         }
-        // A corpus threadlens wrote: the comment as it was exported.
+        // A corpus threadlens wrote: the comment as it was exported; any other: its meta
+        // kept in `extra`.
         if let Some(Value::String(cid)) = ours("comment_id") {
             restore(&mut c, cid, meta.expect("ours"));
+        } else if let Some(m) = meta {
+            c.extra = m
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| {
+                    let v = match v {
+                        Value::String(s) => s.clone(),
+                        v => v.to_string(),
+                    };
+                    (k.clone(), v)
+                })
+                .collect();
         }
         g.comments.push(c);
     }
@@ -428,6 +441,10 @@ fn restore(c: &mut RawComment, id: &str, m: &Map<String, Value>) {
     }
     if let Some(b) = m.get("by_post_author") {
         c.by_post_author = b.as_bool();
+    }
+    if let Some(Value::Object(e)) = m.get("extra") {
+        c.extra =
+            e.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect();
     }
     c.kind = match m.get("kind").and_then(Value::as_str) {
         Some("pingback") => crate::model::CommentKind::Pingback,

@@ -256,6 +256,8 @@ impl Rec {
                     + o(&c.status)
                     + s(&c.text)
                     + c.quotes.capacity() * std::mem::size_of::<std::ops::Range<usize>>()
+                    + c.extra.capacity() * std::mem::size_of::<(String, String)>()
+                    + c.extra.iter().map(|(k, v)| s(k) + s(v)).sum::<usize>()
                     + anomalies
                         .iter()
                         .map(|a| std::mem::size_of::<Anomaly>() + s(&a.message) + o(&a.comment_id))

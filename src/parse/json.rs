@@ -693,6 +693,15 @@ const REDDIT_KEYS: &[&str] = &[
     "permalink",
     "selftext",
     "is_submitter",
+    // Kept in a comment's `extra` (REDDIT_EXTRA).
+    "score",
+    "distinguished",
+    "author_flair_text",
+    "edited",
+    "stickied",
+    "controversiality",
+    "gilded",
+    "retrieved_on",
 ];
 /// HTML fields, read only for whether they are escaped (their start).
 const REDDIT_HTML_KEYS: &[&str] = &["body_html", "selftext_html"];
@@ -1035,6 +1044,35 @@ fn is_placeholder(s: &str) -> bool {
     s == "[deleted]" || s == "[removed]"
 }
 
+/// Fields of a Reddit comment that have no column of their own, kept in its `extra` map
+/// when the source carries them (not null): the subreddit, votes, moderation and flair.
+pub(super) const REDDIT_EXTRA: &[&str] = &[
+    "subreddit",
+    "score",
+    "distinguished",
+    "author_flair_text",
+    "edited",
+    "stickied",
+    "controversiality",
+    "gilded",
+    "retrieved_on",
+];
+
+/// `keys` of `o` that are set (not null), as text: strings as they are, other values as
+/// JSON (`12`, `true`, `1700000000.0`).
+pub(super) fn extra_fields(o: &Map<String, Value>, keys: &[&str]) -> Vec<(String, String)> {
+    keys.iter()
+        .filter_map(|&k| {
+            let v = match o.get(k)? {
+                Value::Null => return None,
+                Value::String(s) => s.clone(),
+                v => v.to_string(),
+            };
+            Some((k.to_string(), v))
+        })
+        .collect()
+}
+
 pub(super) fn reddit_article(a: &mut Article, p: &Map<String, Value>, legacy: bool) {
     let text = |s: &str| if legacy { unescape_legacy(s) } else { s.to_string() };
     a.title = str_field(p, "title").map(text);
@@ -1089,6 +1127,7 @@ pub(super) fn reddit_comment(
         status: status.map(String::from),
         deleted: status.is_some(),
         by_post_author: d.get("is_submitter").and_then(Value::as_bool),
+        extra: extra_fields(d, REDDIT_EXTRA),
         ..Default::default()
     };
     if let Some(t) = d.get("created_utc").and_then(epoch) {

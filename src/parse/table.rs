@@ -76,6 +76,9 @@ pub struct TableOptions {
     pub time: Option<String>,
     /// Text column.
     pub text: Option<String>,
+    /// The other columns kept in a comment's `extra` map: `None` keeps every column no role
+    /// takes; `Some(names)` only those named (matched ignoring ASCII case), none when empty.
+    pub keep: Option<Vec<String>>,
 }
 
 /// What a column holds.
@@ -209,6 +212,7 @@ pub fn sniff_header(line: &str) -> Option<Format> {
 #[derive(Debug, Default)]
 struct Mapping {
     columns: [Option<String>; 6],
+    keep: Option<Vec<String>>,
 }
 
 impl Mapping {
@@ -253,7 +257,30 @@ impl Mapping {
             }
             m.columns[i] = found;
         }
+        // A named column to keep must exist, where every row has the same columns (a JSONL
+        // line may carry keys the first one lacks).
+        if let Some(keep) = &opts.keep
+            && format != Format::Jsonl
+            && let Some(missing) =
+                keep.iter().find(|k| !names.iter().any(|n| n.eq_ignore_ascii_case(k)))
+        {
+            return Err(ParseErrorKind::Malformed {
+                format,
+                message: format!(
+                    "{} names column `{missing}`, which the table does not have (columns: {})",
+                    if format == Format::Arrow { "keep_cols" } else { "--keep-col" },
+                    clip(&names.join(", "))
+                ),
+            });
+        }
+        m.keep = opts.keep.clone();
         Ok(m)
+    }
+
+    /// Whether column `name` goes into `extra`: no role takes it and it is kept.
+    fn extra(&self, name: &str) -> bool {
+        !self.columns.iter().flatten().any(|c| c == name)
+            && self.keep.as_ref().is_none_or(|k| k.iter().any(|k| k.eq_ignore_ascii_case(name)))
     }
 
     fn get(&self, role: Role) -> Option<&str> {
@@ -274,6 +301,8 @@ struct Row {
     /// exponent, which serde_json writes `e+N`).
     time_text: Option<String>,
     text: Option<String>,
+    /// The other columns kept (see [`TableOptions::keep`]), empty values left out.
+    extra: Vec<(String, String)>,
 }
 
 /// Parse a CSV, TSV or JSONL table of comments.
@@ -484,6 +513,7 @@ fn read_delimited(
     g.discussion_col = m.get(Role::Discussion).unwrap_or_default().to_string();
     let index = |role: Role| m.get(role).and_then(|c| names.iter().position(|n| n == c));
     let idx: Vec<Option<usize>> = Role::ALL.iter().map(|&r| index(r)).collect();
+    let extra_idx: Vec<usize> = (0..names.len()).filter(|&i| m.extra(&names[i])).collect();
     let sep_str = char::from(sep).to_string();
     let mut rec = csv::StringRecord::new();
     while rdr.read_record(&mut rec).map_err(malformed)? {
@@ -590,6 +620,13 @@ fn read_delimited(
             time: field(4).map(Value::String),
             time_text: None,
             text: field(5),
+            extra: extra_idx
+                .iter()
+                .filter_map(|&i| {
+                    let v = rec.get(i).filter(|v| !v.is_empty())?;
+                    Some((names[i].clone(), v.to_string()))
+                })
+                .collect(),
         };
         let comment_id = row.id.as_deref().map(str::trim).filter(|i| !i.is_empty());
         let comment_id = comment_id.map(|i| clip(i).into_owned());
@@ -811,6 +848,11 @@ fn read_jsonl(
                 .filter(|v| matches!(v, Value::Number(n) if n.to_string().contains('e')))
                 .and_then(|_| raw_field(line, m.get(Role::Time)?)),
             text: string(Role::Text),
+            extra: obj
+                .iter()
+                .filter(|(k, v)| !v.is_null() && m.extra(k))
+                .map(|(k, v)| (k.clone(), scalar_text(v)))
+                .collect(),
         });
         if g.stopped {
             break;
@@ -871,6 +913,7 @@ pub fn parse_batches(
     let mut g = Grouper::new(id, source, format, emit);
     let mut line = 0;
     let mut mapping: Option<Mapping> = None;
+    let mut unkept: Vec<String> = Vec::new();
     for batch in batches {
         let schema = batch.schema();
         let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
@@ -900,6 +943,29 @@ pub fn parse_batches(
             };
             columns.push(values);
         }
+        // The other columns kept: those of a type a role could not hold either (a list, a
+        // struct) are left out, and said so once.
+        let mut extra: Vec<(&String, Vec<Option<Cell>>)> = Vec::new();
+        for (i, name) in names.iter().enumerate().filter(|(_, n)| m.extra(n)) {
+            match cells(name, batch.column(i).as_ref()) {
+                Ok(values) => extra.push((name, values)),
+                Err(_) if !unkept.contains(name) => {
+                    unkept.push(name.clone());
+                    g.anomaly(Anomaly {
+                        kind: AnomalyKind::BadRecord,
+                        line: None,
+                        comment_id: None,
+                        message: format!(
+                            "column `{}` ({}) is not kept in `extra`: only strings, numbers, \
+                             booleans, dates and times are",
+                            clip(name),
+                            batch.column(i).data_type()
+                        ),
+                    });
+                }
+                Err(_) => {}
+            }
+        }
         let mut take = |role: usize, row: usize| -> Option<Cell> {
             columns[role].as_mut().and_then(|v| v[row].take())
         };
@@ -916,6 +982,10 @@ pub fn parse_batches(
                 time_text: time.as_ref().filter(|c| c.value.is_number()).map(|c| c.text.clone()),
                 time: time.map(|c| c.value),
                 text: text(take(5, row)),
+                extra: extra
+                    .iter_mut()
+                    .filter_map(|(name, values)| Some(((*name).clone(), values[row].take()?.text)))
+                    .collect(),
             });
             if g.stopped {
                 return Ok(());
@@ -1193,6 +1263,7 @@ fn assemble(
             quotes: gt_quotes(&text),
             text,
             line: Some(row.line),
+            extra: row.extra.clone(),
             ..Default::default()
         };
         if let Some(t) = &row.time {

@@ -590,6 +590,9 @@ enum W {
     ItemField(ItemField),
     Comment,
     CommentField(CommentField),
+    /// A `wp:author` of the channel, and its `author_id` (0) and `author_login` (1).
+    Author,
+    AuthorField(usize),
     Other,
 }
 
@@ -615,6 +618,7 @@ enum CommentField {
     Content,
     Approved,
     Type,
+    UserId,
 }
 
 impl CommentField {
@@ -628,6 +632,7 @@ impl CommentField {
             "comment_content" => CommentField::Content,
             "comment_approved" => CommentField::Approved,
             "comment_type" => CommentField::Type,
+            "comment_user_id" => CommentField::UserId,
             _ => return None,
         })
     }
@@ -658,6 +663,8 @@ impl<const N: usize> Fields<N> {
 struct ItemRec {
     fields: Fields<8>,
     comments: Vec<RawComment>,
+    /// Each comment's `wp:comment_user_id`, when given.
+    user_ids: Vec<Option<String>>,
     anomalies: Vec<Anomaly>,
 }
 
@@ -669,7 +676,7 @@ impl ItemRec {
 
 struct CommentRec {
     line: usize,
-    fields: Fields<8>,
+    fields: Fields<9>,
 }
 
 impl CommentRec {
@@ -685,12 +692,23 @@ struct Wxr<'s> {
     items: usize,
     item: Option<ItemRec>,
     comment: Option<CommentRec>,
+    /// The channel's `wp:author`s: id and login.
+    authors: Vec<(Option<String>, Option<String>)>,
     docs: Vec<Document>,
 }
 
 impl<'s> Wxr<'s> {
     fn new(id: &'s str, source: &'s str) -> Wxr<'s> {
-        Wxr { id, source, site: None, items: 0, item: None, comment: None, docs: Vec::new() }
+        Wxr {
+            id,
+            source,
+            site: None,
+            items: 0,
+            item: None,
+            comment: None,
+            authors: Vec::new(),
+            docs: Vec::new(),
+        }
     }
 
     fn finish(self) -> Vec<Document> {
@@ -733,11 +751,26 @@ impl<'s> Wxr<'s> {
             });
         c.deleted = c.status.as_deref() == Some("trash");
         item.comments.push(c);
+        item.user_ids.push(plain(rec.get(CommentField::UserId)));
     }
 
-    fn end_item(&mut self, item: ItemRec) {
+    fn end_item(&mut self, mut item: ItemRec) {
         if item.comments.is_empty() {
             return;
+        }
+        // By the post's author, as WordPress marks `bypostauthor`: the comment's user is the
+        // post's (`dc:creator`, a login, whose id the channel's `wp:author` gives). Unknown
+        // when the export lists no such author or the comment no user id.
+        let creator = plain(item.get(ItemField::Creator));
+        let author_id = self
+            .authors
+            .iter()
+            .find(|(_, login)| login.is_some() && *login == creator)
+            .and_then(|(id, _)| id.clone());
+        if let Some(author_id) = author_id {
+            for (c, user) in item.comments.iter_mut().zip(&item.user_ids) {
+                c.by_post_author = user.as_ref().map(|u| *u == author_id);
+            }
         }
         let post_id = plain(item.get(ItemField::PostId));
         let article_id = match &post_id {
@@ -786,6 +819,12 @@ impl Handler for Wxr<'_> {
         Ok(match (parent, ns, local) {
             (W::Rss, Ns::Plain, "channel") => W::Channel,
             (W::Channel, Ns::Plain, "title") => W::SiteTitle,
+            (W::Channel, Ns::Wp, "author") => {
+                self.authors.push((None, None));
+                W::Author
+            }
+            (W::Author, Ns::Wp, "author_id") => W::AuthorField(0),
+            (W::Author, Ns::Wp, "author_login") => W::AuthorField(1),
             (W::Channel, Ns::Plain, "item") => {
                 self.items += 1;
                 self.item = Some(ItemRec::default());
@@ -812,10 +851,12 @@ impl Handler for Wxr<'_> {
 
     fn capture(role: W) -> Option<bool> {
         match role {
-            W::SiteTitle | W::ItemField(_) | W::CommentField(_) => Some(matches!(
-                role,
-                W::ItemField(ItemField::Content) | W::CommentField(CommentField::Content)
-            )),
+            W::SiteTitle | W::ItemField(_) | W::CommentField(_) | W::AuthorField(_) => {
+                Some(matches!(
+                    role,
+                    W::ItemField(ItemField::Content) | W::CommentField(CommentField::Content)
+                ))
+            }
             _ => None,
         }
     }
@@ -847,7 +888,13 @@ impl Handler for Wxr<'_> {
                     self.end_item(item);
                 }
             }
-            W::Rss | W::Channel | W::Other => {}
+            W::AuthorField(i) => {
+                if let Some(a) = self.authors.last_mut() {
+                    let slot = if i == 0 { &mut a.0 } else { &mut a.1 };
+                    *slot = plain(Some(&text));
+                }
+            }
+            W::Rss | W::Channel | W::Author | W::Other => {}
         }
     }
 }
@@ -860,6 +907,8 @@ enum D {
     Root,
     Thread,
     ThreadField(ThreadField),
+    /// A thread's `author`.
+    ThreadAuthor,
     Post,
     PostField(PostField),
     Author,
@@ -873,6 +922,7 @@ enum ThreadField {
     Title,
     CreatedAt,
     Forum,
+    AuthorUsername,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -892,6 +942,8 @@ struct ThreadRec {
     title: Option<String>,
     created_at: Option<String>,
     forum: Option<String>,
+    /// The Disqus username of the thread's author, when the export gives it.
+    author_username: Option<String>,
 }
 
 #[derive(Default)]
@@ -915,8 +967,8 @@ struct Disqus<'s> {
     threads: Vec<ThreadRec>,
     thread: Option<ThreadRec>,
     post: Option<PostRec>,
-    /// Posts read so far: the thread they name and the comment.
-    posts: Vec<(Option<String>, RawComment)>,
+    /// Posts read so far: the thread they name, the comment and its author's username.
+    posts: Vec<(Option<String>, RawComment, Option<String>)>,
     anomalies: Vec<(usize, Anomaly)>,
 }
 
@@ -951,6 +1003,17 @@ impl<'s> Disqus<'s> {
         (c.text, c.quotes) = (t.text, t.quotes);
         let spam = flag(p.get(PostField::IsSpam));
         c.deleted = flag(p.get(PostField::IsDeleted));
+        // As the export wrote them: the flags behind `status`, and the account name where
+        // the display name is the author.
+        let fields = [("isSpam", PostField::IsSpam), ("isDeleted", PostField::IsDeleted)];
+        c.extra = fields
+            .into_iter()
+            .filter_map(|(k, f)| Some((k.to_string(), p.get(f)?.trim().to_string())))
+            .collect();
+        let username = plain(p.get(PostField::Username));
+        if let Some(u) = username.clone().filter(|u| c.author.as_ref() != Some(u)) {
+            c.extra.push(("username".into(), u));
+        }
         c.status = if spam {
             Some("spam".into())
         } else if c.deleted {
@@ -958,7 +1021,7 @@ impl<'s> Disqus<'s> {
         } else {
             None
         };
-        self.posts.push((p.thread, c));
+        self.posts.push((p.thread, c, username));
     }
 
     /// Group the posts by thread: declared threads first, in file order,
@@ -978,7 +1041,15 @@ impl<'s> Disqus<'s> {
         let mut groups: Vec<Document> = Vec::new();
         let mut group_of: HashMap<Option<String>, usize> = HashMap::new();
         let mut order: Vec<(Option<usize>, usize)> = Vec::new();
-        for (i, (thread, c)) in posts.into_iter().enumerate() {
+        for (i, (thread, mut c, username)) in posts.into_iter().enumerate() {
+            // By the thread's author when both usernames are given (display names are not
+            // unique).
+            let decl = thread.as_deref().and_then(|t| declared.get(t).copied());
+            if let (Some(by), Some(u)) =
+                (decl.and_then(|d| threads[d].author_username.as_ref()), &username)
+            {
+                c.by_post_author = Some(by == u);
+            }
             let g = match group_of.get(&thread) {
                 Some(&g) => g,
                 None => {
@@ -1068,6 +1139,8 @@ impl Handler for Disqus<'_> {
             (D::Thread, "title") => D::ThreadField(ThreadField::Title),
             (D::Thread, "createdAt") => D::ThreadField(ThreadField::CreatedAt),
             (D::Thread, "forum") => D::ThreadField(ThreadField::Forum),
+            (D::Thread, "author") => D::ThreadAuthor,
+            (D::ThreadAuthor, "username") => D::ThreadField(ThreadField::AuthorUsername),
             (D::Post, "message") => D::PostField(PostField::Message),
             (D::Post, "createdAt") => D::PostField(PostField::CreatedAt),
             (D::Post, "isDeleted") => D::PostField(PostField::IsDeleted),
@@ -1108,6 +1181,7 @@ impl Handler for Disqus<'_> {
                         ThreadField::Title => t.title = value,
                         ThreadField::CreatedAt => t.created_at = value,
                         ThreadField::Forum => t.forum = value,
+                        ThreadField::AuthorUsername => t.author_username = value,
                     }
                 }
             }
@@ -1126,7 +1200,7 @@ impl Handler for Disqus<'_> {
                     self.end_post(p);
                 }
             }
-            D::Root | D::Author | D::Other => {}
+            D::Root | D::Author | D::ThreadAuthor | D::Other => {}
         }
     }
 }
@@ -1482,6 +1556,50 @@ mod tests {
     }
 
     #[test]
+    fn wxr_by_post_author_from_the_channel_authors() {
+        let author = "<wp:author><wp:author_id>7</wp:author_id>\
+             <wp:author_login><![CDATA[editor]]></wp:author_login></wp:author>\n";
+        let comments = [
+            comment("1", "0", "<{p}:comment_user_id>7</{p}:comment_user_id>"),
+            comment("2", "1", "<{p}:comment_user_id>0</{p}:comment_user_id>"),
+            comment("3", "1", ""),
+        ]
+        .concat();
+        let flags = |text: &str| -> Vec<Option<bool>> {
+            read(text)[0].comments.iter().map(|c| c.by_post_author).collect()
+        };
+        let with = wxr(&format!("{author}{}", item("9", &comments)));
+        assert_eq!(flags(&with), [Some(true), Some(false), None]);
+        // Without the channel's authors, the creator's id is unknown.
+        assert_eq!(flags(&wxr(&item("9", &comments))), [None, None, None]);
+    }
+
+    #[test]
+    fn disqus_by_post_author_when_both_usernames_are_given() {
+        let t = thread("1").replace(
+            "<forum>",
+            "<author><name>The Editor</name><username>ed</username></author>\n  <forum>",
+        );
+        let user = |u: &str| format!("<author><username>{u}</username></author>");
+        let body = [
+            t,
+            post("2", "1", None, &user("ed")),
+            post("3", "1", None, &user("bob")),
+            post("4", "1", None, ""),
+        ]
+        .concat();
+        let docs = read(&disqus(&body));
+        let got: Vec<Option<bool>> = docs[0].comments.iter().map(|c| c.by_post_author).collect();
+        assert_eq!(got, [Some(true), Some(false), None]);
+        // The display name is the author; the username goes into `extra`.
+        assert_eq!(docs[0].comments[0].author.as_deref(), Some("Author 2"));
+        assert!(docs[0].comments[0].extra.contains(&("username".into(), "ed".into())));
+        // Without the thread's author: unknown.
+        let docs = read(&disqus(&[thread("1"), post("2", "1", None, &user("ed"))].concat()));
+        assert_eq!(docs[0].comments[0].by_post_author, None);
+    }
+
+    #[test]
     fn disqus_deleted_and_spam_are_flagged() {
         let body = [
             thread("1"),
@@ -1494,6 +1612,9 @@ mod tests {
         let got: Vec<(Option<&str>, bool)> =
             docs[0].comments.iter().map(|c| (c.status.as_deref(), c.deleted)).collect();
         assert_eq!(got, [(Some("deleted"), true), (Some("spam"), false), (None, false)]);
+        // The flags as written, in `extra` (#15).
+        let kv = |k: &str, v: &str| (k.to_string(), v.to_string());
+        assert_eq!(docs[0].comments[1].extra, [kv("isSpam", "true"), kv("isDeleted", "false")]);
     }
 
     #[test]
