@@ -24,6 +24,7 @@
 pub mod classify;
 pub mod evaluation;
 pub mod export;
+pub mod interactions;
 pub mod metrics;
 pub mod model;
 pub mod parse;

@@ -6,7 +6,7 @@
 //! are checked against the schema by [`Batch::new`], so this module and the
 //! schema document cannot drift apart silently.
 
-use crate::export::schema::{ANOMALIES, ARTICLES, THREADS};
+use crate::export::schema::{ANOMALIES, ARTICLES, EDGES, INTERACTIONS, THREADS};
 use crate::export::{Batch, Column, CueValue, ExportError};
 use crate::metrics::StructureMetrics;
 use crate::scores::{DiscussionScores, ScoreSummary, StanceSummary};
@@ -23,6 +23,10 @@ pub struct DiscussionTables {
     pub comments: Batch,
     /// One row per anomaly.
     pub anomalies: Batch,
+    /// One row per reply to a comment.
+    pub edges: Batch,
+    /// One row per ordered pair of authors of a reply.
+    pub interactions: Batch,
 }
 
 fn int(v: impl TryInto<i64>) -> Option<i64> {
@@ -298,7 +302,53 @@ impl DiscussionTables {
             ],
         )?;
 
-        Ok(DiscussionTables { articles, threads, comments, anomalies })
+        let edges = crate::interactions::edges(d, scores);
+        let pairs = crate::interactions::interactions(d, &edges, stance, scored);
+        let author = |n: crate::NodeId| d.node(n).comment.author.clone();
+        let edge_rows = Batch::new(
+            &EDGES,
+            vec![
+                Column::Str(edges.iter().map(|_| text(aid)).collect()),
+                Column::Str(edges.iter().map(|e| id_of(e.reply)).collect()),
+                Column::Str(edges.iter().map(|e| id_of(e.parent)).collect()),
+                Column::Str(edges.iter().map(|e| author(e.reply)).collect()),
+                Column::Str(edges.iter().map(|e| author(e.parent)).collect()),
+                Column::Int(edges.iter().map(|e| int(d.node(e.reply).depth)).collect()),
+                Column::Category(edges.iter().map(|e| e.stance.map(String::from)).collect()),
+                Column::Float(edges.iter().map(|e| e.incivility.map(|(p, _)| p)).collect()),
+                Column::Float(edges.iter().map(|e| e.parent_incivility).collect()),
+                Column::Float(edges.iter().map(|e| e.latency_seconds).collect()),
+                Column::Bool(edges.iter().map(|e| Some(e.quotes_parent)).collect()),
+            ],
+        )?;
+        let count = |f: &dyn Fn(&crate::interactions::Interaction) -> Option<u64>| {
+            Column::Int(pairs.iter().map(|i| f(i).and_then(int)).collect())
+        };
+        let interactions = Batch::new(
+            &INTERACTIONS,
+            vec![
+                Column::Str(pairs.iter().map(|_| text(aid)).collect()),
+                Column::Str(pairs.iter().map(|i| text(&i.author)).collect()),
+                Column::Str(pairs.iter().map(|i| text(&i.parent_author)).collect()),
+                count(&|i| Some(i.replies)),
+                count(&|i| i.stances.map(|s| s[0])),
+                count(&|i| i.stances.map(|s| s[1])),
+                count(&|i| i.stances.map(|s| s[2])),
+                count(&|i| i.uncivil),
+                Column::Timestamp(pairs.iter().map(|i| i.first_micros).collect()),
+                Column::Timestamp(pairs.iter().map(|i| i.last_micros).collect()),
+                Column::Bool(pairs.iter().map(|i| Some(i.reciprocated)).collect()),
+            ],
+        )?;
+
+        Ok(DiscussionTables {
+            articles,
+            threads,
+            comments,
+            anomalies,
+            edges: edge_rows,
+            interactions,
+        })
     }
 }
 

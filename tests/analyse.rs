@@ -3,7 +3,7 @@
 
 use predicates::prelude::*;
 use threadlens::export::TableSpec;
-use threadlens::export::schema::{ANOMALIES, ARTICLES, COMMENTS, THREADS};
+use threadlens::export::schema::{ANOMALIES, ARTICLES, COMMENTS, EDGES, INTERACTIONS, THREADS};
 
 use crate::util::{Table, Workdir};
 
@@ -60,8 +60,9 @@ fn column_names(spec: &TableSpec) -> Vec<String> {
     spec.columns.iter().map(|c| c.name.to_string()).collect()
 }
 
-fn tables(ext: &str) -> [(&'static TableSpec, String); 4] {
-    [&ARTICLES, &COMMENTS, &THREADS, &ANOMALIES].map(|s| (s, format!("out/{}.{ext}", s.name)))
+fn tables(ext: &str) -> [(&'static TableSpec, String); 6] {
+    [&ARTICLES, &COMMENTS, &THREADS, &ANOMALIES, &EDGES, &INTERACTIONS]
+        .map(|s| (s, format!("out/{}.{ext}", s.name)))
 }
 
 #[test]
@@ -81,7 +82,17 @@ fn seeds_to_parquet() {
             (spec.name, t.len())
         })
         .collect();
-    assert_eq!(rows, [("articles", 5), ("comments", 8), ("threads", 3), ("anomalies", 0)]);
+    assert_eq!(
+        rows,
+        [
+            ("articles", 5),
+            ("comments", 8),
+            ("threads", 3),
+            ("anomalies", 0),
+            ("edges", 5),
+            ("interactions", 0)
+        ]
+    );
 
     let articles = wd.table("out/articles.parquet");
     assert_eq!(articles.column("article_id"), SEED_IDS);
@@ -479,7 +490,7 @@ fn schema_command_prints_the_writers_specs() {
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let tables = json["tables"].as_array().unwrap();
     let names: Vec<&str> = tables.iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["articles", "threads", "comments", "anomalies"]);
+    assert_eq!(names, ["articles", "threads", "comments", "anomalies", "edges", "interactions"]);
     let comments = &tables[2]["columns"];
     assert_eq!(comments.as_array().unwrap().len(), COMMENTS.columns.len());
     let time = comments.as_array().unwrap().iter().find(|c| c["name"] == "time").unwrap();

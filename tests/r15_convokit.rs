@@ -376,6 +376,15 @@ fn a_corpus_folder_is_replaced_as_a_set() {
     wd.run(&["analyse", seeds, "--format", "csv", "--out", "out", "--no-scores"]).expect_code(0);
     assert_eq!(
         wd.list("out"),
-        ["anomalies.csv", "articles.csv", "comments.csv", "notes.txt", "run.json", "threads.csv"]
+        [
+            "anomalies.csv",
+            "articles.csv",
+            "comments.csv",
+            "edges.csv",
+            "interactions.csv",
+            "notes.txt",
+            "run.json",
+            "threads.csv"
+        ]
     );
 }

@@ -20,6 +20,7 @@
 //   the HTML reader, and scoring / per-discussion summaries.
 // - `r15_dumps`, `r15_convokit`, `r15_extra`: issue #15's Reddit dump files, ConvoKit corpora
 //   (read and written) and the `extra` column of source fields without a column.
+// - `r18_edges`: issue #18's `edges` and `interactions` tables.
 // - `fuzz`: a seeded mutation harness over every format checking the pipeline's invariants.
 
 mod util;
@@ -35,6 +36,7 @@ mod r13_tables;
 mod r15_convokit;
 mod r15_dumps;
 mod r15_extra;
+mod r18_edges;
 mod report;
 mod stance;
 mod tree_props;

@@ -249,6 +249,8 @@ fn analyse<'py>(
     out.set_item("threads", table(py, sink.threads, &schema::THREADS)?)?;
     out.set_item("comments", table(py, sink.comments, comments_spec)?)?;
     out.set_item("anomalies", table(py, sink.anomalies, &schema::ANOMALIES)?)?;
+    out.set_item("edges", table(py, sink.edges, &schema::EDGES)?)?;
+    out.set_item("interactions", table(py, sink.interactions, &schema::INTERACTIONS)?)?;
     let summary = PyDict::new(py);
     let t = &run.totals;
     summary.set_item("inputs", run.outcome.inputs)?;
@@ -325,10 +327,10 @@ fn score(py: Python<'_>, texts: Vec<Option<String>>) -> PyResult<Vec<Scored>> {
     }))
 }
 
-/// Writes the four tables (a dict of pyarrow Tables with the columns `analyse` returns) into
+/// Writes the six tables (a dict of pyarrow Tables with the columns `analyse` returns) into
 /// `directory` as the CLI's `analyse --out` does: the same writers, a `run.json` holding
 /// `manifest` (JSON), the folder replaced as a set. `models` is the summary's description of
-/// the models (Parquet metadata). Returns the paths of the four tables.
+/// the models (Parquet metadata). Returns the paths of the six tables.
 #[pyfunction]
 fn write(
     py: Python<'_>,
@@ -353,6 +355,8 @@ fn write(
     arrow.threads = batches("threads")?;
     arrow.comments = batches("comments")?;
     arrow.anomalies = batches("anomalies")?;
+    arrow.edges = batches("edges")?;
+    arrow.interactions = batches("interactions")?;
     // Target models' columns: those of `comments` beyond the standard ones.
     let targets: Vec<String> = tables
         .get_item("comments")?

@@ -14,7 +14,7 @@ import threadlens
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
-TABLES = ("articles", "threads", "comments", "anomalies")
+TABLES = ("articles", "threads", "comments", "anomalies", "edges", "interactions")
 
 THREAD_CSV = """id,parent_id,article_id,author,text
 c1,,a1,ann,First comment on the article

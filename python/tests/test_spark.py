@@ -28,13 +28,15 @@ from pyspark.sql import types as T  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
-TABLES = ("articles", "threads", "comments", "anomalies")
+TABLES = ("articles", "threads", "comments", "anomalies", "edges", "interactions")
 # Rows are compared in this order; the key ends with the whole row, so ties are broken too.
 KEYS = {
     "articles": ("article_id",),
     "threads": ("article_id", "thread_id"),
     "comments": ("article_id", "comment_id", "position", "depth"),
     "anomalies": ("article_id", "kind", "comment_id", "message"),
+    "edges": ("article_id", "comment_id", "parent_id"),
+    "interactions": ("article_id", "author", "parent_author"),
 }
 
 

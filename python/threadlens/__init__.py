@@ -8,7 +8,7 @@ pyarrow tables whose schemas and values equal the CLI's Parquet tables on the sa
     >>> result.comments.num_rows
     8
 
-The functions: :func:`analyse` (inputs to a :class:`Result` of four tables), :func:`report` (the
+The functions: :func:`analyse` (inputs to a :class:`Result` of six tables), :func:`report` (the
 text report), :func:`score` (incivility of texts). Errors are :class:`ThreadlensError`. The work
 is done in Rust with the GIL released; Ctrl-C (KeyboardInterrupt) stops a run.
 """
@@ -34,19 +34,22 @@ __version__: str = _threadlens.version()
 
 PathLike = Union[str, "os.PathLike[str]"]
 
-TABLES = ("articles", "threads", "comments", "anomalies")
+TABLES = ("articles", "threads", "comments", "anomalies", "edges", "interactions")
 FORMATS = ("parquet", "csv", "jsonl")
 
 
 @dataclass
 class Result:
-    """The four tables of a run and what it came to, as :func:`analyse` returns them.
+    """The tables of a run and what it came to, as :func:`analyse` returns them.
 
     Attributes:
         articles: one row per discussion (``pyarrow.Table``).
         threads: one row per top-level comment and its replies.
         comments: one row per comment, with its structure metrics and scores.
         anomalies: one row per problem met in the input (a gap, an orphan, a bad row).
+        edges: one row per reply to a comment (who replied to whom, stance, incivility, latency).
+        interactions: one row per ordered pair of authors in a discussion (replies, stances,
+            uncivil replies, reciprocated).
         summary: what the run came to: ``inputs`` (inputs read), ``articles``, ``threads``,
             ``comments`` and ``anomalies`` (row counts), ``input_formats`` (discussions per
             input format), ``failed`` (messages of the inputs that could not be read, each naming
@@ -63,6 +66,8 @@ class Result:
     threads: pa.Table
     comments: pa.Table
     anomalies: pa.Table
+    edges: pa.Table
+    interactions: pa.Table
     summary: dict = field(default_factory=dict)
 
     @property
@@ -71,13 +76,13 @@ class Result:
         return list(self.summary.get("failed", []))
 
     def to_pandas(self) -> dict:
-        """The four tables as pandas DataFrames, by name (needs pandas)."""
+        """The tables as pandas DataFrames, by name (needs pandas)."""
         return {name: getattr(self, name).to_pandas() for name in TABLES}
 
     def write(self, directory: PathLike, format: str = "parquet", *, overwrite: bool = False) -> list:
         """Write the tables into ``directory`` as the CLI's ``analyse --out DIR --format FORMAT``
         does, with the same writers (CSV and JSONL files are byte for byte the CLI's) and a
-        ``run.json`` manifest; returns the paths of the four tables.
+        ``run.json`` manifest; returns the paths of the tables.
 
         ``format`` is ``"parquet"``, ``"csv"`` or ``"jsonl"``. The tables are written into a
         staging folder and put in place as a set. A folder that exists and is not empty is
@@ -181,7 +186,7 @@ def analyse(
             map (a list of names; by default every column no role takes).
 
     Returns:
-        A :class:`Result` with the four tables and the run's summary.
+        A :class:`Result` with the tables and the run's summary.
 
     Raises:
         ThreadlensError: nothing could be read (the message lists why), or the models could not

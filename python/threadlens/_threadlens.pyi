@@ -28,7 +28,7 @@ def analyse(
     text_col: Optional[str] = None,
     keep_cols: Optional[Sequence[str]] = None,
 ) -> dict[str, Any]:
-    """The four tables (`articles`, `threads`, `comments`, `anomalies`: pyarrow Tables in
+    """The tables (`articles`, `threads`, `comments`, `anomalies`, `edges`, `interactions`: pyarrow Tables in
     chunks of about 8,192 rows) and `summary` (a dict). Raises KeyboardInterrupt on Ctrl-C."""
 
 def report(
@@ -53,7 +53,7 @@ def write(
     models: str,
     manifest: str,
 ) -> list[str]:
-    """Writes the four pyarrow tables with the CLI's writers and `manifest` (JSON) as
+    """Writes the pyarrow tables with the CLI's writers and `manifest` (JSON) as
     `run.json`, the folder replaced as a set; returns the tables' paths."""
 
 def version() -> str:

@@ -1,4 +1,4 @@
-"""threadlens on Spark: the four tables of a corpus of comment rows held in a Spark DataFrame.
+"""threadlens on Spark: the tables of a corpus of comment rows held in a Spark DataFrame.
 
     >>> import threadlens.spark
     >>> df = spark.read.json("comments/*.jsonl")          # id, parent_id, article_id, ...
@@ -21,7 +21,7 @@ How it runs (one analysis per row, whatever is done with the tables afterwards):
    boundaries into chunks of about ``batch_comments`` comments and calls
    ``threadlens.analyse`` once per chunk (the extension keeps the models it loaded, so a
    Python worker loads them once, not per chunk or per discussion; loading the shipped models
-   takes about 0.1 s). Each chunk's four tables
+   takes about 0.1 s). Each chunk's tables
    come out as Arrow IPC streams in rows ``(table, ipc)``, persisted.
 3. Each table is a ``mapInArrow`` over its rows of that result, decoding the IPC.
 
@@ -54,7 +54,7 @@ except ImportError as e:  # pragma: no cover - exercised only without pyspark
 __all__ = ["analyse", "SparkTables", "DiscussionTooLarge", "spark_type", "spark_schema",
            "DEFAULT_MAX_DISCUSSION_COMMENTS"]
 
-TABLES = ("articles", "threads", "comments", "anomalies")
+TABLES = ("articles", "threads", "comments", "anomalies", "edges", "interactions")
 
 #: A discussion with more comments than this is refused (``max_discussion_comments``): its
 #: analysis would take about 3 GB of one Python worker's memory with scores (BENCHMARKS.md,
@@ -151,7 +151,7 @@ def _arrow_schema(schema: T.StructType) -> pa.Schema:
 
 @functools.lru_cache(maxsize=8)
 def _table_schemas(models: tuple, scores: bool) -> dict:
-    """The four tables' Arrow schemas for these models (the comments table has a column per
+    """The tables' Arrow schemas for these models (the comments table has a column per
     target model), from a run on one comment."""
     probe = pa.table({"id": ["c1"], "parent_id": [""], "article_id": ["a1"], "text": ["x"]})
     result = threadlens.analyse(probe, models=list(models), scores=scores, id_col="id",
@@ -234,7 +234,7 @@ def _set_column(table: pa.Table, name: str, value: Any) -> pa.Table:
 
 
 def _run(batches: list, opts: dict) -> dict:
-    """``threadlens.analyse`` on rows of whole discussions: the four tables, by name.
+    """``threadlens.analyse`` on rows of whole discussions: the tables, by name.
 
     A row without a comment id is kept by the reader as ``row-N``, N counting rows of the
     table handed over (of the file, in the CLI); here N is the row's number in the DataFrame
@@ -400,7 +400,7 @@ def _decode(batches: Iterator[pa.RecordBatch]):
 
 @dataclass(frozen=True)
 class SparkTables:
-    """The four tables as Spark DataFrames, with the CLI's column names and types.
+    """The tables as Spark DataFrames, with the CLI's column names and types.
 
     They are views over one persisted analysis (``ipc``): the first action runs it, the others
     reuse it. ``unpersist()`` frees it.
@@ -410,6 +410,8 @@ class SparkTables:
     threads: DataFrame
     comments: DataFrame
     anomalies: DataFrame
+    edges: DataFrame
+    interactions: DataFrame
     ipc: DataFrame
 
     def unpersist(self) -> None:

@@ -181,7 +181,7 @@ impl Drop for OutputDir {
     }
 }
 
-/// Every table file name a run may write: the four tables in each format (a ConvoKit corpus's
+/// Every table file name a run may write: the six tables in each format (a ConvoKit corpus's
 /// files are in [`set_file_names`] when a folder's manifest says it holds one).
 fn table_file_names() -> Vec<String> {
     let formats = [ExportFormat::Parquet, ExportFormat::Csv, ExportFormat::Jsonl];

@@ -94,13 +94,15 @@ mod tests;
 
 pub use self::dir::{MANIFEST, OutputDir};
 pub use self::parquet::{arrow_schema, from_record_batch, record_batch};
-pub use self::schema::{ANOMALIES, ARTICLES, COMMENTS, TABLES, THREADS, schema_markdown};
+pub use self::schema::{
+    ANOMALIES, ARTICLES, COMMENTS, EDGES, INTERACTIONS, TABLES, THREADS, schema_markdown,
+};
 
 /// Version of the exported table layout.
 ///
 /// Bumped whenever a column is added, removed, renamed or changes type or meaning. Written into
 /// Parquet key-value metadata as `threadlens.schema_version` and into `docs/schema.md`.
-pub const SCHEMA_VERSION: &str = "5";
+pub const SCHEMA_VERSION: &str = "6";
 
 /// Parquet key-value metadata key holding [`SCHEMA_VERSION`].
 pub const SCHEMA_VERSION_KEY: &str = "threadlens.schema_version";

@@ -1,4 +1,4 @@
-//! The four tables threadlens exports, and the schema document rendered from them.
+//! The six tables threadlens exports, and the schema document rendered from them.
 //!
 //! Every table joins on `article_id`. [`schema_markdown`] renders `docs/schema.md`; a test keeps
 //! the two equal.
@@ -620,6 +620,93 @@ pub static ANOMALIES: TableSpec = TableSpec {
     ],
 };
 
+/// One row per reply to a comment: who answered whom, how.
+pub static EDGES: TableSpec = TableSpec {
+    name: "edges",
+    doc: "One row per reply to a comment (a comment whose parent is a comment, not the \
+          article): the reply, what it replies to, and how.",
+    columns: &[
+        req("article_id", Str, "Discussion (`articles.article_id`)."),
+        req("comment_id", Str, "The reply (`comments.comment_id`)."),
+        req("parent_id", Str, "The comment replied to (`comments.comment_id`)."),
+        opt("author", Str, "Author of the reply; null when unknown."),
+        opt("parent_author", Str, "Author of the comment replied to; null when unknown."),
+        req("depth", Int, "Depth of the reply (a reply to a top-level comment is at 2)."),
+        cat(
+            "stance",
+            true,
+            &["disagree", "neutral", "agree"],
+            "The reply's relation to the comment it replies to (`comments.stance`); null when \
+             not scored.",
+        ),
+        opt("incivility", Float, "Incivility probability of the reply; null when not scored."),
+        opt(
+            "parent_incivility",
+            Float,
+            "Incivility probability of the comment replied to; null when not scored.",
+        ),
+        opt(
+            "latency_seconds",
+            Float,
+            "Seconds from the comment replied to until the reply, when both times are known \
+             instants (UTC) or both wall-clock times of the source; null otherwise.",
+        ),
+        req(
+            "quotes_parent",
+            Bool,
+            "The reply quotes the comment it replies to: a quoted passage of the reply (a \
+             `<blockquote>`, lines starting with `>`) of 8 characters or more, its spaces \
+             evened out, appears in the parent's text.",
+        ),
+    ],
+};
+
+/// One row per ordered pair of authors within a discussion.
+pub static INTERACTIONS: TableSpec = TableSpec {
+    name: "interactions",
+    doc: "One row per ordered pair of known authors within a discussion in which the first \
+          replied to the second (from `edges`; replies with an unknown author on either side \
+          are left out).",
+    columns: &[
+        req("article_id", Str, "Discussion (`articles.article_id`)."),
+        req("author", Str, "Who replied."),
+        req("parent_author", Str, "To whom (the same as `author` for replies to oneself)."),
+        req("replies", Int, "Replies from `author` to comments of `parent_author`."),
+        opt(
+            "disagree",
+            Int,
+            "Of them, replies whose stance is `disagree`; null without a stance model.",
+        ),
+        opt(
+            "neutral",
+            Int,
+            "Of them, replies whose stance is `neutral`; null without a stance model.",
+        ),
+        opt("agree", Int, "Of them, replies whose stance is `agree`; null without a stance model."),
+        opt(
+            "uncivil",
+            Int,
+            "Of them, replies rated uncivil (`comments.uncivil`); null without an incivility model.",
+        ),
+        opt(
+            "first_time",
+            Timestamp,
+            "Time of the first of these replies, UTC; null when none has a UTC time.",
+        ),
+        opt(
+            "last_time",
+            Timestamp,
+            "Time of the last of these replies, UTC; null when none has a UTC time.",
+        ),
+        req(
+            "reciprocated",
+            Bool,
+            "`parent_author` also replied to `author` in this discussion; false for replies to \
+             oneself.",
+        ),
+    ],
+};
+
 /// The `comments` table with two more columns per user target model (`analyse --model
 /// my_target.json`): `<name>`, the label (a category), and `<name>_confidence`, its
 /// probability. The same names always give the same spec (built once, kept for the run).
@@ -666,7 +753,8 @@ pub fn comments_with_targets(names: &[String]) -> &'static TableSpec {
 }
 
 /// The exported tables, from coarse to fine: articles, threads, comments, anomalies.
-pub static TABLES: [&TableSpec; 4] = [&ARTICLES, &THREADS, &COMMENTS, &ANOMALIES];
+pub static TABLES: [&TableSpec; 6] =
+    [&ARTICLES, &THREADS, &COMMENTS, &ANOMALIES, &EDGES, &INTERACTIONS];
 
 /// Renders the schema document (`docs/schema.md`) from [`TABLES`].
 ///
@@ -848,6 +936,16 @@ mod tests {
         assert!(md.contains("| `orphan` | bool | no |"));
         assert!(md.contains("| `parent_id` | string | yes |"));
         let headings: Vec<&str> = md.lines().filter(|l| l.starts_with("## `")).collect();
-        assert_eq!(headings, ["## `articles`", "## `threads`", "## `comments`", "## `anomalies`"]);
+        assert_eq!(
+            headings,
+            [
+                "## `articles`",
+                "## `threads`",
+                "## `comments`",
+                "## `anomalies`",
+                "## `edges`",
+                "## `interactions`"
+            ]
+        );
     }
 }

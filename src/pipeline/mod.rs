@@ -3,7 +3,7 @@
 //!
 //! - [`inputs`]: sources (files, folders, bytes) → a stream of [`Discussion`]s, with the pages
 //!   of one discussion merged ([`for_each_discussion`]).
-//! - [`analyse`]: a discussion → its rows in the four tables ([`Analysed`]): structure,
+//! - [`analyse`]: a discussion → its rows in the six tables ([`Analysed`]): structure,
 //!   metrics, scores.
 //! - [`run`]: both at once on a pool of threads, reading, analysing and writing overlapping,
 //!   with a bounded number of comments in flight; results reach a [`Sink`] in input order, so
@@ -160,7 +160,7 @@ pub struct Summary {
 /// One analysed discussion: its rows and its summary.
 #[derive(Debug)]
 pub struct Analysed {
-    /// Its rows in the four tables.
+    /// Its rows in the six tables.
     pub tables: DiscussionTables,
     /// Its summary.
     pub summary: Summary,
@@ -169,7 +169,7 @@ pub struct Analysed {
     pub body: String,
 }
 
-/// A discussion → its rows in the four tables: structure metrics, per-thread metrics, scores.
+/// A discussion → its rows in the six tables: structure metrics, per-thread metrics, scores.
 pub fn analyse(d: &Discussion, scorers: &Scorers) -> Result<Analysed, ExportError> {
     let m = metrics::discussion_metrics(d);
     let threads: Vec<_> = d.roots().iter().map(|&r| metrics::thread_metrics(d, r)).collect();
@@ -430,7 +430,7 @@ pub fn run_with(
     })
 }
 
-/// The sink that writes the four tables as files into an output folder: into a staging folder
+/// The sink that writes the six tables as files into an output folder: into a staging folder
 /// while the run goes, put in place as a set by [`finish`](Self::finish) (see [`OutputDir`]).
 /// Parquet files record the threadlens version and the models behind the scores.
 pub struct TableFiles {
@@ -439,6 +439,8 @@ pub struct TableFiles {
     threads: Box<dyn TableWriter>,
     comments: Box<dyn TableWriter>,
     anomalies: Box<dyn TableWriter>,
+    edges: Box<dyn TableWriter>,
+    interactions: Box<dyn TableWriter>,
     comments_spec: &'static export::TableSpec,
 }
 
@@ -481,6 +483,8 @@ impl TableFiles {
             threads: open(&export::schema::THREADS)?,
             comments: open(comments_spec)?,
             anomalies: open(&export::schema::ANOMALIES)?,
+            edges: open(&export::schema::EDGES)?,
+            interactions: open(&export::schema::INTERACTIONS)?,
             comments_spec,
             dir,
         })
@@ -520,7 +524,9 @@ impl TableFiles {
         each(&mut self.articles, &export::schema::ARTICLES, &tables.articles)?;
         each(&mut self.threads, &export::schema::THREADS, &tables.threads)?;
         each(&mut self.comments, self.comments_spec, &tables.comments)?;
-        each(&mut self.anomalies, &export::schema::ANOMALIES, &tables.anomalies)
+        each(&mut self.anomalies, &export::schema::ANOMALIES, &tables.anomalies)?;
+        each(&mut self.edges, &export::schema::EDGES, &tables.edges)?;
+        each(&mut self.interactions, &export::schema::INTERACTIONS, &tables.interactions)
     }
 
     /// Completes every table, writes `manifest` as `run.json` and puts the set in place.
@@ -528,7 +534,15 @@ impl TableFiles {
     pub fn finish(self, manifest: &serde_json::Value) -> Result<Vec<PathBuf>, ExportError> {
         let target = self.dir.target().to_path_buf();
         let mut paths = Vec::new();
-        for w in [self.articles, self.threads, self.comments, self.anomalies] {
+        let writers = [
+            self.articles,
+            self.threads,
+            self.comments,
+            self.anomalies,
+            self.edges,
+            self.interactions,
+        ];
+        for w in writers {
             let staged = w.finish()?;
             paths.push(target.join(staged.file_name().expect("a table file")));
         }
@@ -543,6 +557,8 @@ impl Sink for TableFiles {
         self.threads.write_batch(&a.tables.threads)?;
         self.comments.write_batch(&a.tables.comments)?;
         self.anomalies.write_batch(&a.tables.anomalies)?;
+        self.edges.write_batch(&a.tables.edges)?;
+        self.interactions.write_batch(&a.tables.interactions)?;
         Ok(())
     }
 }
@@ -603,7 +619,7 @@ impl Sink for ConvokitFiles {
     }
 }
 
-/// The sink that keeps the four tables in memory as Arrow record batches (the arrays the
+/// The sink that keeps the six tables in memory as Arrow record batches (the arrays the
 /// Parquet writer writes): for a caller that hands them on, such as Python. The rows are in
 /// input order; the batches of consecutive discussions are joined as they come, once they hold
 /// [`ArrowTables::BATCH_ROWS`] rows or come from [`ArrowTables::BATCH_DISCUSSIONS`]
@@ -619,8 +635,12 @@ pub struct ArrowTables {
     pub comments: Vec<arrow_array::RecordBatch>,
     /// `anomalies` batches.
     pub anomalies: Vec<arrow_array::RecordBatch>,
+    /// `edges` batches.
+    pub edges: Vec<arrow_array::RecordBatch>,
+    /// `interactions` batches.
+    pub interactions: Vec<arrow_array::RecordBatch>,
     /// Per table, where its batches not yet joined start.
-    unjoined: [usize; 4],
+    unjoined: [usize; 6],
 }
 
 impl ArrowTables {
@@ -659,12 +679,14 @@ impl Sink for ArrowTables {
                 .map_err(|e| ExportError::Schema(format!("could not build an Arrow batch: {e}")))
         };
         let t = &a.tables;
-        let [articles, threads, comments, anomalies] = &mut self.unjoined;
+        let [articles, threads, comments, anomalies, edges, interactions] = &mut self.unjoined;
         for (batches, from, batch) in [
             (&mut self.articles, articles, &t.articles),
             (&mut self.threads, threads, &t.threads),
             (&mut self.comments, comments, &t.comments),
             (&mut self.anomalies, anomalies, &t.anomalies),
+            (&mut self.edges, edges, &t.edges),
+            (&mut self.interactions, interactions, &t.interactions),
         ] {
             batches.push(arrow(batch)?);
             ArrowTables::join(batches, from)?;

@@ -30,7 +30,7 @@ pub struct Args {
     /// Folder to write the tables to (created if missing).
     #[arg(long, short, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
-    /// Output format: parquet, csv or jsonl (the four tables), or convokit (a ConvoKit corpus:
+    /// Output format: parquet, csv or jsonl (the six tables), or convokit (a ConvoKit corpus:
     /// utterances.jsonl, conversations.json, speakers.json, corpus.json, index.json).
     #[arg(long, short, value_name = "FORMAT", default_value = "parquet", value_parser = OutputFormat::parse)]
     pub format: OutputFormat,
@@ -46,7 +46,7 @@ pub struct Args {
     pub quiet: bool,
 }
 
-/// What `analyse --format` writes: the four tables in a file format, or a ConvoKit corpus.
+/// What `analyse --format` writes: the six tables in a file format, or a ConvoKit corpus.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutputFormat {
     /// The tables, as Parquet, CSV or JSONL files.

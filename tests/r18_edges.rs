@@ -1,0 +1,106 @@
+//! Issue #18 part 1: the `edges` (one row per reply to a comment) and `interactions` (one
+//! row per ordered author pair of a discussion) tables, checked against the `comments` table
+//! they come from, on the seeds and on a small discussion worked out by hand.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::util::Workdir;
+
+#[test]
+fn seeds_edges_are_the_replies_to_comments() {
+    let wd = Workdir::new();
+    wd.run(&["analyse", "--format", "jsonl", "--out", "out"]).expect_code(0);
+    let c = wd.table("out/comments.jsonl");
+    let e = wd.table("out/edges.jsonl");
+    // One row per comment whose parent is a comment: five on the seeds.
+    let replies: Vec<(String, String, String)> = (0..c.len())
+        .filter(|&r| !c.cell(r, "parent_id").is_empty())
+        .map(|r| (c.cell(r, "article_id"), c.cell(r, "comment_id"), c.cell(r, "parent_id")))
+        .collect();
+    assert_eq!(replies.len(), 5);
+    let edges: Vec<(String, String, String)> = (0..e.len())
+        .map(|r| (e.cell(r, "article_id"), e.cell(r, "comment_id"), e.cell(r, "parent_id")))
+        .collect();
+    assert_eq!(edges.iter().collect::<HashSet<_>>(), replies.iter().collect::<HashSet<_>>());
+    assert_eq!(edges.len(), replies.len());
+    // Each edge carries its reply's and its parent's values from `comments`.
+    let row: HashMap<(String, String), usize> =
+        (0..c.len()).map(|r| ((c.cell(r, "article_id"), c.cell(r, "comment_id")), r)).collect();
+    for r in 0..e.len() {
+        let me = row[&(e.cell(r, "article_id"), e.cell(r, "comment_id"))];
+        let parent = row[&(e.cell(r, "article_id"), e.cell(r, "parent_id"))];
+        assert_eq!(e.cell(r, "author"), c.cell(me, "author"));
+        assert_eq!(e.cell(r, "parent_author"), c.cell(parent, "author"));
+        assert_eq!(e.cell(r, "depth"), c.cell(me, "depth"));
+        assert_eq!(e.cell(r, "stance"), c.cell(me, "stance"));
+        assert_eq!(e.cell(r, "incivility"), c.cell(me, "incivility"));
+        assert_eq!(e.cell(r, "parent_incivility"), c.cell(parent, "incivility"));
+        assert!(!e.cell(r, "stance").is_empty(), "the stance model scores every reply");
+    }
+    // Interactions add up to the edges with both authors known, and reciprocity is mutual.
+    let i = wd.table("out/interactions.jsonl");
+    let known = (0..e.len())
+        .filter(|&r| !e.cell(r, "author").is_empty() && !e.cell(r, "parent_author").is_empty())
+        .count();
+    let total: usize = i.column("replies").iter().map(|n| n.parse::<usize>().unwrap()).sum();
+    assert_eq!(total, known);
+    let pairs: HashSet<(String, String, String)> = (0..i.len())
+        .map(|r| (i.cell(r, "article_id"), i.cell(r, "author"), i.cell(r, "parent_author")))
+        .collect();
+    for r in 0..i.len() {
+        let back = (i.cell(r, "article_id"), i.cell(r, "parent_author"), i.cell(r, "author"));
+        let own = i.cell(r, "author") == i.cell(r, "parent_author");
+        assert_eq!(i.cell(r, "reciprocated") == "true", !own && pairs.contains(&back));
+        let stances: usize = ["disagree", "neutral", "agree"]
+            .iter()
+            .map(|k| i.cell(r, k).parse::<usize>().unwrap())
+            .sum();
+        assert_eq!(stances.to_string(), i.cell(r, "replies"));
+    }
+    // The Parquet tables say the same.
+    wd.run(&["analyse", "--out", "pq"]).expect_code(0);
+    assert_eq!(wd.table("pq/edges.parquet").column("comment_id"), e.column("comment_id"));
+    assert_eq!(wd.table("pq/interactions.parquet").column("replies"), i.column("replies"));
+}
+
+#[test]
+fn a_discussion_by_hand() {
+    let wd = Workdir::new();
+    // ann opens; bob replies twice (once quoting her, 90 s later); ann answers bob; an unknown
+    // author replies to bob; cat replies to herself.
+    wd.create(
+        "t.csv",
+        "id,parent_id,author,created_utc,text\n\
+         1,,ann,1700000000,The figures in the report are wrong.\n\
+         2,1,bob,1700000090,\"> the report are wrong\nNo, they are not.\"\n\
+         3,1,bob,1700000300,Another thought.\n\
+         4,2,ann,1700003600,Yes they are.\n\
+         5,2,,1700003700,Who knows.\n\
+         6,,cat,1700000000,A point.\n\
+         7,6,cat,,And another.\n",
+    );
+    wd.run(&["analyse", "t.csv", "--format", "csv", "--out", "o", "--no-scores"]).expect_code(0);
+    let e = wd.table("o/edges.csv");
+    assert_eq!(e.column("comment_id"), ["2", "4", "5", "3", "7"]);
+    assert_eq!(e.column("parent_author"), ["ann", "bob", "bob", "ann", "cat"]);
+    assert_eq!(e.column("latency_seconds"), ["90", "3510", "3610", "300", ""]);
+    assert_eq!(e.column("quotes_parent"), ["true", "false", "false", "false", "false"]);
+    assert_eq!(e.column("stance"), ["", "", "", "", ""]);
+    let i = wd.table("o/interactions.csv");
+    let rows: Vec<String> = (0..i.len())
+        .map(|r| {
+            let v = |k: &str| i.cell(r, k);
+            format!(
+                "{}>{} {} {} {}",
+                v("author"),
+                v("parent_author"),
+                v("replies"),
+                v("agree"),
+                v("reciprocated")
+            )
+        })
+        .collect();
+    assert_eq!(rows, ["ann>bob 1  true", "bob>ann 2  true", "cat>cat 1  false"]);
+    assert_eq!(i.cell(1, "first_time"), "2023-11-14T22:14:50Z");
+    assert_eq!(i.cell(1, "last_time"), "2023-11-14T22:18:20Z");
+}
