@@ -20,6 +20,8 @@
 //   the HTML reader, and scoring / per-discussion summaries.
 // - `r15_dumps`, `r15_convokit`: issue #15's Reddit dump files and ConvoKit corpora (read and
 //   written).
+// - `r18_html`: issue #18's `report --html`: the page's data against `report --json --tree`,
+//   nothing loaded from the network, no overwriting without --force, 10,000 comments.
 // - `fuzz`: a seeded mutation harness over every format checking the pipeline's invariants.
 
 mod util;
@@ -34,6 +36,7 @@ mod r13_scores;
 mod r13_tables;
 mod r15_convokit;
 mod r15_dumps;
+mod r18_html;
 mod report;
 mod stance;
 mod tree_props;
