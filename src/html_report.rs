@@ -50,6 +50,11 @@ pub const MAX_CHART_DEPTHS: usize = 30;
 /// Tree levels expanded when the page opens (deeper replies are one key or click away).
 pub const OPEN_LEVELS: u32 = 2;
 
+/// Tree levels nested in one view; a deeper thread continues in a view of its own ("Continue
+/// this thread"), since browsers do not lay out DOM nested thousands deep (a 5,000-deep chain
+/// crashed Chromium's tab).
+pub const NEST_LEVELS: u32 = 24;
+
 /// Points drawn per line of the sides chart.
 const SIDE_POINTS: usize = 200;
 
@@ -302,6 +307,8 @@ fn round2(x: f64) -> f64 {
 struct JsTree<'a> {
     /// Levels open when the page loads.
     open: u32,
+    /// Levels nested in one view.
+    nest: u32,
     /// Comments in pre-order.
     nodes: Vec<JsNode<'a>>,
 }
@@ -419,12 +426,13 @@ fn tree(anchor: &str, d: &Discussion, lines: &[TreeLine]) -> String {
         })
         .collect();
     let n = nodes.len();
-    let data = script_json(&JsTree { open: OPEN_LEVELS, nodes });
+    let data = script_json(&JsTree { open: OPEN_LEVELS, nest: NEST_LEVELS, nodes });
     format!(
         "<div class=\"tree-block\">\n<h3 id=\"{anchor}-tree-h\">Reply tree</h3>\n\
          <p class=\"hint\">{n} comments. Arrow keys move through the tree (→ opens, ← closes), \
          Enter or Space opens or closes a comment's replies. Replies deeper than level \
-         {OPEN_LEVELS} start closed.</p>\n\
+         {OPEN_LEVELS} start closed; a thread deeper than {NEST_LEVELS} levels continues in a \
+         view of its own.</p>\n\
          <div class=\"controls\"><button type=\"button\" data-act=\"expand\" data-tree=\"{anchor}-tree\">Expand all</button> \
          <button type=\"button\" data-act=\"collapse\" data-tree=\"{anchor}-tree\">Collapse all</button></div>\n\
          <div class=\"legend\" aria-hidden=\"true\"><span class=\"inc inc0\">civil &lt;0.2</span>\

@@ -165,16 +165,19 @@ fn r18_ten_thousand_comments() {
     let wd = Workdir::new();
     let mut csv = String::from("id,parent_id,author,text\n");
     for i in 0..10_000 {
-        // 100 threads of 100: a top-level comment, then chains and fans below it.
+        // 100 threads of 100: a top-level comment, then chains and fans below it. Ids from 1
+        // (a parent id 0 means the article): comment i is i + 1.
         let parent =
-            if i % 100 == 0 { String::new() } else { (i - 1 - (i % 3 == 0) as usize).to_string() };
-        csv.push_str(&format!("{i},{parent},user{},comment number {i}\n", i % 57));
+            if i % 100 == 0 { String::new() } else { (i - usize::from(i % 3 == 0)).to_string() };
+        csv.push_str(&format!("{},{parent},user{},comment number {i}\n", i + 1, i % 57));
     }
     wd.create("big.csv", csv);
     wd.run(&["report", "big.csv", "--no-scores", "--html", "big.html"]).expect_code(0);
     let html = std::fs::read_to_string(wd.join("big.html")).unwrap();
     let trees = tree_data(&html);
     assert_eq!(nodes(&trees[0].1).len(), 10_000);
+    let top = nodes(&trees[0].1).iter().filter(|n| n["p"] == -1).count();
+    assert_eq!(top, 100, "100 threads");
     assert!(html.len() < 4_000_000, "{} bytes", html.len());
     // 57 authors: the network shows the 30 most active and says so.
     assert!(html.contains("the 30 most active of 57 authors"), "network cap stated");

@@ -21,6 +21,9 @@
     var data = JSON.parse(script.textContent);
     this.nodes = data.nodes;
     this.open = data.open;
+    // Levels nested in one view: a browser's layout gives up on far deeper DOM (a 5,000-deep
+    // chain crashed Chromium's tab), so a deeper thread continues in a view of its own.
+    this.nest = data.nest;
     this.root = document.getElementById(script.getAttribute('data-tree'));
     var n = this.nodes.length;
     this.kids = new Array(n);
@@ -30,12 +33,26 @@
       if (p < 0) this.roots.push(i);
       else (this.kids[p] || (this.kids[p] = [])).push(i);
     }
-    this.items = new Array(n); // li of each rendered comment
-    this.budget = BUDGET;
-    this.renderList(this.root, this.roots, 0, false);
-    var first = this.root.querySelector('li.item');
-    if (first) first.tabIndex = 0;
     var self = this;
+    // The bar above a view of one deep thread, with the way back.
+    this.bar = el('div', 'view-bar');
+    this.bar.hidden = true;
+    this.barText = el('span');
+    var back = el('button', null, 'Back to the whole discussion');
+    back.type = 'button';
+    back.addEventListener('click', function () {
+      var from = self.viewRoot;
+      self.show(-1);
+      // Back at the thread's deepest drawn comment above it.
+      for (var a = self.nodes[from].p; a >= 0; a = self.nodes[a].p) {
+        if (self.items[a]) { self.focus(self.items[a]); break; }
+      }
+    });
+    this.bar.appendChild(this.barText);
+    this.bar.appendChild(document.createTextNode(' '));
+    this.bar.appendChild(back);
+    this.root.parentNode.insertBefore(this.bar, this.root);
+    this.show(-1);
     this.root.addEventListener('keydown', function (ev) { self.onKey(ev); });
     this.root.addEventListener('click', function (ev) { self.onClick(ev); });
     this.root.addEventListener('focusin', function (ev) {
@@ -43,6 +60,34 @@
       if (li) self.setCurrent(li);
     });
   }
+
+  // Draw the whole discussion (-1), or the thread under comment `i` on its own.
+  Tree.prototype.show = function (i) {
+    this.root.textContent = '';
+    this.root.tlRendered = 0;
+    this.root.tlMore = null;
+    this.items = new Array(this.nodes.length); // li of each drawn comment
+    this.current = null;
+    this.budget = BUDGET;
+    this.viewRoot = i;
+    this.base = i < 0 ? 0 : this.nodes[i].d - 1;
+    this.viewRoots = i < 0 ? this.roots : [i];
+    if (i >= 0) {
+      var path = [];
+      for (var a = i; a >= 0; a = this.nodes[a].p) path.unshift(this.nodes[a].id);
+      this.barText.textContent = 'Showing the thread under comment ' + this.nodes[i].id +
+        ' (level ' + this.nodes[i].d + '; path ' + (path.length > 6
+          ? path.slice(0, 3).join(' › ') + ' › … › ' + path.slice(-2).join(' › ')
+          : path.join(' › ')) + ').';
+    }
+    this.bar.hidden = i < 0;
+    this.renderList(this.root, this.viewRoots, 0, false);
+    var first = firstItem(this.root);
+    if (first) {
+      first.tabIndex = 0;
+      if (i >= 0) this.focus(first);
+    }
+  };
 
   // Render indices[start..] into ul, CHUNK at a time (all with `all`).
   Tree.prototype.renderList = function (ul, indices, start, all) {
@@ -130,9 +175,19 @@
     li.appendChild(row);
     if (kids) {
       li.setAttribute('aria-expanded', 'false');
+      if (c.d - this.base >= this.nest) {
+        // Deeper replies continue in a view of their own.
+        var cont = el('button', 'continue', 'Continue this thread: ' + kids.length +
+          (kids.length === 1 ? ' reply' : ' replies') + ' at level ' + (c.d + 1) + ' →');
+        cont.type = 'button';
+        var self = this;
+        cont.addEventListener('click', function () { self.show(i); });
+        row.appendChild(cont);
+        li.tlContinue = true;
+      }
       // Levels above `open` start open, within the budget; `expandAll` opens the rest one by
       // one (not by recursion: a chain can be 100,000 replies deep).
-      if (!all && c.d < this.open && this.budget > 0) this.expand(li, false);
+      else if (!all && c.d - this.base < this.open && this.budget > 0) this.expand(li, false);
     }
     return li;
   };
@@ -145,12 +200,17 @@
     var i = +li.getAttribute('data-i');
     var kids = this.kids[i];
     if (!kids) return;
+    if (li.tlContinue) {
+      if (!all) this.show(i);
+      return;
+    }
     var ul = this.group(li);
     if (!ul) {
       ul = el('ul');
       ul.setAttribute('role', 'group');
       // Past 24 levels replies are not indented further (their level is still announced).
-      if (+li.getAttribute('aria-level') >= 24) ul.className = 'flat';
+      // Deep levels are indented less, so that a thread fits the page.
+      if (+li.getAttribute('aria-level') - this.base >= 8) ul.className = 'flat';
       li.appendChild(ul);
       li.tlGroup = ul;
       this.budget -= Math.min(kids.length, CHUNK);
@@ -182,7 +242,7 @@
     var self = this;
     // Roots first (all chunks), then every comment with replies, in pre-order.
     var rendered = this.root.tlRendered;
-    if (rendered < this.roots.length) this.renderList(this.root, this.roots, rendered, true);
+    if (rendered < this.viewRoots.length) this.renderList(this.root, this.viewRoots, rendered, true);
     for (var i = 0; i < this.nodes.length; i++) {
       if (this.kids[i] && this.items[i]) self.expand(this.items[i], true);
     }
