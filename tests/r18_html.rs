@@ -113,6 +113,9 @@ fn r18_page_loads_nothing_from_the_network() {
     }
     assert!(html.contains("<style>") && html.contains("<script>\n"));
     assert!(html.contains("<svg"), "the charts are inline SVG");
+    // The Canary's captures have no times: its sides are drawn over position.
+    assert!(html.contains("<title>Sides over position</title>"));
+    assert!(html.contains("<title>Escalation</title>") && html.contains("source names no authors"));
 }
 
 #[test]
@@ -156,6 +159,8 @@ fn r18_comment_text_cannot_break_out_of_the_page() {
     assert_eq!(n[0]["h"], "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &lt;!-- &amp;amp;");
     assert_eq!(n[1]["p"], 0);
     assert_eq!(n[1]["t"], "2023-11-14T22:14:20Z");
+    // With times on every comment, the sides are drawn over time.
+    assert!(html.contains("<title>Sides over time</title>"), "sides chart by time");
 }
 
 /// 10,000 comments in one discussion: all in the data, the page linear in size (its script
