@@ -3,7 +3,8 @@
 //! The pipeline, each stage knowing only its input type:
 //! bytes → [`parse`] → [`Document`] → [`Discussion::build`] → [`Discussion`]
 //! (reply tree) → [`metrics`] → [`tables`] → [`export`] (Parquet, CSV,
-//! JSONL). [`report`] draws a discussion for people. [`pipeline`] runs it all, from files,
+//! JSONL). [`report`] draws a discussion for people, [`html_report`] as one self-contained
+//! page. [`pipeline`] runs it all, from files,
 //! folders or bytes to a sink of table rows, on every core: the command line is a thin face
 //! over it.
 //!
@@ -24,6 +25,7 @@
 pub mod classify;
 pub mod evaluation;
 pub mod export;
+pub mod html_report;
 pub mod interactions;
 pub mod metrics;
 pub mod model;

@@ -21,6 +21,8 @@
 // - `r15_dumps`, `r15_convokit`, `r15_extra`: issue #15's Reddit dump files, ConvoKit corpora
 //   (read and written) and the `extra` column of source fields without a column.
 // - `r18_edges`: issue #18's `edges` and `interactions` tables.
+// - `r18_html`: issue #18's `report --html`: the page's data against `report --json --tree`,
+//   nothing loaded from the network, no overwriting without --force, 10,000 comments.
 // - `fuzz`: a seeded mutation harness over every format checking the pipeline's invariants.
 
 mod util;
@@ -37,6 +39,7 @@ mod r15_convokit;
 mod r15_dumps;
 mod r15_extra;
 mod r18_edges;
+mod r18_html;
 mod report;
 mod stance;
 mod tree_props;
