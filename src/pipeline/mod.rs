@@ -215,6 +215,10 @@ pub struct Totals {
     pub threads: usize,
     /// Anomalies.
     pub anomalies: usize,
+    /// Replies to comments (rows of `edges`).
+    pub edges: usize,
+    /// Ordered author pairs (rows of `interactions`).
+    pub interactions: usize,
     /// Discussions per input format (the `format` column).
     pub formats: BTreeMap<String, usize>,
 }
@@ -379,6 +383,8 @@ pub fn run_with(
                         totals.comments += s.comments;
                         totals.threads += s.threads;
                         totals.anomalies += s.anomalies;
+                        totals.edges += a.tables.edges.num_rows();
+                        totals.interactions += a.tables.interactions.num_rows();
                         *totals.formats.entry(s.format.clone()).or_default() += 1;
                         written(s, &totals);
                         budget_w.give(s.comments + 1);

@@ -235,6 +235,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "threads": totals.threads,
             "comments": totals.comments,
             "anomalies": totals.anomalies,
+            "edges": totals.edges,
+            "interactions": totals.interactions,
         },
         "models": scorers.describe(),
     });
