@@ -29,6 +29,7 @@ pub mod html_report;
 pub mod interactions;
 pub mod metrics;
 pub mod model;
+pub mod network;
 pub mod parse;
 pub mod pipeline;
 pub mod report;

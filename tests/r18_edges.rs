@@ -104,3 +104,44 @@ fn a_discussion_by_hand() {
     assert_eq!(i.cell(1, "first_time"), "2023-11-14T22:14:50Z");
     assert_eq!(i.cell(1, "last_time"), "2023-11-14T22:18:20Z");
 }
+
+#[test]
+fn graphml_author_network() {
+    let wd = Workdir::new();
+    wd.create(
+        "t.csv",
+        "id,parent_id,article_id,author,text\n\
+         1,,a,ann,The figures are wrong.\n\
+         2,1,a,bob,No they are not.\n\
+         3,2,a,ann,Yes they are.\n\
+         4,1,a,,Anonymous reply.\n\
+         5,,b,bob,Another article.\n\
+         6,5,b,ann,I disagree.\n\
+         7,5,b,cat,Me too.\n\
+         8,,b,O'Neil <&>,Quoting needed.\n",
+    );
+    let run = wd.run(&["analyse", "t.csv", "--out", "o", "--graph", "g.graphml"]).expect_code(0);
+    assert!(run.stderr.contains("g.graphml (4 authors, 3 reply edges)"), "{run:?}");
+    let xml = std::fs::read_to_string(wd.join("g.graphml")).unwrap();
+    // Nodes in name order: O'Neil <&> (escaped), ann, bob, cat.
+    assert!(xml.contains(r#"<data key="name">O&apos;Neil &lt;&amp;&gt;</data>"#), "{xml}");
+    assert_eq!(xml.matches("<node ").count(), 4);
+    // ann → bob twice over the two discussions, bob → ann once, cat → bob once.
+    let edge = |s: usize, t: usize, replies: usize| {
+        format!(r#"source="a{s}" target="a{t}"><data key="replies">{replies}</data>"#)
+    };
+    for (s, t, n) in [(1, 2, 2), (2, 1, 1), (3, 2, 1)] {
+        assert!(xml.contains(&edge(s, t, n)), "{s}→{t}: {xml}");
+    }
+    assert_eq!(xml.matches("<edge ").count(), 3);
+    // Scored by the shipped models: shares and mean incivility are there.
+    assert!(xml.contains(r#"<data key="disagree_share">"#) && xml.contains("mean_incivility"));
+    // An existing file is not replaced without --force; the tables are not written either.
+    let run = wd.run(&["analyse", "t.csv", "--out", "o2", "--graph", "g.graphml"]).expect_code(2);
+    assert!(run.stderr.contains("g.graphml") && run.stderr.contains("--force"), "{run:?}");
+    assert!(!wd.join("o2").exists());
+    wd.run(&["analyse", "t.csv", "--out", "o2", "--graph", "g.graphml", "--force", "--no-scores"])
+        .expect_code(0);
+    let xml = std::fs::read_to_string(wd.join("g.graphml")).unwrap();
+    assert!(!xml.contains(r#"<data key="uncivil_share">"#), "no model, no share");
+}

@@ -337,3 +337,28 @@ def test_extra_keeps_other_columns_and_keep_cols_narrows_them():
     assert only.column("extra").to_pylist() == [[("likes", "3")], None]
     with pytest.raises(threadlens.ThreadlensError, match="keep_cols names column `nope`"):
         threadlens.analyse(table, scores=False, keep_cols=["nope"])
+
+
+def test_graphml_loads_in_networkx(tmp_path):
+    """Issue #18: `analyse --graph` writes GraphML networkx reads, with the counts of the
+    interactions table."""
+    import networkx as nx
+
+    table = tmp_path / "t.csv"
+    table.write_text("id,parent_id,article_id,author,text\n1,,a,ann,Wrong.\n2,1,a,bob,No.\n"
+                     "3,2,a,ann,Yes.\n4,,b,bob,New.\n5,4,b,ann,Hm.\n6,4,b,cat,Ok.\n")
+    graph = tmp_path / "g.graphml"
+    subprocess.run([cli(), "analyse", str(table), "--out", str(tmp_path / "out"), "--graph",
+                    str(graph), "--quiet"], check=True, capture_output=True)
+    g = nx.read_graphml(graph)
+    assert g.is_directed()
+    names = {n: d["name"] for n, d in g.nodes(data=True)}
+    assert sorted(names.values()) == ["ann", "bob", "cat"]
+    by_name = {(names[a], names[b]): d for a, b, d in g.edges(data=True)}
+    assert {k: d["replies"] for k, d in by_name.items()} == {
+        ("ann", "bob"): 2, ("bob", "ann"): 1, ("cat", "bob"): 1}
+    comments = {d["name"]: d["comments"] for _, d in g.nodes(data=True)}
+    assert comments == {"ann": 3, "bob": 2, "cat": 1}
+    inter = pq.read_table(tmp_path / "out" / "interactions.parquet").to_pylist()
+    assert sum(r["replies"] for r in inter) == g.size(weight="replies")
+    assert all(0 <= d["uncivil_share"] <= 1 for _, _, d in g.edges(data=True))

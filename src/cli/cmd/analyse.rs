@@ -6,12 +6,14 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use threadlens::export::{self, ExportFormat};
+use threadlens::network::AuthorNetwork;
 use threadlens::pipeline::{
     self, Callbacks, ConvokitFiles, Event, Outcome, RunOptions, Sink, Summary, TableFiles,
 };
 
 use crate::cli::inputs::{self, InputArgs};
 use crate::cli::models::ModelArgs;
+use crate::cli::output;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -44,6 +46,15 @@ pub struct Args {
     /// to stderr).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also write the author interaction network as GraphML (networkx, igraph, Gephi): authors
+    /// with comment counts and mean incivility, directed reply edges with counts, disagree
+    /// and uncivil shares.
+    #[arg(long, value_name = "FILE.graphml")]
+    pub graph: Option<PathBuf>,
+    /// With --graph: replace FILE if it exists (without this, an existing file is never
+    /// overwritten).
+    #[arg(long, requires = "graph")]
+    pub force: bool,
 }
 
 /// What `analyse --format` writes: the six tables in a file format, or a ConvoKit corpus.
@@ -70,6 +81,22 @@ impl OutputFormat {
             OutputFormat::Tables(f) => f.name(),
             OutputFormat::Convokit => "convokit",
         }
+    }
+}
+
+/// The run's sink, and the author network when --graph asks for it.
+struct WithNetwork<'a> {
+    files: &'a mut dyn Sink,
+    network: Option<&'a mut AuthorNetwork>,
+}
+
+impl Sink for WithNetwork<'_> {
+    fn write(&mut self, a: &pipeline::Analysed) -> Result<(), export::ExportError> {
+        self.files.write(a)?;
+        if let Some(n) = self.network.as_deref_mut() {
+            n.add(&a.tables);
+        }
+        Ok(())
     }
 }
 
@@ -164,6 +191,13 @@ fn line(s: &Summary) -> String {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    // Before any work: an existing graph file is never replaced without --force (#13).
+    if let Some(graph) = &args.graph {
+        output::check_writable(
+            graph,
+            output::ForceArgs { force: args.force, force_labels: false },
+        )?;
+    }
     let scorers = args.models.scorers()?;
     let mut outcome = Outcome::default();
     let sources = inputs::sources(&args.inputs, &mut outcome);
@@ -176,12 +210,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     .with_context(|| format!("could not prepare output folder '{}'", args.out.display()))?;
     let progress = Progress::new(args.quiet);
     let quiet = args.quiet;
+    let mut network = args.graph.as_ref().map(|_| AuthorNetwork::default());
+    let mut sink = WithNetwork { files: files.sink(), network: network.as_mut() };
     let run = pipeline::run_with(
         &sources,
         &args.inputs.parse_options(),
         &scorers,
         &RunOptions { threads: args.threads },
-        files.sink(),
+        &mut sink,
         Callbacks {
             event: &mut |e| match e {
                 Event::Error(m) => progress.println(&format!("threadlens: error: {m}")),
@@ -245,7 +281,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let paths = files.finish(&manifest).with_context(|| {
                 format!("could not put the tables in place in '{}'", args.out.display())
             })?;
-            let rows = [totals.articles, totals.threads, totals.comments, totals.anomalies];
+            let rows = [
+                totals.articles,
+                totals.threads,
+                totals.comments,
+                totals.anomalies,
+                totals.edges,
+                totals.interactions,
+            ];
             paths.iter().zip(rows).map(|(p, n)| format!("{} ({n} rows)", p.display())).collect()
         }
         Files::Convokit(files) => {
@@ -262,6 +305,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     eprintln!("wrote {}, {}", written.join(", "), args.out.join(export::MANIFEST).display());
+    if let (Some(path), Some(network)) = (&args.graph, &network) {
+        let file = output::create(path)?;
+        {
+            let mut w = std::io::BufWriter::new(file.as_file());
+            network.write_graphml(&mut w)?;
+            std::io::Write::flush(&mut w)?;
+        }
+        file.commit()?;
+        eprintln!(
+            "wrote {} ({} authors, {} reply edges)",
+            path.display(),
+            network.node_count(),
+            network.edges.len()
+        );
+    }
     if outcome.failures > 0 {
         eprintln!("threadlens: {} input(s) failed; see the errors above", outcome.failures);
         return Ok(ExitCode::from(crate::cli::EXIT_FAILURE));
