@@ -23,6 +23,7 @@
 #![deny(missing_docs)]
 
 pub mod classify;
+pub mod dynamics;
 pub mod evaluation;
 pub mod export;
 pub mod html_report;

@@ -181,6 +181,22 @@ impl DiscussionTables {
         cols.push(Column::Int(vec![int(d.anomalies.len())]));
         cols.extend(summary_columns(std::slice::from_ref(&summary), scored));
         cols.extend(stance_columns(std::slice::from_ref(&stance_summary), stance));
+        let edges = crate::interactions::edges(d, scores);
+        let dy = crate::dynamics::Dynamics::of(d, scores, &edges);
+        let esc = dy.escalation.as_ref();
+        cols.extend([
+            Column::Int(vec![esc.and_then(|e| int(e.after_uncivil))]),
+            Column::Float(vec![esc.and_then(|e| e.after_uncivil_share())]),
+            Column::Int(vec![esc.and_then(|e| int(e.after_civil))]),
+            Column::Float(vec![esc.and_then(|e| e.after_civil_share())]),
+            Column::Float(vec![dy.opening_incivility]),
+            Column::Float(vec![dy.later_uncivil_share]),
+            Column::Float(vec![dy.reentry_share]),
+            Column::Float(vec![dy.first_comment_seconds]),
+            Column::Float(vec![dy.median_reply_seconds]),
+            Column::Float(vec![dy.first_hour_share]),
+            Column::Int(vec![dy.post_author_comments.and_then(int)]),
+        ]);
         let articles = Batch::new(&ARTICLES, cols)?;
 
         let roots = d.roots();
@@ -302,7 +318,6 @@ impl DiscussionTables {
             ],
         )?;
 
-        let edges = crate::interactions::edges(d, scores);
         let pairs = crate::interactions::interactions(d, &edges, stance, scored);
         let author = |n: crate::NodeId| d.node(n).comment.author.clone();
         let edge_rows = Batch::new(

@@ -145,3 +145,51 @@ fn graphml_author_network() {
     let xml = std::fs::read_to_string(wd.join("g.graphml")).unwrap();
     assert!(!xml.contains(r#"<data key="uncivil_share">"#), "no model, no share");
 }
+
+#[test]
+fn seeds_dynamics_agree_with_the_comments_table() {
+    let wd = Workdir::new();
+    wd.run(&["analyse", "--format", "jsonl", "--out", "out"]).expect_code(0);
+    let a = wd.table("out/articles.jsonl");
+    let c = wd.table("out/comments.jsonl");
+    let canary = "002_33127b48be7e0ce9";
+    let r = a.row_where("article_id", canary);
+    let rows: Vec<usize> = (0..c.len()).filter(|&i| c.cell(i, "article_id") == canary).collect();
+    assert_eq!(rows.len(), 8);
+    // Fewer than 10 comments: the opening is all of them, nothing comes later.
+    let probs: Vec<f64> = rows.iter().map(|&i| c.cell(i, "incivility").parse().unwrap()).collect();
+    let mean = probs.iter().sum::<f64>() / probs.len() as f64;
+    let opening: f64 = a.cell(r, "opening_incivility").parse().unwrap();
+    assert!((opening - mean).abs() < 1e-12, "{opening} vs {mean}");
+    assert_eq!(a.cell(r, "later_uncivil_share"), "");
+    // Escalation counted from the comments table: replies by whether their parent is uncivil.
+    let uncivil: HashMap<String, bool> =
+        rows.iter().map(|&i| (c.cell(i, "comment_id"), c.cell(i, "uncivil") == "true")).collect();
+    let (mut after_u, mut after_u_u, mut after_c, mut after_c_u) = (0, 0, 0, 0);
+    for &i in &rows {
+        let p = c.cell(i, "parent_id");
+        if p.is_empty() {
+            continue;
+        }
+        let me = uncivil[&c.cell(i, "comment_id")];
+        if uncivil[&p] {
+            after_u += 1;
+            after_u_u += usize::from(me);
+        } else {
+            after_c += 1;
+            after_c_u += usize::from(me);
+        }
+    }
+    assert_eq!(after_u + after_c, 5);
+    assert_eq!(a.cell(r, "replies_after_uncivil"), after_u.to_string());
+    assert_eq!(a.cell(r, "replies_after_civil"), after_c.to_string());
+    let got = |k: &str| a.cell(r, k).parse::<f64>().unwrap();
+    assert_eq!(got("uncivil_after_uncivil"), after_u_u as f64 / after_u as f64);
+    assert_eq!(got("uncivil_after_civil"), after_c_u as f64 / after_c as f64);
+    // A page capture has no authors, times or post-author marks.
+    for k in
+        ["reentry_share", "first_comment_seconds", "median_reply_seconds", "post_author_comments"]
+    {
+        assert_eq!(a.cell(r, k), "", "{k}");
+    }
+}

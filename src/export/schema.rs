@@ -277,6 +277,69 @@ pub static ARTICLES: TableSpec = TableSpec {
             "Mean incivility of comments that agree with their target; null when none do or a \
              model is missing.",
         ),
+        opt(
+            "replies_after_uncivil",
+            Int,
+            "Escalation: scored replies to comments rated uncivil; null without an incivility \
+             model (`docs/metrics.md`).",
+        ),
+        opt(
+            "uncivil_after_uncivil",
+            Float,
+            "Escalation: share of those replies rated uncivil; null when there are none.",
+        ),
+        opt(
+            "replies_after_civil",
+            Int,
+            "Escalation: scored replies to comments rated civil; null without an incivility model.",
+        ),
+        opt(
+            "uncivil_after_civil",
+            Float,
+            "Escalation: share of those replies rated uncivil; null when there are none.",
+        ),
+        opt(
+            "opening_incivility",
+            Float,
+            "Mean incivility probability of the scored comments among the first 10 (by time \
+             when every comment has a UTC time, else in source order); null when none was \
+             scored.",
+        ),
+        opt(
+            "later_uncivil_share",
+            Float,
+            "Share of the scored comments after the first 10 rated uncivil; null when there \
+             are none.",
+        ),
+        opt(
+            "reentry_share",
+            Float,
+            "Share of the known authors who commented again after someone else had commented \
+             since their previous comment; null without known authors.",
+        ),
+        opt(
+            "first_comment_seconds",
+            Float,
+            "Seconds from publication to the first comment, when both are UTC instants.",
+        ),
+        opt(
+            "median_reply_seconds",
+            Float,
+            "Median seconds from a comment to a reply to it (`edges.latency_seconds`); null \
+             without any.",
+        ),
+        opt(
+            "first_hour_share",
+            Float,
+            "Share of the comments with a UTC time posted within an hour of publication; null \
+             without a UTC publication time or comment times.",
+        ),
+        opt(
+            "post_author_comments",
+            Int,
+            "Comments marked as the article author's (`comments.by_post_author`); null when \
+             the source marks none either way.",
+        ),
     ],
 };
 
@@ -911,7 +974,7 @@ mod tests {
     #[test]
     fn column_counts_and_order() {
         let names = |t: &TableSpec| t.columns.iter().map(|c| c.name).collect::<Vec<_>>();
-        assert_eq!(ARTICLES.columns.len(), 43);
+        assert_eq!(ARTICLES.columns.len(), 54);
         assert_eq!(THREADS.columns.len(), 31);
         assert_eq!(COMMENTS.columns.len(), 35);
         assert_eq!(
