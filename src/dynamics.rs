@@ -40,27 +40,70 @@ pub struct Dynamics {
     pub post_author_comments: Option<u64>,
 }
 
+/// Each node's reply latency (`Edge::latency_seconds`), by node index.
+fn latencies(d: &Discussion, edges: &[Edge]) -> Vec<Option<f64>> {
+    let mut out = vec![None; d.len()];
+    for e in edges {
+        out[e.reply.index()] = e.latency_seconds;
+    }
+    out
+}
+
 /// Microseconds of an RFC 3339 UTC instant.
-fn utc(t: Option<&str>) -> Option<i64> {
+fn instant(t: Option<&str>) -> Option<i64> {
     Some(chrono::DateTime::parse_from_rfc3339(t?).ok()?.timestamp_micros())
 }
 
 impl Dynamics {
     /// The dynamics of `d` with its `scores` and its `edges` ([`crate::interactions::edges`]).
     pub fn of(d: &Discussion, scores: &DiscussionScores, edges: &[Edge]) -> Dynamics {
-        let n = d.len();
-        let times: Vec<Option<i64>> =
-            d.nodes().iter().map(|x| crate::interactions::utc_micros(&x.comment)).collect();
-        let mut order: Vec<usize> = (0..n).collect();
-        if times.iter().all(Option::is_some) {
-            order.sort_by_key(|&i| (times[i], i));
+        Dynamics::of_part(d, scores, &latencies(d, edges), d.preorder())
+    }
+
+    /// The dynamics of each thread of `d` alone (its top-level comment and the replies below
+    /// it), in the order of [`Discussion::roots`]. O(n log n) over all threads.
+    pub fn of_threads(d: &Discussion, scores: &DiscussionScores, edges: &[Edge]) -> Vec<Dynamics> {
+        let latency = latencies(d, edges);
+        d.roots().iter().map(|&r| Dynamics::of_part(d, scores, &latency, d.subtree(r))).collect()
+    }
+
+    /// The dynamics of `part`: all comments of `d`, or one thread (a subtree, whose replies'
+    /// parents are all in it); `latency` is each node's reply latency.
+    fn of_part(
+        d: &Discussion,
+        scores: &DiscussionScores,
+        latency: &[Option<f64>],
+        part: &[NodeId],
+    ) -> Dynamics {
+        let n = part.len();
+        let utc = |i: usize| crate::interactions::utc_micros(&d.nodes()[i].comment);
+        // Source order, or time order when every comment of the part has a UTC time.
+        let mut timed: Vec<(usize, Option<i64>)> =
+            part.iter().map(|id| (id.index(), utc(id.index()))).collect();
+        timed.sort_unstable_by_key(|&(i, _)| i);
+        if timed.iter().all(|(_, t)| t.is_some()) {
+            timed.sort_by_key(|&(i, t)| (t, i));
         }
+        let order: Vec<usize> = timed.iter().map(|&(i, _)| i).collect();
+        let times: Vec<i64> = timed.iter().filter_map(|&(_, t)| t).collect();
         let incivility = |i: usize| scores.get(NodeId(i as u32)).incivility.as_ref();
 
         let mut dy = Dynamics::default();
         if scores.has_incivility() {
-            dy.escalation =
-                Some(Escalation::of(d, |id| scores.get(id).incivility.as_ref().map(|s| s.uncivil)));
+            let uncivil = |id: NodeId| scores.get(id).incivility.as_ref().map(|s| s.uncivil);
+            let mut e = Escalation::default();
+            for &id in part {
+                let Some(p) = d.node(id).parent else { continue };
+                let (Some(child), Some(parent)) = (uncivil(id), uncivil(p)) else { continue };
+                if parent {
+                    e.after_uncivil += 1;
+                    e.after_uncivil_uncivil += usize::from(child);
+                } else {
+                    e.after_civil += 1;
+                    e.after_civil_uncivil += usize::from(child);
+                }
+            }
+            dy.escalation = Some(e);
         }
         let (opening, later) = order.split_at(n.min(OPENING_COMMENTS));
         let probs: Vec<f64> =
@@ -92,12 +135,12 @@ impl Dynamics {
             dy.reentry_share = Some(back as f64 / last.len() as f64);
         }
 
-        let published = utc(d.article.published.as_deref());
-        let first = times.iter().flatten().min().copied();
+        let published = instant(d.article.published.as_deref());
+        let first = times.iter().min().copied();
         if let (Some(p), Some(f)) = (published, first) {
             dy.first_comment_seconds = Some((f - p) as f64 / 1e6);
         }
-        let mut latencies: Vec<f64> = edges.iter().filter_map(|e| e.latency_seconds).collect();
+        let mut latencies: Vec<f64> = part.iter().filter_map(|id| latency[id.index()]).collect();
         if !latencies.is_empty() {
             latencies.sort_by(f64::total_cmp);
             let m = latencies.len();
@@ -107,12 +150,12 @@ impl Dynamics {
                 (latencies[m / 2 - 1] + latencies[m / 2]) / 2.0
             });
         }
-        let timed: Vec<i64> = times.iter().flatten().copied().collect();
-        if let (Some(p), false) = (published, timed.is_empty()) {
-            let early = timed.iter().filter(|&&t| t - p <= 3_600_000_000).count();
-            dy.first_hour_share = Some(early as f64 / timed.len() as f64);
+        if let (Some(p), false) = (published, times.is_empty()) {
+            let early = times.iter().filter(|&&t| t - p <= 3_600_000_000).count();
+            dy.first_hour_share = Some(early as f64 / times.len() as f64);
         }
-        let marks: Vec<bool> = d.nodes().iter().filter_map(|x| x.comment.by_post_author).collect();
+        let marks: Vec<bool> =
+            part.iter().filter_map(|&id| d.node(id).comment.by_post_author).collect();
         if !marks.is_empty() {
             dy.post_author_comments = Some(marks.iter().filter(|&&b| b).count() as u64);
         }
@@ -181,6 +224,39 @@ mod tests {
             (dy.escalation, dy.opening_incivility, dy.later_uncivil_share),
             (None, None, None)
         );
+    }
+
+    #[test]
+    fn a_thread_is_measured_alone() {
+        let mut comments = vec![
+            c("1", None, Some("ann"), Some("2024-01-01T10:30:00Z")),
+            c("2", Some("1"), Some("bob"), Some("2024-01-01T10:40:00Z")),
+            c("3", Some("2"), Some("ann"), Some("2024-01-01T10:45:00Z")),
+            c("4", None, Some("bob"), Some("2024-01-01T12:00:00Z")),
+            c("5", None, Some("cat"), Some("2024-01-01T10:50:00Z")),
+        ];
+        comments[3].by_post_author = Some(true);
+        let d = discussion(Some("2024-01-01T10:00:00Z"), comments);
+        let scores = DiscussionScores::new(&d, &Scorers::default());
+        let edges = crate::interactions::edges(&d, &scores);
+        let threads = Dynamics::of_threads(&d, &scores, &edges);
+        assert_eq!(threads.len(), 3);
+        let first = &threads[0];
+        // ann, bob, ann: ann is back, bob is not; bob's and cat's other comments are elsewhere.
+        assert_eq!(first.reentry_share, Some(0.5));
+        assert_eq!(first.median_reply_seconds, Some(450.0));
+        assert_eq!(
+            (first.first_comment_seconds, first.first_hour_share),
+            (Some(1800.0), Some(1.0))
+        );
+        assert_eq!(first.post_author_comments, None);
+        let second = &threads[1];
+        assert_eq!((second.reentry_share, second.median_reply_seconds), (Some(0.0), None));
+        assert_eq!(
+            (second.first_comment_seconds, second.first_hour_share),
+            (Some(7200.0), Some(0.0))
+        );
+        assert_eq!(second.post_author_comments, Some(1));
     }
 
     #[test]

@@ -71,6 +71,32 @@ fn text(v: &str) -> Option<String> {
     Some(v.to_string())
 }
 
+/// The conversation-dynamics columns shared by `articles` and `threads`, in schema order.
+fn dynamics_columns(rows: &[crate::dynamics::Dynamics]) -> Vec<Column> {
+    let esc = |f: &dyn Fn(&crate::html_report::Escalation) -> Option<i64>| {
+        Column::Int(rows.iter().map(|r| r.escalation.as_ref().and_then(f)).collect())
+    };
+    let share = |f: &dyn Fn(&crate::html_report::Escalation) -> Option<f64>| {
+        Column::Float(rows.iter().map(|r| r.escalation.as_ref().and_then(f)).collect())
+    };
+    let floats = |f: &dyn Fn(&crate::dynamics::Dynamics) -> Option<f64>| {
+        Column::Float(rows.iter().map(f).collect())
+    };
+    vec![
+        esc(&|e| int(e.after_uncivil)),
+        share(&|e| e.after_uncivil_share()),
+        esc(&|e| int(e.after_civil)),
+        share(&|e| e.after_civil_share()),
+        floats(&|r| r.opening_incivility),
+        floats(&|r| r.later_uncivil_share),
+        floats(&|r| r.reentry_share),
+        floats(&|r| r.first_comment_seconds),
+        floats(&|r| r.median_reply_seconds),
+        floats(&|r| r.first_hour_share),
+        Column::Int(rows.iter().map(|r| r.post_author_comments.and_then(int)).collect()),
+    ]
+}
+
 /// The metric columns shared by `articles` and `threads`, in schema order
 /// (from `max_depth` on; `comments` and `threads` are placed by the caller).
 fn metric_columns(rows: &[&StructureMetrics]) -> Vec<Column> {
@@ -183,20 +209,7 @@ impl DiscussionTables {
         cols.extend(stance_columns(std::slice::from_ref(&stance_summary), stance));
         let edges = crate::interactions::edges(d, scores);
         let dy = crate::dynamics::Dynamics::of(d, scores, &edges);
-        let esc = dy.escalation.as_ref();
-        cols.extend([
-            Column::Int(vec![esc.and_then(|e| int(e.after_uncivil))]),
-            Column::Float(vec![esc.and_then(|e| e.after_uncivil_share())]),
-            Column::Int(vec![esc.and_then(|e| int(e.after_civil))]),
-            Column::Float(vec![esc.and_then(|e| e.after_civil_share())]),
-            Column::Float(vec![dy.opening_incivility]),
-            Column::Float(vec![dy.later_uncivil_share]),
-            Column::Float(vec![dy.reentry_share]),
-            Column::Float(vec![dy.first_comment_seconds]),
-            Column::Float(vec![dy.median_reply_seconds]),
-            Column::Float(vec![dy.first_hour_share]),
-            Column::Int(vec![dy.post_author_comments.and_then(int)]),
-        ]);
+        cols.extend(dynamics_columns(std::slice::from_ref(&dy)));
         let articles = Batch::new(&ARTICLES, cols)?;
 
         let roots = d.roots();
@@ -210,6 +223,7 @@ impl DiscussionTables {
         cols.extend(metric_columns(&refs));
         cols.extend(summary_columns(&thread_summaries, scored));
         cols.extend(stance_columns(&thread_stances, stance));
+        cols.extend(dynamics_columns(&crate::dynamics::Dynamics::of_threads(d, scores, &edges)));
         let threads = Batch::new(&THREADS, cols)?;
 
         let nodes = d.nodes();

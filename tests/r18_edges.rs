@@ -193,3 +193,22 @@ fn seeds_dynamics_agree_with_the_comments_table() {
         assert_eq!(a.cell(r, k), "", "{k}");
     }
 }
+
+#[test]
+fn thread_dynamics_add_up_to_the_discussions() {
+    // Escalation counts replies within threads: the threads' counts sum to the discussion's.
+    let wd = Workdir::new();
+    wd.run(&["analyse", "--format", "jsonl", "--out", "out"]).expect_code(0);
+    let a = wd.table("out/articles.jsonl");
+    let t = wd.table("out/threads.jsonl");
+    for k in ["replies_after_uncivil", "replies_after_civil"] {
+        for r in 0..a.len() {
+            let id = a.cell(r, "article_id");
+            let sum: usize = (0..t.len())
+                .filter(|&i| t.cell(i, "article_id") == id)
+                .map(|i| t.cell(i, k).parse::<usize>().unwrap_or(0))
+                .sum();
+            assert_eq!(a.cell(r, k).parse::<usize>().unwrap_or(0), sum, "{id} {k}");
+        }
+    }
+}

@@ -62,431 +62,449 @@ const ANOMALY_KINDS: &[&str] = &[
     "deep_nesting",
 ];
 
+/// The conversation-dynamics columns (`threadlens::dynamics`, `docs/metrics.md`), last in
+/// `articles` (of the discussion) and `threads` (of the thread alone).
+const DYNAMICS: [ColumnSpec; 11] = [
+    opt(
+        "replies_after_uncivil",
+        Int,
+        "Escalation: scored replies to comments rated uncivil; null without an incivility \
+         model (`docs/metrics.md`).",
+    ),
+    opt(
+        "uncivil_after_uncivil",
+        Float,
+        "Escalation: share of those replies rated uncivil; null when there are none.",
+    ),
+    opt(
+        "replies_after_civil",
+        Int,
+        "Escalation: scored replies to comments rated civil; null without an incivility model.",
+    ),
+    opt(
+        "uncivil_after_civil",
+        Float,
+        "Escalation: share of those replies rated uncivil; null when there are none.",
+    ),
+    opt(
+        "opening_incivility",
+        Float,
+        "Mean incivility probability of the scored comments among the first 10 (by time \
+         when every comment has a UTC time, else in source order); null when none was \
+         scored.",
+    ),
+    opt(
+        "later_uncivil_share",
+        Float,
+        "Share of the scored comments after the first 10 rated uncivil; null when there \
+         are none.",
+    ),
+    opt(
+        "reentry_share",
+        Float,
+        "Share of the known authors who commented again after someone else had commented \
+         since their previous comment; null without known authors.",
+    ),
+    opt(
+        "first_comment_seconds",
+        Float,
+        "Seconds from publication to the first comment, when both are UTC instants.",
+    ),
+    opt(
+        "median_reply_seconds",
+        Float,
+        "Median seconds from a comment to a reply to it (`edges.latency_seconds`); null \
+         without any.",
+    ),
+    opt(
+        "first_hour_share",
+        Float,
+        "Share of the comments with a UTC time posted within an hour of publication; null \
+         without a UTC publication time or comment times.",
+    ),
+    opt(
+        "post_author_comments",
+        Int,
+        "Comments marked as the article author's (`comments.by_post_author`); null when \
+         the source marks none either way.",
+    ),
+];
+
+/// `head` followed by `tail`.
+const fn concat<const A: usize, const B: usize, const N: usize>(
+    head: &[ColumnSpec; A],
+    tail: &[ColumnSpec; B],
+) -> [ColumnSpec; N] {
+    assert!(A + B == N && B > 0);
+    let mut out = [tail[0]; N];
+    let mut i = 0;
+    while i < A {
+        out[i] = head[i];
+        i += 1;
+    }
+    while i < N {
+        out[i] = tail[i - A];
+        i += 1;
+    }
+    out
+}
+
+/// The columns of `articles` before the conversation dynamics.
+const ARTICLE_COLUMNS_BASE: [ColumnSpec; 43] = [
+    req("article_id", Str, "Identifier of the discussion, unique within a run; joins all tables."),
+    req("source", Str, "Path of the input file the discussion was read from."),
+    cat("format", false, FORMATS, "Parser that read the file, e.g. `text`."),
+    opt(
+        "outlet",
+        Category,
+        "News outlet that published the article; null when the source does not say.",
+    ),
+    opt("title", Str, "Headline of the article; null when the source carries none."),
+    opt(
+        "published",
+        Timestamp,
+        "Publication time, an instant in UTC, when the source gives the time and its zone; \
+             null otherwise (see `published_local` and `published_raw`).",
+    ),
+    opt(
+        "published_local",
+        LocalTimestamp,
+        "Publication time as the wall clock showed it, when the source gives a time but not \
+             its zone (a date alone is its midnight); null otherwise.",
+    ),
+    opt(
+        "published_raw",
+        Str,
+        "Publication time as read from the source: an ISO 8601 instant (`…Z`), local \
+             date-time or date; null when the source carries none.",
+    ),
+    opt("byline", Str, "Author line of the article as printed; null when the source carries none."),
+    opt("url", Str, "Address of the article; null when the source carries none."),
+    req(
+        "body_chars",
+        Int,
+        "Characters (Unicode scalar values) of the article body after boilerplate removal.",
+    ),
+    cat(
+        "comment_section",
+        false,
+        &["present", "absent", "not_in_page"],
+        "`present` (a comment section was found and read), `absent` (the page has no comment \
+             section, e.g. comments are switched off) or `not_in_page` (the article has comments \
+             but the captured page does not contain them).",
+    ),
+    req("comments", Int, "Comments read for the article (its rows in `comments`)."),
+    req(
+        "hidden_comments",
+        Int,
+        "Comments the source said exist but did not include (Reddit's \"load more\" and \
+             \"continue this thread\" stubs); 0 for other sources.",
+    ),
+    req("threads", Int, "Top-level comments, each starting one thread (its rows in `threads`)."),
+    req(
+        "max_depth",
+        Int,
+        "Depth of the deepest comment (top-level = 1); 0 when there are no comments.",
+    ),
+    opt(
+        "mean_depth",
+        Float,
+        "Mean depth over all comments (top-level = 1); null when there are no comments.",
+    ),
+    req(
+        "max_width",
+        Int,
+        "Largest number of comments at any one depth; 0 when there are no comments.",
+    ),
+    req("leaves", Int, "Comments without replies."),
+    opt(
+        "branching_factor",
+        Float,
+        "Mean number of direct replies per comment that has replies; null when no comment has replies.",
+    ),
+    opt(
+        "reply_share",
+        Float,
+        "Share of comments that are replies (depth >= 2); null when there are no comments.",
+    ),
+    req(
+        "h_index",
+        Int,
+        "Discussion h-index (Gómez et al. 2008): the largest h such that at least h comments \
+             sit at depth h; 0 when there are no comments.",
+    ),
+    opt(
+        "structural_virality",
+        Float,
+        "Mean shortest-path distance between all pairs of nodes of the reply tree with the \
+             article as root (Goel et al. 2016); null when there are no comments.",
+    ),
+    opt("authors", Int, "Distinct comment authors; null when the source carries no authors."),
+    opt(
+        "max_comments_per_author",
+        Int,
+        "Most comments written by any one author; null when the source carries no authors.",
+    ),
+    opt(
+        "author_gini",
+        Float,
+        "Gini coefficient of comments per author (0 = every author wrote equally many); null \
+             when the source carries no authors.",
+    ),
+    opt(
+        "reciprocity",
+        Float,
+        "Share of author pairs (A replied to B, A != B) where B also replied to A; null when \
+             the source carries no authors or no author replied to another.",
+    ),
+    opt(
+        "back_and_forth",
+        Int,
+        "Replies by the author of the comment two levels up (A -> B -> A exchanges); null \
+             when the source carries no authors.",
+    ),
+    req("anomalies", Int, "Anomalies reported for the discussion (its rows in `anomalies`)."),
+    opt(
+        "scored_comments",
+        Int,
+        "Comments given an incivility score (reader comments with text); null when the run \
+             used no incivility model.",
+    ),
+    opt(
+        "uncivil_comments",
+        Int,
+        "Scored comments at or above the incivility model's threshold (`comments.uncivil`); \
+             null when the run used no incivility model.",
+    ),
+    opt(
+        "uncivil_share",
+        Float,
+        "`uncivil_comments / scored_comments`; null when nothing was scored.",
+    ),
+    opt(
+        "incivility_mean",
+        Float,
+        "Mean incivility probability of the scored comments: the expected share of uncivil \
+             comments; null when nothing was scored.",
+    ),
+    opt(
+        "uncivil_share_by_depth",
+        FloatList,
+        "Share of scored comments that are uncivil at each depth: item 0 is depth 1 \
+             (top level), item 1 depth 2, and so on; NaN (null in CSV/JSONL) for a depth with \
+             no scored comment; null when the run used no incivility model.",
+    ),
+    opt(
+        "disagree_share",
+        Float,
+        "Share of replies (not top-level comments) with a stance that disagree with the \
+             comment they reply to; null when there are none or the run used no stance model.",
+    ),
+    opt(
+        "agree_share",
+        Float,
+        "Share of replies with a stance that agree with the comment they reply to; null \
+             when there are none or the run used no stance model.",
+    ),
+    opt(
+        "with_article_share",
+        Float,
+        "Share of comments with a stance whose side is `with_article`; null when there are \
+             none or the run used no stance model.",
+    ),
+    opt(
+        "against_article_share",
+        Float,
+        "Share of comments with a stance whose side is `against_article`; null as for \
+             `with_article_share`.",
+    ),
+    opt(
+        "unclear_share",
+        Float,
+        "Share of comments with a stance whose side is `unclear`; null as for \
+             `with_article_share`.",
+    ),
+    opt(
+        "longest_disagreement_chain",
+        Int,
+        "Longest run of replies down one path of the tree each disagreeing with the comment \
+             it replies to; null when the run used no stance model.",
+    ),
+    opt(
+        "incivility_disagree",
+        Float,
+        "Mean incivility of comments that disagree with their target; null when none do or \
+             a model is missing.",
+    ),
+    opt(
+        "incivility_neutral",
+        Float,
+        "Mean incivility of comments neutral to their target; null when none are or a model \
+             is missing.",
+    ),
+    opt(
+        "incivility_agree",
+        Float,
+        "Mean incivility of comments that agree with their target; null when none do or a \
+             model is missing.",
+    ),
+];
+
+const ARTICLE_COLUMNS: [ColumnSpec; 43 + 11] = concat(&ARTICLE_COLUMNS_BASE, &DYNAMICS);
+
 /// One row per discussion: the article, where it was read from, and its discussion's shape.
 pub static ARTICLES: TableSpec = TableSpec {
     name: "articles",
     doc: "One row per discussion: the article, the file it was read from, and the shape of its \
           reader-comment discussion.",
-    columns: &[
-        req(
-            "article_id",
-            Str,
-            "Identifier of the discussion, unique within a run; joins all tables.",
-        ),
-        req("source", Str, "Path of the input file the discussion was read from."),
-        cat("format", false, FORMATS, "Parser that read the file, e.g. `text`."),
-        opt(
-            "outlet",
-            Category,
-            "News outlet that published the article; null when the source does not say.",
-        ),
-        opt("title", Str, "Headline of the article; null when the source carries none."),
-        opt(
-            "published",
-            Timestamp,
-            "Publication time, an instant in UTC, when the source gives the time and its zone; \
-             null otherwise (see `published_local` and `published_raw`).",
-        ),
-        opt(
-            "published_local",
-            LocalTimestamp,
-            "Publication time as the wall clock showed it, when the source gives a time but not \
-             its zone (a date alone is its midnight); null otherwise.",
-        ),
-        opt(
-            "published_raw",
-            Str,
-            "Publication time as read from the source: an ISO 8601 instant (`…Z`), local \
-             date-time or date; null when the source carries none.",
-        ),
-        opt(
-            "byline",
-            Str,
-            "Author line of the article as printed; null when the source carries none.",
-        ),
-        opt("url", Str, "Address of the article; null when the source carries none."),
-        req(
-            "body_chars",
-            Int,
-            "Characters (Unicode scalar values) of the article body after boilerplate removal.",
-        ),
-        cat(
-            "comment_section",
-            false,
-            &["present", "absent", "not_in_page"],
-            "`present` (a comment section was found and read), `absent` (the page has no comment \
-             section, e.g. comments are switched off) or `not_in_page` (the article has comments \
-             but the captured page does not contain them).",
-        ),
-        req("comments", Int, "Comments read for the article (its rows in `comments`)."),
-        req(
-            "hidden_comments",
-            Int,
-            "Comments the source said exist but did not include (Reddit's \"load more\" and \
-             \"continue this thread\" stubs); 0 for other sources.",
-        ),
-        req(
-            "threads",
-            Int,
-            "Top-level comments, each starting one thread (its rows in `threads`).",
-        ),
-        req(
-            "max_depth",
-            Int,
-            "Depth of the deepest comment (top-level = 1); 0 when there are no comments.",
-        ),
-        opt(
-            "mean_depth",
-            Float,
-            "Mean depth over all comments (top-level = 1); null when there are no comments.",
-        ),
-        req(
-            "max_width",
-            Int,
-            "Largest number of comments at any one depth; 0 when there are no comments.",
-        ),
-        req("leaves", Int, "Comments without replies."),
-        opt(
-            "branching_factor",
-            Float,
-            "Mean number of direct replies per comment that has replies; null when no comment has replies.",
-        ),
-        opt(
-            "reply_share",
-            Float,
-            "Share of comments that are replies (depth >= 2); null when there are no comments.",
-        ),
-        req(
-            "h_index",
-            Int,
-            "Discussion h-index (Gómez et al. 2008): the largest h such that at least h comments \
-             sit at depth h; 0 when there are no comments.",
-        ),
-        opt(
-            "structural_virality",
-            Float,
-            "Mean shortest-path distance between all pairs of nodes of the reply tree with the \
-             article as root (Goel et al. 2016); null when there are no comments.",
-        ),
-        opt("authors", Int, "Distinct comment authors; null when the source carries no authors."),
-        opt(
-            "max_comments_per_author",
-            Int,
-            "Most comments written by any one author; null when the source carries no authors.",
-        ),
-        opt(
-            "author_gini",
-            Float,
-            "Gini coefficient of comments per author (0 = every author wrote equally many); null \
-             when the source carries no authors.",
-        ),
-        opt(
-            "reciprocity",
-            Float,
-            "Share of author pairs (A replied to B, A != B) where B also replied to A; null when \
+    columns: &ARTICLE_COLUMNS,
+};
+
+/// The columns of `threads` before the conversation dynamics.
+const THREAD_COLUMNS_BASE: [ColumnSpec; 31] = [
+    req("article_id", Str, "Discussion the thread belongs to (`articles.article_id`)."),
+    req("thread_id", Str, "`comment_id` of the thread's top-level comment."),
+    req("position", Int, "1-based order of the thread under the article."),
+    req("comments", Int, "Comments in the thread, the top-level comment included."),
+    req("max_depth", Int, "Depth of the deepest comment in the thread (top-level = 1)."),
+    opt("mean_depth", Float, "Mean depth over the thread's comments (top-level = 1)."),
+    req("max_width", Int, "Largest number of the thread's comments at any one depth."),
+    req("leaves", Int, "Comments in the thread without replies."),
+    opt(
+        "branching_factor",
+        Float,
+        "Mean number of direct replies per comment that has replies; null when the thread has no replies.",
+    ),
+    opt("reply_share", Float, "Share of the thread's comments that are replies (depth >= 2)."),
+    req(
+        "h_index",
+        Int,
+        "Thread h-index (Gómez et al. 2008): the largest h such that at least h of the \
+             thread's comments sit at depth h.",
+    ),
+    opt(
+        "structural_virality",
+        Float,
+        "Mean shortest-path distance between all pairs of comments of the thread (Goel et al. \
+             2016); null when the thread is a single comment.",
+    ),
+    opt("authors", Int, "Distinct authors in the thread; null when the source carries no authors."),
+    opt(
+        "max_comments_per_author",
+        Int,
+        "Most comments by any one author in the thread; null when the source carries no authors.",
+    ),
+    opt(
+        "author_gini",
+        Float,
+        "Gini coefficient of comments per author in the thread; null when the source carries no authors.",
+    ),
+    opt(
+        "reciprocity",
+        Float,
+        "Share of author pairs (A replied to B, A != B) where B also replied to A; null when \
              the source carries no authors or no author replied to another.",
-        ),
-        opt(
-            "back_and_forth",
-            Int,
-            "Replies by the author of the comment two levels up (A -> B -> A exchanges); null \
+    ),
+    opt(
+        "back_and_forth",
+        Int,
+        "Replies by the author of the comment two levels up (A -> B -> A exchanges); null \
              when the source carries no authors.",
-        ),
-        req("anomalies", Int, "Anomalies reported for the discussion (its rows in `anomalies`)."),
-        opt(
-            "scored_comments",
-            Int,
-            "Comments given an incivility score (reader comments with text); null when the run \
+    ),
+    opt(
+        "scored_comments",
+        Int,
+        "Comments given an incivility score (reader comments with text); null when the run \
              used no incivility model.",
-        ),
-        opt(
-            "uncivil_comments",
-            Int,
-            "Scored comments at or above the incivility model's threshold (`comments.uncivil`); \
+    ),
+    opt(
+        "uncivil_comments",
+        Int,
+        "Scored comments at or above the incivility model's threshold (`comments.uncivil`); \
              null when the run used no incivility model.",
-        ),
-        opt(
-            "uncivil_share",
-            Float,
-            "`uncivil_comments / scored_comments`; null when nothing was scored.",
-        ),
-        opt(
-            "incivility_mean",
-            Float,
-            "Mean incivility probability of the scored comments: the expected share of uncivil \
+    ),
+    opt(
+        "uncivil_share",
+        Float,
+        "`uncivil_comments / scored_comments`; null when nothing was scored.",
+    ),
+    opt(
+        "incivility_mean",
+        Float,
+        "Mean incivility probability of the scored comments: the expected share of uncivil \
              comments; null when nothing was scored.",
-        ),
-        opt(
-            "uncivil_share_by_depth",
-            FloatList,
-            "Share of scored comments that are uncivil at each depth: item 0 is depth 1 \
+    ),
+    opt(
+        "uncivil_share_by_depth",
+        FloatList,
+        "Share of scored comments that are uncivil at each depth: item 0 is depth 1 \
              (top level), item 1 depth 2, and so on; NaN (null in CSV/JSONL) for a depth with \
              no scored comment; null when the run used no incivility model.",
-        ),
-        opt(
-            "disagree_share",
-            Float,
-            "Share of replies (not top-level comments) with a stance that disagree with the \
+    ),
+    opt(
+        "disagree_share",
+        Float,
+        "Share of replies (not top-level comments) with a stance that disagree with the \
              comment they reply to; null when there are none or the run used no stance model.",
-        ),
-        opt(
-            "agree_share",
-            Float,
-            "Share of replies with a stance that agree with the comment they reply to; null \
+    ),
+    opt(
+        "agree_share",
+        Float,
+        "Share of replies with a stance that agree with the comment they reply to; null \
              when there are none or the run used no stance model.",
-        ),
-        opt(
-            "with_article_share",
-            Float,
-            "Share of comments with a stance whose side is `with_article`; null when there are \
+    ),
+    opt(
+        "with_article_share",
+        Float,
+        "Share of comments with a stance whose side is `with_article`; null when there are \
              none or the run used no stance model.",
-        ),
-        opt(
-            "against_article_share",
-            Float,
-            "Share of comments with a stance whose side is `against_article`; null as for \
+    ),
+    opt(
+        "against_article_share",
+        Float,
+        "Share of comments with a stance whose side is `against_article`; null as for \
              `with_article_share`.",
-        ),
-        opt(
-            "unclear_share",
-            Float,
-            "Share of comments with a stance whose side is `unclear`; null as for \
+    ),
+    opt(
+        "unclear_share",
+        Float,
+        "Share of comments with a stance whose side is `unclear`; null as for \
              `with_article_share`.",
-        ),
-        opt(
-            "longest_disagreement_chain",
-            Int,
-            "Longest run of replies down one path of the tree each disagreeing with the comment \
+    ),
+    opt(
+        "longest_disagreement_chain",
+        Int,
+        "Longest run of replies down one path of the tree each disagreeing with the comment \
              it replies to; null when the run used no stance model.",
-        ),
-        opt(
-            "incivility_disagree",
-            Float,
-            "Mean incivility of comments that disagree with their target; null when none do or \
+    ),
+    opt(
+        "incivility_disagree",
+        Float,
+        "Mean incivility of comments that disagree with their target; null when none do or \
              a model is missing.",
-        ),
-        opt(
-            "incivility_neutral",
-            Float,
-            "Mean incivility of comments neutral to their target; null when none are or a model \
+    ),
+    opt(
+        "incivility_neutral",
+        Float,
+        "Mean incivility of comments neutral to their target; null when none are or a model \
              is missing.",
-        ),
-        opt(
-            "incivility_agree",
-            Float,
-            "Mean incivility of comments that agree with their target; null when none do or a \
+    ),
+    opt(
+        "incivility_agree",
+        Float,
+        "Mean incivility of comments that agree with their target; null when none do or a \
              model is missing.",
-        ),
-        opt(
-            "replies_after_uncivil",
-            Int,
-            "Escalation: scored replies to comments rated uncivil; null without an incivility \
-             model (`docs/metrics.md`).",
-        ),
-        opt(
-            "uncivil_after_uncivil",
-            Float,
-            "Escalation: share of those replies rated uncivil; null when there are none.",
-        ),
-        opt(
-            "replies_after_civil",
-            Int,
-            "Escalation: scored replies to comments rated civil; null without an incivility model.",
-        ),
-        opt(
-            "uncivil_after_civil",
-            Float,
-            "Escalation: share of those replies rated uncivil; null when there are none.",
-        ),
-        opt(
-            "opening_incivility",
-            Float,
-            "Mean incivility probability of the scored comments among the first 10 (by time \
-             when every comment has a UTC time, else in source order); null when none was \
-             scored.",
-        ),
-        opt(
-            "later_uncivil_share",
-            Float,
-            "Share of the scored comments after the first 10 rated uncivil; null when there \
-             are none.",
-        ),
-        opt(
-            "reentry_share",
-            Float,
-            "Share of the known authors who commented again after someone else had commented \
-             since their previous comment; null without known authors.",
-        ),
-        opt(
-            "first_comment_seconds",
-            Float,
-            "Seconds from publication to the first comment, when both are UTC instants.",
-        ),
-        opt(
-            "median_reply_seconds",
-            Float,
-            "Median seconds from a comment to a reply to it (`edges.latency_seconds`); null \
-             without any.",
-        ),
-        opt(
-            "first_hour_share",
-            Float,
-            "Share of the comments with a UTC time posted within an hour of publication; null \
-             without a UTC publication time or comment times.",
-        ),
-        opt(
-            "post_author_comments",
-            Int,
-            "Comments marked as the article author's (`comments.by_post_author`); null when \
-             the source marks none either way.",
-        ),
-    ],
-};
+    ),
+];
+
+const THREAD_COLUMNS: [ColumnSpec; 31 + 11] = concat(&THREAD_COLUMNS_BASE, &DYNAMICS);
 
 /// One row per thread: a top-level comment and all replies below it.
 pub static THREADS: TableSpec = TableSpec {
     name: "threads",
     doc: "One row per thread: a top-level comment and all replies below it. Depths count from the \
           article (the top-level comment has depth 1).",
-    columns: &[
-        req("article_id", Str, "Discussion the thread belongs to (`articles.article_id`)."),
-        req("thread_id", Str, "`comment_id` of the thread's top-level comment."),
-        req("position", Int, "1-based order of the thread under the article."),
-        req("comments", Int, "Comments in the thread, the top-level comment included."),
-        req("max_depth", Int, "Depth of the deepest comment in the thread (top-level = 1)."),
-        opt("mean_depth", Float, "Mean depth over the thread's comments (top-level = 1)."),
-        req("max_width", Int, "Largest number of the thread's comments at any one depth."),
-        req("leaves", Int, "Comments in the thread without replies."),
-        opt(
-            "branching_factor",
-            Float,
-            "Mean number of direct replies per comment that has replies; null when the thread has no replies.",
-        ),
-        opt("reply_share", Float, "Share of the thread's comments that are replies (depth >= 2)."),
-        req(
-            "h_index",
-            Int,
-            "Thread h-index (Gómez et al. 2008): the largest h such that at least h of the \
-             thread's comments sit at depth h.",
-        ),
-        opt(
-            "structural_virality",
-            Float,
-            "Mean shortest-path distance between all pairs of comments of the thread (Goel et al. \
-             2016); null when the thread is a single comment.",
-        ),
-        opt(
-            "authors",
-            Int,
-            "Distinct authors in the thread; null when the source carries no authors.",
-        ),
-        opt(
-            "max_comments_per_author",
-            Int,
-            "Most comments by any one author in the thread; null when the source carries no authors.",
-        ),
-        opt(
-            "author_gini",
-            Float,
-            "Gini coefficient of comments per author in the thread; null when the source carries no authors.",
-        ),
-        opt(
-            "reciprocity",
-            Float,
-            "Share of author pairs (A replied to B, A != B) where B also replied to A; null when \
-             the source carries no authors or no author replied to another.",
-        ),
-        opt(
-            "back_and_forth",
-            Int,
-            "Replies by the author of the comment two levels up (A -> B -> A exchanges); null \
-             when the source carries no authors.",
-        ),
-        opt(
-            "scored_comments",
-            Int,
-            "Comments given an incivility score (reader comments with text); null when the run \
-             used no incivility model.",
-        ),
-        opt(
-            "uncivil_comments",
-            Int,
-            "Scored comments at or above the incivility model's threshold (`comments.uncivil`); \
-             null when the run used no incivility model.",
-        ),
-        opt(
-            "uncivil_share",
-            Float,
-            "`uncivil_comments / scored_comments`; null when nothing was scored.",
-        ),
-        opt(
-            "incivility_mean",
-            Float,
-            "Mean incivility probability of the scored comments: the expected share of uncivil \
-             comments; null when nothing was scored.",
-        ),
-        opt(
-            "uncivil_share_by_depth",
-            FloatList,
-            "Share of scored comments that are uncivil at each depth: item 0 is depth 1 \
-             (top level), item 1 depth 2, and so on; NaN (null in CSV/JSONL) for a depth with \
-             no scored comment; null when the run used no incivility model.",
-        ),
-        opt(
-            "disagree_share",
-            Float,
-            "Share of replies (not top-level comments) with a stance that disagree with the \
-             comment they reply to; null when there are none or the run used no stance model.",
-        ),
-        opt(
-            "agree_share",
-            Float,
-            "Share of replies with a stance that agree with the comment they reply to; null \
-             when there are none or the run used no stance model.",
-        ),
-        opt(
-            "with_article_share",
-            Float,
-            "Share of comments with a stance whose side is `with_article`; null when there are \
-             none or the run used no stance model.",
-        ),
-        opt(
-            "against_article_share",
-            Float,
-            "Share of comments with a stance whose side is `against_article`; null as for \
-             `with_article_share`.",
-        ),
-        opt(
-            "unclear_share",
-            Float,
-            "Share of comments with a stance whose side is `unclear`; null as for \
-             `with_article_share`.",
-        ),
-        opt(
-            "longest_disagreement_chain",
-            Int,
-            "Longest run of replies down one path of the tree each disagreeing with the comment \
-             it replies to; null when the run used no stance model.",
-        ),
-        opt(
-            "incivility_disagree",
-            Float,
-            "Mean incivility of comments that disagree with their target; null when none do or \
-             a model is missing.",
-        ),
-        opt(
-            "incivility_neutral",
-            Float,
-            "Mean incivility of comments neutral to their target; null when none are or a model \
-             is missing.",
-        ),
-        opt(
-            "incivility_agree",
-            Float,
-            "Mean incivility of comments that agree with their target; null when none do or a \
-             model is missing.",
-        ),
-    ],
+    columns: &THREAD_COLUMNS,
 };
 
 /// One row per comment read.
@@ -975,7 +993,7 @@ mod tests {
     fn column_counts_and_order() {
         let names = |t: &TableSpec| t.columns.iter().map(|c| c.name).collect::<Vec<_>>();
         assert_eq!(ARTICLES.columns.len(), 54);
-        assert_eq!(THREADS.columns.len(), 31);
+        assert_eq!(THREADS.columns.len(), 42);
         assert_eq!(COMMENTS.columns.len(), 35);
         assert_eq!(
             names(&ANOMALIES),
