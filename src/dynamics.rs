@@ -49,11 +49,6 @@ fn latencies(d: &Discussion, edges: &[Edge]) -> Vec<Option<f64>> {
     out
 }
 
-/// Microseconds of an RFC 3339 UTC instant.
-fn instant(t: Option<&str>) -> Option<i64> {
-    Some(chrono::DateTime::parse_from_rfc3339(t?).ok()?.timestamp_micros())
-}
-
 impl Dynamics {
     /// The dynamics of `d` with its `scores` and its `edges` ([`crate::interactions::edges`]).
     pub fn of(d: &Discussion, scores: &DiscussionScores, edges: &[Edge]) -> Dynamics {
@@ -76,7 +71,7 @@ impl Dynamics {
         part: &[NodeId],
     ) -> Dynamics {
         let n = part.len();
-        let utc = |i: usize| crate::interactions::utc_micros(&d.nodes()[i].comment);
+        let utc = |i: usize| crate::tables::utc_micros(&d.nodes()[i].comment);
         // Source order, or time order when every comment of the part has a UTC time.
         let mut timed: Vec<(usize, Option<i64>)> =
             part.iter().map(|id| (id.index(), utc(id.index()))).collect();
@@ -91,19 +86,7 @@ impl Dynamics {
         let mut dy = Dynamics::default();
         if scores.has_incivility() {
             let uncivil = |id: NodeId| scores.get(id).incivility.as_ref().map(|s| s.uncivil);
-            let mut e = Escalation::default();
-            for &id in part {
-                let Some(p) = d.node(id).parent else { continue };
-                let (Some(child), Some(parent)) = (uncivil(id), uncivil(p)) else { continue };
-                if parent {
-                    e.after_uncivil += 1;
-                    e.after_uncivil_uncivil += usize::from(child);
-                } else {
-                    e.after_civil += 1;
-                    e.after_civil_uncivil += usize::from(child);
-                }
-            }
-            dy.escalation = Some(e);
+            dy.escalation = Some(Escalation::of_part(d, part, uncivil));
         }
         let (opening, later) = order.split_at(n.min(OPENING_COMMENTS));
         let probs: Vec<f64> =
@@ -135,7 +118,8 @@ impl Dynamics {
             dy.reentry_share = Some(back as f64 / last.len() as f64);
         }
 
-        let published = instant(d.article.published.as_deref());
+        let published =
+            d.article.published.as_deref().and_then(|t| crate::tables::instant(t, false));
         let first = times.iter().min().copied();
         if let (Some(p), Some(f)) = (published, first) {
             dy.first_comment_seconds = Some((f - p) as f64 / 1e6);

@@ -524,12 +524,20 @@ impl Escalation {
     /// Count over the replies of `d`; `uncivil(id)` is whether comment `id` is uncivil, `None`
     /// when it was not scored (such comments and their direct replies are left out).
     pub fn of(d: &Discussion, uncivil: impl Fn(NodeId) -> Option<bool>) -> Escalation {
+        Escalation::of_part(d, d.preorder(), uncivil)
+    }
+
+    /// Count over the replies among `part` (all of `d`, or a subtree: every reply's parent is
+    /// in it).
+    pub fn of_part(
+        d: &Discussion,
+        part: &[NodeId],
+        uncivil: impl Fn(NodeId) -> Option<bool>,
+    ) -> Escalation {
         let mut e = Escalation::default();
-        for (i, node) in d.nodes().iter().enumerate() {
-            let Some(p) = node.parent else { continue };
-            let (Some(child), Some(parent)) = (uncivil(NodeId(i as u32)), uncivil(p)) else {
-                continue;
-            };
+        for &id in part {
+            let Some(p) = d.node(id).parent else { continue };
+            let (Some(child), Some(parent)) = (uncivil(id), uncivil(p)) else { continue };
             if parent {
                 e.after_uncivil += 1;
                 e.after_uncivil_uncivil += usize::from(child);

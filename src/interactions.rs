@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use crate::scores::DiscussionScores;
+use crate::tables::{local_micros, utc_micros};
 use crate::thread::{Discussion, NodeId};
 
 /// Quoted passages shorter than this (in characters, spaces evened out) are not looked for in
@@ -54,22 +55,13 @@ pub struct Interaction {
     pub reciprocated: bool,
 }
 
-/// Microseconds of a comment's time and whether it is a wall-clock time.
+/// Microseconds of a comment's time, as the `comments` table types it, and whether it is a
+/// wall-clock time.
 fn micros(c: &crate::RawComment) -> Option<(i64, bool)> {
-    let t = c.time.as_deref()?;
-    if c.time_local {
-        let dt = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f")
-            .or_else(|_| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M"))
-            .ok()?;
-        Some((dt.and_utc().timestamp_micros(), true))
-    } else {
-        Some((chrono::DateTime::parse_from_rfc3339(t).ok()?.timestamp_micros(), false))
+    match c.time_local {
+        true => Some((local_micros(c)?, true)),
+        false => Some((utc_micros(c)?, false)),
     }
-}
-
-/// Microseconds of a comment's UTC time.
-pub(crate) fn utc_micros(c: &crate::RawComment) -> Option<i64> {
-    micros(c).filter(|&(_, local)| !local).map(|(m, _)| m)
 }
 
 /// `text` with `>` quote markers at line starts dropped and runs of white space made one

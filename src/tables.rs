@@ -39,13 +39,13 @@ fn quoted_chars(c: &crate::RawComment) -> usize {
 
 /// Microseconds since the Unix epoch of a comment's time in UTC (`…Z`); `None` when it has
 /// none, its zone is unknown, or it does not read as RFC 3339.
-fn utc_micros(c: &crate::RawComment) -> Option<i64> {
+pub(crate) fn utc_micros(c: &crate::RawComment) -> Option<i64> {
     instant(c.time.as_deref().filter(|_| !c.time_local)?, false)
 }
 
 /// Microseconds since 1970-01-01T00:00:00 of the wall-clock time of a comment whose zone is
 /// unknown; `None` otherwise.
-fn local_micros(c: &crate::RawComment) -> Option<i64> {
+pub(crate) fn local_micros(c: &crate::RawComment) -> Option<i64> {
     instant(c.time.as_deref().filter(|_| c.time_local)?, true)
 }
 
@@ -53,7 +53,7 @@ fn local_micros(c: &crate::RawComment) -> Option<i64> {
 /// instant (since the Unix epoch, UTC); with `local` true, a date-time without a zone or a
 /// date (its midnight), since 1970-01-01T00:00:00 of that wall clock. `None` when it is not
 /// of that kind.
-fn instant(t: &str, local: bool) -> Option<i64> {
+pub(crate) fn instant(t: &str, local: bool) -> Option<i64> {
     if !local {
         return Some(chrono::DateTime::parse_from_rfc3339(t).ok()?.timestamp_micros());
     }

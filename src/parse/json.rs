@@ -600,7 +600,7 @@ impl RedditWalk {
         let doc = &mut self.doc;
         match (kind, data) {
             (Some("t3"), Some(d)) if self.post.is_none() => {
-                let fields = REDDIT_KEYS.iter().chain(REDDIT_HTML_KEYS);
+                let fields = REDDIT_KEYS.iter().chain(REDDIT_EXTRA).chain(REDDIT_HTML_KEYS);
                 self.post = Some(
                     fields.filter_map(|&k| Some((k.to_string(), d.get(k)?.clone()))).collect(),
                 );
@@ -676,7 +676,8 @@ impl RedditWalk {
     }
 }
 
-/// The fields read from a Reddit thing's data (post, comment or `more` stub).
+/// The fields read from a Reddit thing's data (post, comment or `more` stub), with
+/// [`REDDIT_EXTRA`].
 const REDDIT_KEYS: &[&str] = &[
     "id",
     "name",
@@ -693,15 +694,6 @@ const REDDIT_KEYS: &[&str] = &[
     "permalink",
     "selftext",
     "is_submitter",
-    // Kept in a comment's `extra` (REDDIT_EXTRA).
-    "score",
-    "distinguished",
-    "author_flair_text",
-    "edited",
-    "stickied",
-    "controversiality",
-    "gilded",
-    "retrieved_on",
 ];
 /// HTML fields, read only for whether they are escaped (their start).
 const REDDIT_HTML_KEYS: &[&str] = &["body_html", "selftext_html"];
@@ -747,7 +739,7 @@ mod flat {
     use json_event_parser::{JsonEvent, LowLevelJsonParser};
     use serde_json::{Number, Value};
 
-    use super::{REDDIT_HTML_KEYS, REDDIT_KEYS};
+    use super::{REDDIT_EXTRA, REDDIT_HTML_KEYS, REDDIT_KEYS};
 
     /// A thing: its kind, the fields read from its data, and the index of the thing whose
     /// replies it is in.
@@ -979,8 +971,8 @@ mod flat {
                     }
                     JsonEvent::ObjectKey(k) => {
                         let html = REDDIT_HTML_KEYS.iter().find(|&&n| n == k);
-                        let Some(&name) = html.or_else(|| REDDIT_KEYS.iter().find(|&&n| n == k))
-                        else {
+                        let kept = || REDDIT_KEYS.iter().chain(REDDIT_EXTRA).find(|&&n| n == k);
+                        let Some(&name) = html.or_else(kept) else {
                             let first = ev.next()?;
                             ev.skip(first)?;
                             continue;
