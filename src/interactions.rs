@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use crate::export::{Batch, Column};
 use crate::scores::DiscussionScores;
 use crate::tables::{local_micros, utc_micros};
 use crate::thread::{Discussion, NodeId};
@@ -167,6 +168,111 @@ pub fn interactions(
     }
     out.sort_by(|x, y| (&x.author, &x.parent_author).cmp(&(&y.author, &y.parent_author)));
     out
+}
+
+/// Author pairs over a whole corpus (`analyse --corpus-pairs`): the per-discussion rows of
+/// `interactions` added up by ordered author pair, with authors matched by name across
+/// discussions. Memory grows with the number of distinct pairs, not with the comments.
+#[derive(Clone, Debug, Default)]
+pub struct CorpusPairs {
+    pairs: HashMap<(String, String), CorpusPair>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct CorpusPair {
+    discussions: u64,
+    replies: u64,
+    stances: Option<[u64; 3]>,
+    uncivil: Option<u64>,
+    first: Option<i64>,
+    last: Option<i64>,
+}
+
+fn add_opt(sum: &mut Option<u64>, v: Option<i64>) {
+    if let Some(v) = v {
+        *sum = Some(sum.unwrap_or(0) + v.max(0) as u64);
+    }
+}
+
+impl CorpusPairs {
+    /// Adds one discussion's `interactions` rows.
+    pub fn add(&mut self, interactions: &Batch) {
+        use crate::network::{ints, strings, timestamps};
+        let b = interactions;
+        let (from, to) = (strings(b, "author"), strings(b, "parent_author"));
+        let (discussions, replies, uncivil) =
+            (ints(b, "discussions"), ints(b, "replies"), ints(b, "uncivil"));
+        let stances = [ints(b, "disagree"), ints(b, "neutral"), ints(b, "agree")];
+        let (first, last) = (timestamps(b, "first_time"), timestamps(b, "last_time"));
+        for r in 0..b.num_rows() {
+            let (Some(a), Some(p)) = (&from[r], &to[r]) else { continue };
+            let e = match self.pairs.get_mut(&(a.clone(), p.clone())) {
+                Some(e) => e,
+                None => self.pairs.entry((a.clone(), p.clone())).or_default(),
+            };
+            e.discussions += discussions[r].unwrap_or(1).max(0) as u64;
+            e.replies += replies[r].unwrap_or(0).max(0) as u64;
+            if stances.iter().any(|s| s[r].is_some()) {
+                let c = e.stances.get_or_insert([0; 3]);
+                for (k, s) in stances.iter().enumerate() {
+                    c[k] += s[r].unwrap_or(0).max(0) as u64;
+                }
+            }
+            add_opt(&mut e.uncivil, uncivil[r]);
+            if let Some(t) = first[r] {
+                e.first = Some(e.first.map_or(t, |f| f.min(t)));
+            }
+            if let Some(t) = last[r] {
+                e.last = Some(e.last.map_or(t, |l| l.max(t)));
+            }
+        }
+    }
+
+    /// Ordered author pairs so far.
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// Whether no pair was added.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    /// The corpus-wide `interactions` rows, sorted by author and then parent author
+    /// (`article_id` null; `reciprocated` when the other author replied in any discussion).
+    pub fn rows(&self) -> Result<Batch, crate::export::ExportError> {
+        let mut keys: Vec<&(String, String)> = self.pairs.keys().collect();
+        keys.sort();
+        let rows: Vec<(&(String, String), &CorpusPair)> =
+            keys.into_iter().map(|k| (k, &self.pairs[k])).collect();
+        let int = |v: u64| Some(i64::try_from(v).unwrap_or(i64::MAX));
+        let count = |f: &dyn Fn(&CorpusPair) -> Option<u64>| {
+            Column::Int(rows.iter().map(|(_, p)| f(p).and_then(int)).collect())
+        };
+        Batch::new(
+            &crate::export::INTERACTIONS,
+            vec![
+                Column::Str(vec![None; rows.len()]),
+                Column::Str(rows.iter().map(|((a, _), _)| Some(a.clone())).collect()),
+                Column::Str(rows.iter().map(|((_, b), _)| Some(b.clone())).collect()),
+                count(&|p| Some(p.discussions)),
+                count(&|p| Some(p.replies)),
+                count(&|p| p.stances.map(|s| s[0])),
+                count(&|p| p.stances.map(|s| s[1])),
+                count(&|p| p.stances.map(|s| s[2])),
+                count(&|p| p.uncivil),
+                Column::Timestamp(rows.iter().map(|(_, p)| p.first).collect()),
+                Column::Timestamp(rows.iter().map(|(_, p)| p.last).collect()),
+                Column::Bool(
+                    rows.iter()
+                        .map(|((a, b), _)| {
+                            Some(a != b && self.pairs.contains_key(&(b.clone(), a.clone())))
+                        })
+                        .collect(),
+                ),
+            ],
+        )
+    }
 }
 
 #[cfg(test)]

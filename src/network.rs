@@ -73,22 +73,29 @@ pub struct AuthorNetwork {
     pub edges: HashMap<(String, String), AuthorEdge>,
 }
 
-fn column<'a>(b: &'a Batch, name: &str) -> &'a Column {
+pub(crate) fn column<'a>(b: &'a Batch, name: &str) -> &'a Column {
     let i = b.spec().columns.iter().position(|c| c.name == name).expect("a column of the spec");
     &b.columns()[i]
 }
 
-fn strings<'a>(b: &'a Batch, name: &str) -> &'a [Option<String>] {
+pub(crate) fn strings<'a>(b: &'a Batch, name: &str) -> &'a [Option<String>] {
     match column(b, name) {
         Column::Str(v) | Column::Category(v) => v,
         other => panic!("{name} is not a string column: {:?}", other.dtype()),
     }
 }
 
-fn ints<'a>(b: &'a Batch, name: &str) -> &'a [Option<i64>] {
+pub(crate) fn ints<'a>(b: &'a Batch, name: &str) -> &'a [Option<i64>] {
     match column(b, name) {
         Column::Int(v) => v,
         other => panic!("{name} is not an integer column: {:?}", other.dtype()),
+    }
+}
+
+pub(crate) fn timestamps<'a>(b: &'a Batch, name: &str) -> &'a [Option<i64>] {
+    match column(b, name) {
+        Column::Timestamp(v) => v,
+        other => panic!("{name} is not a timestamp column: {:?}", other.dtype()),
     }
 }
 

@@ -359,6 +359,7 @@ impl DiscussionTables {
                 Column::Str(pairs.iter().map(|_| text(aid)).collect()),
                 Column::Str(pairs.iter().map(|i| text(&i.author)).collect()),
                 Column::Str(pairs.iter().map(|i| text(&i.parent_author)).collect()),
+                count(&|_| Some(1)),
                 count(&|i| Some(i.replies)),
                 count(&|i| i.stances.map(|s| s[0])),
                 count(&|i| i.stances.map(|s| s[1])),

@@ -147,6 +147,72 @@ fn graphml_author_network() {
 }
 
 #[test]
+fn corpus_pairs_add_up_the_discussions() {
+    let wd = Workdir::new();
+    // ann → bob in both discussions, bob → ann only in `a`, cat → bob only in `b`; times in
+    // `b` only.
+    wd.create(
+        "t.csv",
+        "id,parent_id,article_id,author,created_utc,text\n\
+         1,,a,bob,,The figures are wrong.\n\
+         2,1,a,ann,,No they are not.\n\
+         3,2,a,bob,,Yes they are.\n\
+         4,2,a,,,Anonymous reply.\n\
+         5,,b,bob,1700000000,Another article.\n\
+         6,5,b,ann,1700000100,I disagree.\n\
+         7,5,b,ann,1700000500,And again.\n\
+         8,5,b,cat,1700000200,Me too.\n",
+    );
+    wd.run(&["analyse", "t.csv", "--format", "csv", "--out", "per"]).expect_code(0);
+    let run = wd
+        .run(&["analyse", "t.csv", "--format", "csv", "--out", "all", "--corpus-pairs"])
+        .expect_code(0);
+    let per = wd.table("per/interactions.csv");
+    assert_eq!(per.len(), 4);
+    assert!(per.column("discussions").iter().all(|d| d == "1"));
+    let i = wd.table("all/interactions.csv");
+    let rows: Vec<String> = (0..i.len())
+        .map(|r| {
+            let v = |k: &str| i.cell(r, k);
+            format!(
+                "{}|{}>{} d{} r{} {}",
+                v("article_id"),
+                v("author"),
+                v("parent_author"),
+                v("discussions"),
+                v("replies"),
+                v("reciprocated")
+            )
+        })
+        .collect();
+    assert_eq!(rows, ["|ann>bob d2 r3 true", "|bob>ann d1 r1 true", "|cat>bob d1 r1 false"]);
+    assert_eq!(i.cell(0, "first_time"), "2023-11-14T22:15:00Z");
+    assert_eq!(i.cell(0, "last_time"), "2023-11-14T22:21:40Z");
+    // The counts are the per-discussion rows summed.
+    let sum = |t: &crate::util::Table, k: &str| -> usize {
+        t.column(k).iter().map(|n| n.parse::<usize>().unwrap()).sum()
+    };
+    for k in ["replies", "disagree", "neutral", "agree", "uncivil"] {
+        assert_eq!(sum(&i, k), sum(&per, k), "{k}");
+    }
+    // run.json and the written-files line count the corpus rows; the other tables are as before.
+    assert!(run.stderr.contains("interactions.csv (3 rows)"), "{run:?}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(wd.join("all/run.json")).unwrap()).unwrap();
+    assert_eq!(manifest["rows"]["interactions"], 3);
+    assert_eq!(manifest["interactions"], "corpus");
+    assert_eq!(
+        wd.table("all/edges.csv").column("comment_id"),
+        wd.table("per/edges.csv").column("comment_id")
+    );
+    // Not for a ConvoKit corpus.
+    let run = wd
+        .run(&["analyse", "t.csv", "--format", "convokit", "--out", "ck", "--corpus-pairs"])
+        .expect_code(1);
+    assert!(run.stderr.contains("--corpus-pairs"), "{run:?}");
+}
+
+#[test]
 fn seeds_dynamics_agree_with_the_comments_table() {
     let wd = Workdir::new();
     wd.run(&["analyse", "--format", "jsonl", "--out", "out"]).expect_code(0);

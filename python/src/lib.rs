@@ -189,7 +189,7 @@ fn table<'py>(
 #[pyfunction]
 #[pyo3(signature = (inputs, *, input_format=None, models=Vec::new(), scores=true, threads=None,
     id_col=None, parent_col=None, discussion_col=None, author_col=None, time_col=None,
-    text_col=None, keep_cols=None))]
+    text_col=None, keep_cols=None, corpus_pairs=false))]
 #[allow(clippy::too_many_arguments)]
 fn analyse<'py>(
     py: Python<'py>,
@@ -205,6 +205,7 @@ fn analyse<'py>(
     time_col: Option<String>,
     text_col: Option<String>,
     keep_cols: Option<Vec<String>>,
+    corpus_pairs: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let opts = parse_options(
         input_format,
@@ -222,7 +223,8 @@ fn analyse<'py>(
     let run_opts = RunOptions { threads: threads.and_then(std::num::NonZeroUsize::new) };
     // The GIL is released while Rust works; Ctrl-C stops the run.
     let (sink, run) = interruptible(py, |stop| {
-        let mut sink = ArrowTables::default();
+        let mut sink =
+            if corpus_pairs { ArrowTables::with_corpus_pairs() } else { ArrowTables::default() };
         let run = pipeline::run_with(
             &sources,
             &opts,
@@ -236,7 +238,9 @@ fn analyse<'py>(
                 cancelled: &|| stop.load(Ordering::Relaxed),
             },
         );
-        run.map(|r| (sink, r))
+        let run = run?;
+        sink.finish().map_err(PipelineError::from)?;
+        Ok((sink, run))
     })?
     .map_err(|e| match e {
         PipelineError::Cancelled => pyo3::exceptions::PyKeyboardInterrupt::new_err(()),

@@ -362,3 +362,25 @@ def test_graphml_loads_in_networkx(tmp_path):
     inter = pq.read_table(tmp_path / "out" / "interactions.parquet").to_pylist()
     assert sum(r["replies"] for r in inter) == g.size(weight="replies")
     assert all(0 <= d["uncivil_share"] <= 1 for _, _, d in g.edges(data=True))
+
+
+def test_corpus_pairs_equal_the_cli(tmp_path):
+    """Issue #18: `corpus_pairs=True` gives the interactions `analyse --corpus-pairs` writes:
+    one row per author pair over the discussions."""
+    table = tmp_path / "t.csv"
+    table.write_text("id,parent_id,article_id,author,text\n1,,a,ann,Wrong.\n2,1,a,bob,No.\n"
+                     "3,2,a,ann,Yes.\n4,,b,ann,New.\n5,4,b,bob,Hm.\n6,4,b,cat,Ok.\n")
+    subprocess.run([cli(), "analyse", str(table), "--out", str(tmp_path / "out"),
+                    "--corpus-pairs", "--quiet"], check=True, capture_output=True)
+    want = pq.read_table(tmp_path / "out" / "interactions.parquet")
+    got = threadlens.analyse(str(table), corpus_pairs=True)
+    assert got.interactions.to_pylist() == want.to_pylist()
+    rows = {(r["author"], r["parent_author"]): r for r in got.interactions.to_pylist()}
+    assert rows[("bob", "ann")]["discussions"] == 2 and rows[("bob", "ann")]["replies"] == 2
+    assert rows[("bob", "ann")]["reciprocated"] and not rows[("cat", "ann")]["reciprocated"]
+    assert all(r["article_id"] is None for r in rows.values())
+    per = threadlens.analyse(str(table)).interactions
+    assert per.num_rows == 4 and set(per.column("discussions").to_pylist()) == {1}
+    got.write(tmp_path / "py")
+    manifest = json.loads((tmp_path / "py" / "run.json").read_text())
+    assert manifest["interactions"] == "corpus" and manifest["rows"]["interactions"] == 3

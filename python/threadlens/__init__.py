@@ -112,6 +112,7 @@ class Result:
             "failed_inputs": self.failed,
             "input_formats": dict(s.get("input_formats", {})),
             "rows": {name: getattr(self, name).num_rows for name in TABLES},
+            "interactions": s.get("interactions", "discussion"),
             "models": json.loads(s.get("models") or "{}"),
         }
         tables = {name: getattr(self, name) for name in TABLES}
@@ -161,6 +162,7 @@ def analyse(
     models: Sequence[PathLike] = (),
     scores: bool = True,
     threads: int | None = None,
+    corpus_pairs: bool = False,
     **table_columns: str,
 ) -> Result:
     """Analyse comment discussions and return their tables, as ``threadlens analyse`` does.
@@ -180,6 +182,9 @@ def analyse(
         scores: ``False`` for structure only (``--no-scores``).
         threads: worker threads (``--threads``); one per core by default. The tables are the
             same for any number.
+        corpus_pairs: ``interactions`` with one row per ordered author pair over all the
+            discussions (``--corpus-pairs``): ``article_id`` null, ``discussions`` counting
+            them, authors matched by name.
         **table_columns: the columns of a table, named as the CLI's flags do: ``id_col``,
             ``parent_col``, ``discussion_col``, ``author_col``, ``time_col``, ``text_col``;
             ``keep_cols`` (``--keep-col``): the other columns kept in the comments' ``extra``
@@ -209,10 +214,12 @@ def analyse(
         models=[os.fspath(m) for m in models],
         scores=scores,
         threads=threads,
+        corpus_pairs=corpus_pairs,
         **table_columns,
     )
     summary = out.pop("summary")
     summary["given"] = given
+    summary["interactions"] = "corpus" if corpus_pairs else "discussion"
     if summary["articles"] == 0:
         raise ThreadlensError("nothing was read: " + "; ".join(summary["failed"] or ["no inputs"]))
     for msg in summary["failed"]:

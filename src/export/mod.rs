@@ -102,7 +102,7 @@ pub use self::schema::{
 ///
 /// Bumped whenever a column is added, removed, renamed or changes type or meaning. Written into
 /// Parquet key-value metadata as `threadlens.schema_version` and into `docs/schema.md`.
-pub const SCHEMA_VERSION: &str = "6";
+pub const SCHEMA_VERSION: &str = "7";
 
 /// Parquet key-value metadata key holding [`SCHEMA_VERSION`].
 pub const SCHEMA_VERSION_KEY: &str = "threadlens.schema_version";

@@ -747,11 +747,23 @@ pub static INTERACTIONS: TableSpec = TableSpec {
     name: "interactions",
     doc: "One row per ordered pair of known authors within a discussion in which the first \
           replied to the second (from `edges`; replies with an unknown author on either side \
-          are left out).",
+          are left out). With `analyse --corpus-pairs` (Python: `corpus_pairs=True`) one row \
+          per ordered pair over the whole corpus instead: `article_id` is null, `discussions` \
+          counts the discussions the replies were in, and authors are matched by name across \
+          discussions.",
     columns: &[
-        req("article_id", Str, "Discussion (`articles.article_id`)."),
+        opt(
+            "article_id",
+            Str,
+            "Discussion (`articles.article_id`); null in corpus-wide rows (`--corpus-pairs`).",
+        ),
         req("author", Str, "Who replied."),
         req("parent_author", Str, "To whom (the same as `author` for replies to oneself)."),
+        req(
+            "discussions",
+            Int,
+            "Discussions in which `author` replied to `parent_author`: 1 in per-discussion rows.",
+        ),
         req("replies", Int, "Replies from `author` to comments of `parent_author`."),
         opt(
             "disagree",
@@ -782,8 +794,8 @@ pub static INTERACTIONS: TableSpec = TableSpec {
         req(
             "reciprocated",
             Bool,
-            "`parent_author` also replied to `author` in this discussion; false for replies to \
-             oneself.",
+            "`parent_author` also replied to `author` in this discussion (in corpus-wide rows: in \
+             any discussion); false for replies to oneself.",
         ),
     ],
 };

@@ -42,6 +42,7 @@ use std::sync::{Condvar, Mutex};
 pub use self::inputs::{Event, Outcome, Source, collect, for_each_discussion};
 use crate::export::convokit::ConvokitWriter;
 use crate::export::{self, ExportError, ExportFormat, OutputDir, TableWriter};
+use crate::interactions::CorpusPairs;
 use crate::parse::ParseOptions;
 use crate::scores::{DiscussionScores, Scorers};
 use crate::tables::DiscussionTables;
@@ -448,6 +449,7 @@ pub struct TableFiles {
     edges: Box<dyn TableWriter>,
     interactions: Box<dyn TableWriter>,
     comments_spec: &'static export::TableSpec,
+    pairs: Option<CorpusPairs>,
 }
 
 impl TableFiles {
@@ -492,8 +494,23 @@ impl TableFiles {
             edges: open(&export::schema::EDGES)?,
             interactions: open(&export::schema::INTERACTIONS)?,
             comments_spec,
+            pairs: None,
             dir,
         })
+    }
+
+    /// Writes `interactions` with one row per ordered author pair over the whole corpus
+    /// ([`CorpusPairs`]) instead of one per pair and discussion.
+    pub fn with_corpus_pairs(mut self) -> TableFiles {
+        self.pairs = Some(CorpusPairs::default());
+        self
+    }
+
+    /// Corpus-wide author pairs so far, when [`with_corpus_pairs`](Self::with_corpus_pairs)
+    /// asked for them: the rows `interactions` gets (the run's
+    /// [`Totals::interactions`] counts per-discussion pairs).
+    pub fn corpus_pairs(&self) -> Option<usize> {
+        self.pairs.as_ref().map(CorpusPairs::len)
     }
 
     /// Writes tables held as Arrow record batches (as [`ArrowTables`] keeps them, or as they
@@ -537,7 +554,10 @@ impl TableFiles {
 
     /// Completes every table, writes `manifest` as `run.json` and puts the set in place.
     /// Returns the final path of each table.
-    pub fn finish(self, manifest: &serde_json::Value) -> Result<Vec<PathBuf>, ExportError> {
+    pub fn finish(mut self, manifest: &serde_json::Value) -> Result<Vec<PathBuf>, ExportError> {
+        if let Some(pairs) = self.pairs.take() {
+            self.interactions.write_batch(&pairs.rows()?)?;
+        }
         let target = self.dir.target().to_path_buf();
         let mut paths = Vec::new();
         let writers = [
@@ -564,7 +584,10 @@ impl Sink for TableFiles {
         self.comments.write_batch(&a.tables.comments)?;
         self.anomalies.write_batch(&a.tables.anomalies)?;
         self.edges.write_batch(&a.tables.edges)?;
-        self.interactions.write_batch(&a.tables.interactions)?;
+        match &mut self.pairs {
+            Some(pairs) => pairs.add(&a.tables.interactions),
+            None => self.interactions.write_batch(&a.tables.interactions)?,
+        }
         Ok(())
     }
 }
@@ -647,6 +670,8 @@ pub struct ArrowTables {
     pub interactions: Vec<arrow_array::RecordBatch>,
     /// Per table, where its batches not yet joined start.
     unjoined: [usize; 6],
+    /// Corpus-wide author pairs, when asked for.
+    pairs: Option<CorpusPairs>,
 }
 
 impl ArrowTables {
@@ -654,6 +679,23 @@ impl ArrowTables {
     pub const BATCH_ROWS: usize = 8 * 1024;
     /// Discussions from which the trailing batches of a table are joined into one.
     pub const BATCH_DISCUSSIONS: usize = 64;
+
+    /// Tables whose `interactions` will hold one row per ordered author pair over the whole
+    /// corpus ([`CorpusPairs`]), put there by [`finish`](Self::finish).
+    pub fn with_corpus_pairs() -> ArrowTables {
+        ArrowTables { pairs: Some(CorpusPairs::default()), ..ArrowTables::default() }
+    }
+
+    /// Completes the tables after a run: the corpus-wide author pairs, when asked for, become
+    /// `interactions`. Nothing to do otherwise.
+    pub fn finish(&mut self) -> Result<(), ExportError> {
+        if let Some(pairs) = self.pairs.take() {
+            let rows = export::record_batch(&pairs.rows()?)
+                .map_err(|e| ExportError::Schema(format!("could not build an Arrow batch: {e}")))?;
+            self.interactions = vec![rows];
+        }
+        Ok(())
+    }
 
     /// Joins the trailing batches of `batches` from `*from` on once they hold
     /// [`BATCH_ROWS`](Self::BATCH_ROWS) rows or are
@@ -694,6 +736,11 @@ impl Sink for ArrowTables {
             (&mut self.edges, edges, &t.edges),
             (&mut self.interactions, interactions, &t.interactions),
         ] {
+            if let (Some(pairs), true) = (&mut self.pairs, std::ptr::eq(batch, &t.interactions)) {
+                // Added up over the corpus, made a batch by `finish`.
+                pairs.add(batch);
+                continue;
+            }
             batches.push(arrow(batch)?);
             ArrowTables::join(batches, from)?;
         }

@@ -55,6 +55,11 @@ pub struct Args {
     /// overwritten).
     #[arg(long, requires = "graph")]
     pub force: bool,
+    /// Write `interactions` with one row per ordered author pair over the whole corpus
+    /// (authors matched by name across discussions; `article_id` null, `discussions` counts
+    /// them) instead of one per pair and discussion.
+    #[arg(long)]
+    pub corpus_pairs: bool,
 }
 
 /// What `analyse --format` writes: the six tables in a file format, or a ConvoKit corpus.
@@ -204,7 +209,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // The run's tables go to a staging folder beside --out and replace what it holds as one
     // set once all are written (#13): a failed or killed run leaves the earlier tables whole.
     let mut files = match args.format {
-        OutputFormat::Tables(f) => TableFiles::create(&args.out, f, &scorers).map(Files::Tables),
+        OutputFormat::Tables(f) => TableFiles::create(&args.out, f, &scorers)
+            .map(|t| if args.corpus_pairs { t.with_corpus_pairs() } else { t })
+            .map(Files::Tables),
+        OutputFormat::Convokit if args.corpus_pairs => {
+            anyhow::bail!(
+                "--corpus-pairs is for the tables; a ConvoKit corpus has no interactions table"
+            )
+        }
         OutputFormat::Convokit => ConvokitFiles::create(&args.out).map(Files::Convokit),
     }
     .with_context(|| format!("could not prepare output folder '{}'", args.out.display()))?;
@@ -234,7 +246,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         },
     )?;
     progress.finish();
-    let totals = &run.totals;
+    let mut totals = run.totals;
+    if let Files::Tables(t) = &files {
+        // Corpus-wide pairs are the rows `interactions` gets.
+        totals.interactions = t.corpus_pairs().unwrap_or(totals.interactions);
+    }
+    let totals = &totals;
     outcome.inputs += run.outcome.inputs;
     outcome.failures += run.outcome.failures;
     outcome.failed.extend(run.outcome.failed);
@@ -274,6 +291,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "edges": totals.edges,
             "interactions": totals.interactions,
         },
+        "interactions": if args.corpus_pairs { "corpus" } else { "discussion" },
         "models": scorers.describe(),
     });
     let written: Vec<String> = match files {
