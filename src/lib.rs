@@ -28,6 +28,7 @@ pub mod evaluation;
 pub mod export;
 pub mod html_report;
 pub mod interactions;
+pub mod language;
 pub mod metrics;
 pub mod model;
 pub mod network;

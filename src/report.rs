@@ -50,6 +50,11 @@ pub struct DiscussionReport {
     pub hidden_comments: u64,
     /// Anomalies met while parsing and building the tree.
     pub anomalies: Vec<Anomaly>,
+    /// The discussion's language (ISO 639-1), when it can be told.
+    pub language: Option<&'static str>,
+    /// Comments not scored because no model covers their language, by language.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unsupported_languages: Vec<(&'static str, usize)>,
     /// Incivility over the discussion, when an incivility model scored it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub incivility: Option<IncivilitySummary>,
@@ -146,6 +151,8 @@ impl DiscussionReport {
             metrics: metrics::discussion_metrics(d),
             hidden_comments: d.hidden_comments,
             anomalies: d.anomalies.clone(),
+            language: scores.language(),
+            unsupported_languages: scores.unsupported_languages(),
             incivility,
             stance: scores.has_stance().then(|| StanceSummary::of(d, scores, d.preorder())),
             tree: tree.then(|| tree_lines(d, scores)),
@@ -292,6 +299,21 @@ fn render_one(out: &mut String, r: &DiscussionReport) {
                     );
                 }
             }
+        }
+    }
+    if r.incivility.is_some() && r.comment_section == CommentSection::Present {
+        let lang = r.language.unwrap_or("not told");
+        if r.unsupported_languages.is_empty() {
+            let _ = writeln!(out, "  language:   {lang}");
+        } else {
+            let n: usize = r.unsupported_languages.iter().map(|(_, n)| n).sum();
+            let by: Vec<String> =
+                r.unsupported_languages.iter().map(|(l, n)| format!("{l} {n}")).collect();
+            let _ = writeln!(
+                out,
+                "  language:   {lang}; {n} comments not scored, no model for their language ({})",
+                by.join(", ")
+            );
         }
     }
     if let Some(inc) = &r.incivility

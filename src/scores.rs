@@ -48,6 +48,9 @@ pub struct Scorers {
     pub sides: SideParams,
     /// The user's own target models (`train --task target`), each adding a column.
     pub targets: Vec<FittedScorer>,
+    /// Incivility models for other languages than `incivility`'s, each scoring the comments
+    /// of its language ([`FittedScorer::language`]).
+    pub incivility_languages: Vec<FittedScorer>,
 }
 
 impl Scorers {
@@ -58,7 +61,33 @@ impl Scorers {
             stance: Some(stance::shipped_model()),
             sides: SideParams::default(),
             targets: Vec::new(),
+            incivility_languages: Vec::new(),
         }
+    }
+
+    /// The incivility model for comments in `language` (ISO 639-1; `None` when it cannot be
+    /// told: the main model); `Err` when the run has incivility models but none for it.
+    pub fn incivility_for(
+        &self,
+        language: Option<&str>,
+    ) -> Result<Option<&FittedScorer>, ScoreStatus> {
+        let Some(main) = &self.incivility else { return Ok(None) };
+        match language {
+            None => Ok(Some(main)),
+            Some(l) if l == model_language(main) => Ok(Some(main)),
+            Some(l) => self
+                .incivility_languages
+                .iter()
+                .find(|m| model_language(m) == l)
+                .map(Some)
+                .ok_or(ScoreStatus::UnsupportedLanguage),
+        }
+    }
+
+    /// The languages (ISO 639-1) the run's incivility models cover, the main model's first.
+    pub fn incivility_languages(&self) -> Vec<&str> {
+        let main = self.incivility.iter().map(model_language);
+        main.chain(self.incivility_languages.iter().map(model_language)).collect()
     }
 
     /// The column names of the target models.
@@ -104,9 +133,63 @@ impl Scorers {
     }
 }
 
+/// Why a comment has a score or has none (the `score_status` and `stance_status` columns).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ScoreStatus {
+    /// Scored.
+    Scored,
+    /// No text to read: deleted, removed or empty.
+    NoText,
+    /// A pingback or trackback, not a reader's comment.
+    NotAComment,
+    /// In a language no model of the run covers (see [`CommentScores::language`]).
+    UnsupportedLanguage,
+    /// The run has no such model.
+    #[default]
+    NoModel,
+    /// Stance only: nothing to read it against (the parent has no text, the article none).
+    NoTarget,
+}
+
+impl ScoreStatus {
+    /// Every status, in the order the schema lists them.
+    pub const ALL: [ScoreStatus; 6] = [
+        ScoreStatus::Scored,
+        ScoreStatus::NoText,
+        ScoreStatus::NotAComment,
+        ScoreStatus::UnsupportedLanguage,
+        ScoreStatus::NoModel,
+        ScoreStatus::NoTarget,
+    ];
+
+    /// The name in the tables: `scored`, `no_text`, `not_a_comment`, `unsupported_language`,
+    /// `no_model`, `no_target`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScoreStatus::Scored => "scored",
+            ScoreStatus::NoText => "no_text",
+            ScoreStatus::NotAComment => "not_a_comment",
+            ScoreStatus::UnsupportedLanguage => "unsupported_language",
+            ScoreStatus::NoModel => "no_model",
+            ScoreStatus::NoTarget => "no_target",
+        }
+    }
+}
+
+/// The language a model reads (until model files record it: English).
+fn model_language(_m: &FittedScorer) -> &'static str {
+    "en"
+}
+
 /// The scores of one comment; `None` where the comment was not scored.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CommentScores {
+    /// The comment's language (ISO 639-1) when it can be told ([`crate::language::detect`]).
+    pub language: Option<&'static str>,
+    /// Why `incivility` is there or is not.
+    pub status: ScoreStatus,
+    /// Why `stance` is there or is not.
+    pub stance_status: ScoreStatus,
     /// Incivility: probability, forms, cues.
     pub incivility: Option<IncivilityScore>,
     /// Relation to the parent comment (top level: to the article).
@@ -122,6 +205,7 @@ pub struct CommentScores {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DiscussionScores {
     comments: Vec<CommentScores>,
+    language: Option<&'static str>,
     incivility: bool,
     stance: bool,
     targets: Vec<String>,
@@ -140,10 +224,23 @@ pub fn article_target(a: &Article) -> Option<String> {
     Some(text)
 }
 
-/// Whether a comment gets scores: a reader's comment with some text.
+/// Whether a comment gets scores: a reader's comment with some text (punctuation and emoji
+/// count: the model has a view of "!!!!" too).
 pub fn is_scored(d: &Discussion, id: NodeId) -> bool {
+    text_status(d, id) == ScoreStatus::Scored
+}
+
+/// `NotAComment` for pingbacks and trackbacks, `NoText` for comments without text, else
+/// `Scored`.
+fn text_status(d: &Discussion, id: NodeId) -> ScoreStatus {
     let c = &d.node(id).comment;
-    c.kind == CommentKind::Comment && c.text.chars().any(|ch| ch.is_alphanumeric())
+    if c.kind != CommentKind::Comment {
+        ScoreStatus::NotAComment
+    } else if c.text.trim().is_empty() {
+        ScoreStatus::NoText
+    } else {
+        ScoreStatus::Scored
+    }
 }
 
 impl DiscussionScores {
@@ -159,10 +256,33 @@ impl DiscussionScores {
         };
         // `target`: what a comment's stance is read against, with its words; `None` when
         // that is a comment without a score (so is its relation).
+        // Each comment's language, and the discussion's for those that cannot be told.
+        let languages: Vec<Option<&'static str>> = match scorers.incivility.is_some()
+            || scorers.stance.is_some()
+        {
+            true => d.nodes().iter().map(|n| crate::language::detect(&n.comment.text)).collect(),
+            false => vec![None; d.len()],
+        };
+        let language = crate::language::discussion_language(d, &languages);
         let score = |id: NodeId, target: Option<(&str, &[text::Token], Option<&TargetCache>)>| {
-            if !is_scored(d, id) {
-                return CommentScores::default();
+            let status = text_status(d, id);
+            if status != ScoreStatus::Scored {
+                return CommentScores {
+                    language: languages[id.index()],
+                    status: if scorers.incivility.is_some() {
+                        status
+                    } else {
+                        ScoreStatus::NoModel
+                    },
+                    stance_status: if scorers.stance.is_some() {
+                        status
+                    } else {
+                        ScoreStatus::NoModel
+                    },
+                    ..CommentScores::default()
+                };
             }
+            let read_as = languages[id.index()].or(language);
             let c = &d.node(id).comment;
             let words = text::tokens(&c.text, &c.quotes);
             let input = Input {
@@ -171,9 +291,28 @@ impl DiscussionScores {
                 tokens: Some(&words),
                 ..Default::default()
             };
+            let (incivility, status) = match scorers.incivility_for(read_as) {
+                Ok(Some(m)) => (Some(incivility::score_input(m, input)), ScoreStatus::Scored),
+                Ok(None) => (None, ScoreStatus::NoModel),
+                Err(why) => (None, why),
+            };
+            let stance_status = match (&scorers.stance, target) {
+                (None, _) => ScoreStatus::NoModel,
+                (Some(m), _) if read_as.is_some_and(|l| l != model_language(m)) => {
+                    ScoreStatus::UnsupportedLanguage
+                }
+                (Some(_), None) => ScoreStatus::NoTarget,
+                (Some(_), Some(_)) => ScoreStatus::Scored,
+            };
             CommentScores {
-                incivility: scorers.incivility.as_ref().map(|m| incivility::score_input(m, input)),
+                language: languages[id.index()],
+                status,
+                stance_status,
+                incivility,
                 stance: scorers.stance.as_ref().and_then(|m| {
+                    if stance_status != ScoreStatus::Scored {
+                        return None;
+                    }
                     let (target, target_words, target_cache) = target?;
                     let input = Input {
                         target: Some(target),
@@ -234,6 +373,7 @@ impl DiscussionScores {
         }
         DiscussionScores {
             comments,
+            language,
             incivility: scorers.incivility.is_some(),
             stance: scorers.stance.is_some(),
             targets: scorers.target_names(),
@@ -244,10 +384,30 @@ impl DiscussionScores {
     pub fn unscored(d: &Discussion) -> DiscussionScores {
         DiscussionScores {
             comments: vec![CommentScores::default(); d.len()],
+            language: None,
             incivility: false,
             stance: false,
             targets: Vec::new(),
         }
+    }
+
+    /// The discussion's language ([`crate::language::discussion_language`]); `None` when it
+    /// cannot be told or the run scored nothing.
+    pub fn language(&self) -> Option<&'static str> {
+        self.language
+    }
+
+    /// Comments not scored for incivility because no model of the run covers their language,
+    /// by that language (the comment's, or the discussion's when the comment's cannot be
+    /// told), in code order.
+    pub fn unsupported_languages(&self) -> Vec<(&'static str, usize)> {
+        let mut by: std::collections::BTreeMap<&'static str, usize> = Default::default();
+        for c in &self.comments {
+            if c.status == ScoreStatus::UnsupportedLanguage {
+                *by.entry(c.language.or(self.language).unwrap_or("und")).or_default() += 1;
+            }
+        }
+        by.into_iter().collect()
     }
 
     /// The names of the target models that scored the discussion.
@@ -445,6 +605,59 @@ mod tests {
     }
 
     #[test]
+    fn punctuation_and_emoji_are_scored_empty_text_is_not() {
+        let d = discussion(
+            "H\n\nThe article says the figures are wrong.\nShow Comments\n  1. !!!!\n  2. ???\n  3. 👍👍\n",
+        );
+        let s = DiscussionScores::new(&d, &Scorers::shipped());
+        for &n in d.preorder() {
+            let c = s.get(n);
+            assert_eq!(c.status, ScoreStatus::Scored, "{:?}", d.node(n).comment.text);
+            let p = c.incivility.as_ref().expect("a probability").probability;
+            assert!((0.0..=1.0).contains(&p));
+            assert_eq!(c.language, None, "too short to tell");
+        }
+        // No model: the reason says so.
+        let s = DiscussionScores::new(&d, &Scorers::none());
+        assert!(
+            s.comments().iter().all(
+                |c| c.status == ScoreStatus::NoModel && c.stance_status == ScoreStatus::NoModel
+            )
+        );
+    }
+
+    #[test]
+    fn a_language_without_a_model_is_not_scored_and_says_why() {
+        let en = "I think the figures in this article are simply wrong, and the author knows it.";
+        let fr = "Je pense que les chiffres de cet article sont tout simplement faux, et l'auteur le sait.";
+        let d = discussion(&format!(
+            "H\n\nThe government published new figures today.\nShow Comments\n  1. {en}\n    1. {fr}\n    2. Ok\n"
+        ));
+        let s = DiscussionScores::new(&d, &Scorers::shipped());
+        assert_eq!(s.language(), Some("en"));
+        let [a, b, c] = [d.find("1").unwrap(), d.find("1.1").unwrap(), d.find("1.2").unwrap()];
+        assert_eq!((s.get(a).language, s.get(a).status), (Some("en"), ScoreStatus::Scored));
+        let f = s.get(b);
+        assert_eq!(f.language, Some("fr"));
+        assert_eq!(
+            (f.status, f.stance_status),
+            (ScoreStatus::UnsupportedLanguage, ScoreStatus::UnsupportedLanguage)
+        );
+        assert!(f.incivility.is_none() && f.stance.is_none());
+        // Too short to tell: read as the discussion's language.
+        assert_eq!((s.get(c).language, s.get(c).status), (None, ScoreStatus::Scored));
+        assert_eq!(s.unsupported_languages(), [("fr", 1)]);
+        // Without the model for it a discussion in French is not scored, short comments too.
+        let d = discussion(&format!(
+            "Les chiffres\n\nLe gouvernement a publié aujourd'hui de nouveaux chiffres sur le chômage.\nShow Comments\n  1. {fr}\n    1. Ok\n"
+        ));
+        let s = DiscussionScores::new(&d, &Scorers::shipped());
+        assert_eq!(s.language(), Some("fr"));
+        assert!(s.comments().iter().all(|c| c.status == ScoreStatus::UnsupportedLanguage));
+        assert_eq!(s.unsupported_languages(), [("fr", 2)]);
+    }
+
+    #[test]
     fn summary_counts_by_depth() {
         let d = discussion(
             "H\n\nBody.\nShow Comments\n  1. Thanks for this.\n    1. You absolute prick, \
@@ -508,15 +721,19 @@ mod tests {
         };
         let doc = Document {
             comments: vec![
-                c("a", "  … ", CommentKind::Comment),
+                c("a", "  \n ", CommentKind::Comment),
                 c("b", "You prick, linking here", CommentKind::Pingback),
                 c("c", "Fine words", CommentKind::Comment),
+                // Punctuation is text: the model has a view of it (issue #16).
+                c("d", "  … ", CommentKind::Comment),
             ],
             ..Default::default()
         };
         let d = Discussion::build(doc);
         let s = DiscussionScores::new(&d, &Scorers::shipped());
-        let scored: Vec<bool> = (0..3).map(|i| s.get(NodeId(i)).incivility.is_some()).collect();
-        assert_eq!(scored, [false, false, true]);
+        let scored: Vec<bool> = (0..4).map(|i| s.get(NodeId(i)).incivility.is_some()).collect();
+        assert_eq!(scored, [false, false, true, true]);
+        let why: Vec<&str> = (0..4).map(|i| s.get(NodeId(i)).status.as_str()).collect();
+        assert_eq!(why, ["no_text", "not_a_comment", "scored", "scored"]);
     }
 }

@@ -9,7 +9,9 @@
 use crate::export::schema::{ANOMALIES, ARTICLES, EDGES, INTERACTIONS, THREADS};
 use crate::export::{Batch, Column, CueValue, ExportError};
 use crate::metrics::StructureMetrics;
-use crate::scores::{DiscussionScores, ScoreSummary, StanceSummary};
+use crate::scores::{DiscussionScores, ScoreStatus, ScoreSummary, StanceSummary};
+
+const UNSUPPORTED: ScoreStatus = ScoreStatus::UnsupportedLanguage;
 use crate::thread::Discussion;
 
 /// One discussion's rows in every table.
@@ -199,6 +201,11 @@ impl DiscussionTables {
             Column::Str(vec![a.url.clone()]),
             Column::Int(vec![int(a.body.chars().count())]),
             Column::Category(vec![text(d.section.as_str())]),
+            Column::Category(vec![scores.language().map(String::from)]),
+            Column::Int(vec![scored.then(|| {
+                let n = scores.comments().iter().filter(|c| c.status == UNSUPPORTED).count();
+                n as i64
+            })]),
             Column::Int(vec![int(metrics.comments)]),
             Column::Int(vec![int(d.hidden_comments)]),
             Column::Int(vec![int(metrics.threads)]),
@@ -227,7 +234,8 @@ impl DiscussionTables {
         let threads = Batch::new(&THREADS, cols)?;
 
         let nodes = d.nodes();
-        let inc: Vec<_> = scores.comments().iter().map(|s| s.incivility.as_ref()).collect();
+        let all = scores.comments();
+        let inc: Vec<_> = all.iter().map(|s| s.incivility.as_ref()).collect();
         let st: Vec<_> = scores.comments().iter().map(|s| s.stance.as_ref()).collect();
         // A comment that was not scored has no side either (it is not unclear, it is unread).
         let sides: Vec<_> = (0..nodes.len())
@@ -274,6 +282,8 @@ impl DiscussionTables {
             Column::Bool(nodes.iter().map(|n| Some(n.flags.duplicate)).collect()),
             Column::Bool(nodes.iter().map(|n| Some(n.flags.cycle)).collect()),
             Column::Bool(nodes.iter().map(|n| Some(n.flags.self_reply)).collect()),
+            Column::Category(all.iter().map(|c| c.language.map(String::from)).collect()),
+            Column::Category(all.iter().map(|c| text(c.status.as_str())).collect()),
             Column::Float(inc.iter().map(|s| s.map(|s| s.probability)).collect()),
             Column::Bool(inc.iter().map(|s| s.map(|s| s.uncivil)).collect()),
             Column::StrList(inc.iter().map(|s| s.map(|s| s.forms.clone())).collect()),
@@ -296,6 +306,7 @@ impl DiscussionTables {
                     .collect(),
             ),
             Column::Int(inc.iter().map(|s| s.map(|s| s.more_cues as i64)).collect()),
+            Column::Category(all.iter().map(|c| text(c.stance_status.as_str())).collect()),
             Column::Category(
                 st.iter().map(|s| s.map(|s| s.relation.as_str().to_string())).collect(),
             ),

@@ -38,6 +38,7 @@ mod r13_tables;
 mod r15_convokit;
 mod r15_dumps;
 mod r15_extra;
+mod r16_languages;
 mod r18_edges;
 mod r18_html;
 mod report;

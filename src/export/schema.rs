@@ -150,7 +150,7 @@ const fn concat<const A: usize, const B: usize, const N: usize>(
 }
 
 /// The columns of `articles` before the conversation dynamics.
-const ARTICLE_COLUMNS_BASE: [ColumnSpec; 43] = [
+const ARTICLE_COLUMNS_BASE: [ColumnSpec; 45] = [
     req("article_id", Str, "Identifier of the discussion, unique within a run; joins all tables."),
     req("source", Str, "Path of the input file the discussion was read from."),
     cat("format", false, FORMATS, "Parser that read the file, e.g. `text`."),
@@ -192,6 +192,21 @@ const ARTICLE_COLUMNS_BASE: [ColumnSpec; 43] = [
         "`present` (a comment section was found and read), `absent` (the page has no comment \
              section, e.g. comments are switched off) or `not_in_page` (the article has comments \
              but the captured page does not contain them).",
+    ),
+    opt(
+        "language",
+        Category,
+        "Language of the discussion (ISO 639-1): the article's title and lede when whatlang \
+             tells it reliably, else the language most of its comments are in; null when \
+             neither tells it or the run scored nothing. Comments whose own language cannot be \
+             told are scored as in this language.",
+    ),
+    opt(
+        "unsupported_language_comments",
+        Int,
+        "Comments with text not scored for incivility because no model of the run covers \
+             their language (`comments.score_status` = `unsupported_language`); null when the \
+             run used no incivility model.",
     ),
     req("comments", Int, "Comments read for the article (its rows in `comments`)."),
     req(
@@ -350,7 +365,7 @@ const ARTICLE_COLUMNS_BASE: [ColumnSpec; 43] = [
     ),
 ];
 
-const ARTICLE_COLUMNS: [ColumnSpec; 43 + 11] = concat(&ARTICLE_COLUMNS_BASE, &DYNAMICS);
+const ARTICLE_COLUMNS: [ColumnSpec; 45 + 11] = concat(&ARTICLE_COLUMNS_BASE, &DYNAMICS);
 
 /// One row per discussion: the article, where it was read from, and its discussion's shape.
 pub static ARTICLES: TableSpec = TableSpec {
@@ -610,11 +625,27 @@ pub static COMMENTS: TableSpec = TableSpec {
             "The comment named itself as parent; it is attached to the article.",
         ),
         opt(
+            "language",
+            Category,
+            "Language of the comment's text (ISO 639-1, by whatlang), when it tells it reliably; \
+             null for text too short or mixed to tell (most comments under 30 characters), \
+             which is then scored as in the discussion's language (`articles.language`).",
+        ),
+        cat(
+            "score_status",
+            false,
+            &["scored", "no_text", "not_a_comment", "unsupported_language", "no_model"],
+            "Why `incivility` has a value or is null: `scored` (by the model of the comment's \
+             language: `models/incivility.md` for English, `models/incivility-de.md` for \
+             German); `no_text` (deleted, removed or empty); `not_a_comment` (a pingback or \
+             trackback); `unsupported_language` (no model of the run covers its language); \
+             `no_model` (the run has no incivility model).",
+        ),
+        opt(
             "incivility",
             Float,
-            "Calibrated probability that the comment is uncivil (incivility model, \
-             `models/incivility.md`); quoted text is left out. Null when the comment was not \
-             scored: no text, a pingback or trackback, or no incivility model in the run.",
+            "Calibrated probability that the comment is uncivil (incivility model of its \
+             language); quoted text is left out. Null when not scored: see `score_status`.",
         ),
         opt(
             "uncivil",
@@ -642,6 +673,21 @@ pub static COMMENTS: TableSpec = TableSpec {
             Int,
             "Cues found beyond the 50 listed in `incivility_cues` (all weaker than those): \
              counted, not listed; 0 for nearly every comment; null when not scored.",
+        ),
+        cat(
+            "stance_status",
+            false,
+            &[
+                "scored",
+                "no_text",
+                "not_a_comment",
+                "unsupported_language",
+                "no_model",
+                "no_target",
+            ],
+            "Why `stance` has a value or is null: as `score_status` (the stance model reads \
+             English only), and `no_target` when what it replies to has no text (a deleted \
+             parent; an article without title or body).",
         ),
         cat(
             "stance",
@@ -1004,9 +1050,9 @@ mod tests {
     #[test]
     fn column_counts_and_order() {
         let names = |t: &TableSpec| t.columns.iter().map(|c| c.name).collect::<Vec<_>>();
-        assert_eq!(ARTICLES.columns.len(), 54);
+        assert_eq!(ARTICLES.columns.len(), 56);
         assert_eq!(THREADS.columns.len(), 42);
-        assert_eq!(COMMENTS.columns.len(), 35);
+        assert_eq!(COMMENTS.columns.len(), 38);
         assert_eq!(
             names(&ANOMALIES),
             ["article_id", "source", "line", "comment_id", "kind", "message"]

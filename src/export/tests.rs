@@ -1130,6 +1130,8 @@ fn small_comments() -> Batch {
             Column::Bool(vec![Some(false); 3]),
             Column::Bool(vec![Some(false); 3]),
             Column::Bool(vec![Some(false); 3]),
+            Column::Category(vec![s("de"), None, None]),
+            Column::Category(vec![s("scored"), s("scored"), s("not_a_comment")]),
             Column::Float(vec![Some(0.125), Some(0.75), None]),
             Column::Bool(vec![Some(false), Some(true), None]),
             Column::StrList(vec![Some(vec![]), Some(vec![s("vulgarity").unwrap()]), None]),
@@ -1145,6 +1147,7 @@ fn small_comments() -> Batch {
                 None,
             ]),
             Column::Int(vec![Some(0), Some(0), None]),
+            Column::Category(vec![s("no_target"), s("scored"), s("not_a_comment")]),
             Column::Category(vec![None, Some(s("disagree").unwrap()), None]),
             Column::Float(vec![None, Some(0.625), None]),
             Column::Float(vec![None, Some(0.25), None]),
@@ -1165,11 +1168,11 @@ fn csv_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(ExportFormat::Csv, dir.path(), &COMMENTS, &[small_comments()]);
     insta::assert_snapshot!(fs::read_to_string(path).unwrap(), @r#"
-    article_id,comment_id,parent_id,root_id,depth,position,author,time,time_local,time_raw,kind,status,deleted,by_post_author,text,quoted_chars,children,subtree_size,line,extra,orphan,duplicate,cycle,self_reply,incivility,uncivil,incivility_forms,incivility_cues,incivility_more_cues,stance,stance_disagree,stance_neutral,stance_agree,side,side_confidence
-    a1,c1,,c1,1,1,Anna K.,2024-03-01T08:15:00Z,,2024-03-01T09:15+01:00,comment,approved,false,false,"Stimmt, aber ""teuer"" ist relativ.",0,1,2,12,"{""score"":""3"",""subreddit"":""de""}",false,false,false,false,0.125,false,[],[],0,,,,,unclear,
+    article_id,comment_id,parent_id,root_id,depth,position,author,time,time_local,time_raw,kind,status,deleted,by_post_author,text,quoted_chars,children,subtree_size,line,extra,orphan,duplicate,cycle,self_reply,language,score_status,incivility,uncivil,incivility_forms,incivility_cues,incivility_more_cues,stance_status,stance,stance_disagree,stance_neutral,stance_agree,side,side_confidence
+    a1,c1,,c1,1,1,Anna K.,2024-03-01T08:15:00Z,,2024-03-01T09:15+01:00,comment,approved,false,false,"Stimmt, aber ""teuer"" ist relativ.",0,1,2,12,"{""score"":""3"",""subreddit"":""de""}",false,false,false,false,de,scored,0.125,false,[],[],0,no_target,,,,,unclear,
     a1,c2,c1,c1,2,1,bernd_77,,2024-03-01T09:20:00,"1. März 2024, 09:20",comment,,false,true,"Zwei Zeilen:
-    ja, wirklich — 🙂",12,0,1,15,"{""note"":""a \""q\"", b""}",false,false,false,false,0.75,true,"[""vulgarity""]","[{""start"":13,""end"":21,""label"":""vulgarity"",""text"":""wirklich"",""weight"":0.5}]",0,disagree,0.625,0.25,0.125,with_article,0.5
-    a1,c9,,c9,1,2,,,,,pingback,spam,true,,,0,0,1,,,true,false,false,false,,,,,,,,,,,
+    ja, wirklich — 🙂",12,0,1,15,"{""note"":""a \""q\"", b""}",false,false,false,false,,scored,0.75,true,"[""vulgarity""]","[{""start"":13,""end"":21,""label"":""vulgarity"",""text"":""wirklich"",""weight"":0.5}]",0,scored,disagree,0.625,0.25,0.125,with_article,0.5
+    a1,c9,,c9,1,2,,,,,pingback,spam,true,,,0,0,1,,,true,false,false,false,,not_a_comment,,,,,,not_a_comment,,,,,,
     "#);
 }
 
@@ -1178,9 +1181,9 @@ fn jsonl_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(ExportFormat::Jsonl, dir.path(), &COMMENTS, &[small_comments()]);
     insta::assert_snapshot!(fs::read_to_string(path).unwrap(), @r#"
-    {"article_id":"a1","comment_id":"c1","parent_id":null,"root_id":"c1","depth":1,"position":1,"author":"Anna K.","time":"2024-03-01T08:15:00Z","time_local":null,"time_raw":"2024-03-01T09:15+01:00","kind":"comment","status":"approved","deleted":false,"by_post_author":false,"text":"Stimmt, aber \"teuer\" ist relativ.","quoted_chars":0,"children":1,"subtree_size":2,"line":12,"extra":{"score":"3","subreddit":"de"},"orphan":false,"duplicate":false,"cycle":false,"self_reply":false,"incivility":0.125,"uncivil":false,"incivility_forms":[],"incivility_cues":[],"incivility_more_cues":0,"stance":null,"stance_disagree":null,"stance_neutral":null,"stance_agree":null,"side":"unclear","side_confidence":null}
-    {"article_id":"a1","comment_id":"c2","parent_id":"c1","root_id":"c1","depth":2,"position":1,"author":"bernd_77","time":null,"time_local":"2024-03-01T09:20:00","time_raw":"1. März 2024, 09:20","kind":"comment","status":null,"deleted":false,"by_post_author":true,"text":"Zwei Zeilen:\nja, wirklich — 🙂","quoted_chars":12,"children":0,"subtree_size":1,"line":15,"extra":{"note":"a \"q\", b"},"orphan":false,"duplicate":false,"cycle":false,"self_reply":false,"incivility":0.75,"uncivil":true,"incivility_forms":["vulgarity"],"incivility_cues":[{"start":13,"end":21,"label":"vulgarity","text":"wirklich","weight":0.5}],"incivility_more_cues":0,"stance":"disagree","stance_disagree":0.625,"stance_neutral":0.25,"stance_agree":0.125,"side":"with_article","side_confidence":0.5}
-    {"article_id":"a1","comment_id":"c9","parent_id":null,"root_id":"c9","depth":1,"position":2,"author":null,"time":null,"time_local":null,"time_raw":null,"kind":"pingback","status":"spam","deleted":true,"by_post_author":null,"text":"","quoted_chars":0,"children":0,"subtree_size":1,"line":null,"extra":null,"orphan":true,"duplicate":false,"cycle":false,"self_reply":false,"incivility":null,"uncivil":null,"incivility_forms":null,"incivility_cues":null,"incivility_more_cues":null,"stance":null,"stance_disagree":null,"stance_neutral":null,"stance_agree":null,"side":null,"side_confidence":null}
+    {"article_id":"a1","comment_id":"c1","parent_id":null,"root_id":"c1","depth":1,"position":1,"author":"Anna K.","time":"2024-03-01T08:15:00Z","time_local":null,"time_raw":"2024-03-01T09:15+01:00","kind":"comment","status":"approved","deleted":false,"by_post_author":false,"text":"Stimmt, aber \"teuer\" ist relativ.","quoted_chars":0,"children":1,"subtree_size":2,"line":12,"extra":{"score":"3","subreddit":"de"},"orphan":false,"duplicate":false,"cycle":false,"self_reply":false,"language":"de","score_status":"scored","incivility":0.125,"uncivil":false,"incivility_forms":[],"incivility_cues":[],"incivility_more_cues":0,"stance_status":"no_target","stance":null,"stance_disagree":null,"stance_neutral":null,"stance_agree":null,"side":"unclear","side_confidence":null}
+    {"article_id":"a1","comment_id":"c2","parent_id":"c1","root_id":"c1","depth":2,"position":1,"author":"bernd_77","time":null,"time_local":"2024-03-01T09:20:00","time_raw":"1. März 2024, 09:20","kind":"comment","status":null,"deleted":false,"by_post_author":true,"text":"Zwei Zeilen:\nja, wirklich — 🙂","quoted_chars":12,"children":0,"subtree_size":1,"line":15,"extra":{"note":"a \"q\", b"},"orphan":false,"duplicate":false,"cycle":false,"self_reply":false,"language":null,"score_status":"scored","incivility":0.75,"uncivil":true,"incivility_forms":["vulgarity"],"incivility_cues":[{"start":13,"end":21,"label":"vulgarity","text":"wirklich","weight":0.5}],"incivility_more_cues":0,"stance_status":"scored","stance":"disagree","stance_disagree":0.625,"stance_neutral":0.25,"stance_agree":0.125,"side":"with_article","side_confidence":0.5}
+    {"article_id":"a1","comment_id":"c9","parent_id":null,"root_id":"c9","depth":1,"position":2,"author":null,"time":null,"time_local":null,"time_raw":null,"kind":"pingback","status":"spam","deleted":true,"by_post_author":null,"text":"","quoted_chars":0,"children":0,"subtree_size":1,"line":null,"extra":null,"orphan":true,"duplicate":false,"cycle":false,"self_reply":false,"language":null,"score_status":"not_a_comment","incivility":null,"uncivil":null,"incivility_forms":null,"incivility_cues":null,"incivility_more_cues":null,"stance_status":"not_a_comment","stance":null,"stance_disagree":null,"stance_neutral":null,"stance_agree":null,"side":null,"side_confidence":null}
     "#);
 }
 

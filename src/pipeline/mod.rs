@@ -156,6 +156,8 @@ pub struct Summary {
     pub anomalies: usize,
     /// Comments rated uncivil; `None` without an incivility model.
     pub uncivil: Option<usize>,
+    /// Comments not scored because no model of the run covers their language, by language.
+    pub unsupported_languages: Vec<(&'static str, usize)>,
 }
 
 /// One analysed discussion: its rows and its summary.
@@ -195,6 +197,7 @@ pub fn analyse(d: &Discussion, scorers: &Scorers) -> Result<Analysed, ExportErro
         max_depth: m.max_depth,
         anomalies: d.anomalies.len(),
         uncivil,
+        unsupported_languages: scores.unsupported_languages(),
     };
     Ok(Analysed { tables, summary, body: a.body.clone() })
 }
@@ -222,6 +225,8 @@ pub struct Totals {
     pub interactions: usize,
     /// Discussions per input format (the `format` column).
     pub formats: BTreeMap<String, usize>,
+    /// Comments not scored because no model of the run covers their language, by language.
+    pub unsupported_languages: BTreeMap<String, usize>,
 }
 
 /// How [`run`] runs.
@@ -387,6 +392,9 @@ pub fn run_with(
                         totals.edges += a.tables.edges.num_rows();
                         totals.interactions += a.tables.interactions.num_rows();
                         *totals.formats.entry(s.format.clone()).or_default() += 1;
+                        for (l, n) in &s.unsupported_languages {
+                            *totals.unsupported_languages.entry(l.to_string()).or_default() += n;
+                        }
                         written(s, &totals);
                         budget_w.give(s.comments + 1);
                         next += 1;

@@ -260,6 +260,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "threadlens: {} articles from {} inputs: {} comments in {} threads, {} anomalies",
         totals.articles, outcome.inputs, totals.comments, totals.threads, totals.anomalies
     );
+    if !totals.unsupported_languages.is_empty() {
+        let n: usize = totals.unsupported_languages.values().sum();
+        let by: Vec<String> =
+            totals.unsupported_languages.iter().map(|(l, n)| format!("{l} {n}")).collect();
+        eprintln!(
+            "threadlens: {n} comments not scored: no model for their language ({}); \
+             comments.score_status says which",
+            by.join(", ")
+        );
+    }
     if totals.articles == 0 {
         // A run that read nothing (a mistyped path, every input failing) must not replace
         // earlier results with empty tables (#13).
@@ -283,6 +293,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "inputs_read": outcome.inputs,
         "failed_inputs": outcome.failed,
         "input_formats": totals.formats,
+        "unsupported_languages": totals.unsupported_languages,
         "rows": {
             "articles": totals.articles,
             "threads": totals.threads,
