@@ -52,8 +52,9 @@ class Result:
             uncivil replies, reciprocated).
         summary: what the run came to: ``inputs`` (inputs read), ``articles``, ``threads``,
             ``comments`` and ``anomalies`` (row counts), ``input_formats`` (discussions per
-            input format), ``failed`` (messages of the inputs that could not be read, each naming
-            its input), ``models`` (the models behind the scores, as JSON text) and ``given``
+            input format), ``unsupported_languages`` (comments not scored because no model
+            covers their language, by language), ``failed`` (messages of the inputs that could
+            not be read, each naming its input), ``models`` (the models behind the scores, as JSON text) and ``given``
             (the inputs as given: paths, ``(table)`` for a table).
 
     The columns are those ``threadlens schema`` lists (``docs/schema.md``); the tables equal the
@@ -111,6 +112,7 @@ class Result:
             "inputs_read": s.get("inputs", 0),
             "failed_inputs": self.failed,
             "input_formats": dict(s.get("input_formats", {})),
+            "unsupported_languages": dict(s.get("unsupported_languages", {})),
             "rows": {name: getattr(self, name).num_rows for name in TABLES},
             "interactions": s.get("interactions", "discussion"),
             "models": json.loads(s.get("models") or "{}"),
