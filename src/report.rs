@@ -72,8 +72,12 @@ pub struct IncivilitySummary {
     /// Counts, shares and the by-depth profile.
     #[serde(flatten)]
     pub summary: ScoreSummary,
-    /// Comments showing each form, in [`FORMS`] order; forms no comment shows are left out.
+    /// Uncivil comments showing each form, in [`FORMS`] order; forms no uncivil comment shows
+    /// are left out.
     pub forms: Vec<(String, usize)>,
+    /// Comments the model rates civil in which a cue lexicon still matched (a form's words
+    /// without the model's verdict: quoted insults, "lies" about figures, banter).
+    pub civil_with_cues: usize,
 }
 
 /// One comment in the drawn tree.
@@ -129,14 +133,26 @@ impl DiscussionReport {
                         .comments()
                         .iter()
                         .filter(|c| {
-                            c.incivility.as_ref().is_some_and(|i| i.forms.iter().any(|x| x == f))
+                            c.incivility
+                                .as_ref()
+                                .is_some_and(|i| i.uncivil && i.forms.iter().any(|x| x == f))
                         })
                         .count();
                     (f.to_string(), n)
                 })
                 .filter(|(_, n)| *n > 0)
                 .collect();
-            IncivilitySummary { summary: ScoreSummary::of(d, scores, d.preorder()), forms }
+            let civil_with_cues = scores
+                .comments()
+                .iter()
+                .filter_map(|c| c.incivility.as_ref())
+                .filter(|i| !i.uncivil && !i.forms.is_empty())
+                .count();
+            IncivilitySummary {
+                summary: ScoreSummary::of(d, scores, d.preorder()),
+                forms,
+                civil_with_cues,
+            }
         });
         DiscussionReport {
             id: a.id.clone(),
@@ -321,12 +337,15 @@ fn render_one(out: &mut String, r: &DiscussionReport) {
     {
         let s = &inc.summary;
         let share = s.uncivil_share.map_or_else(String::new, |x| format!(" ({:.0}%)", 100.0 * x));
-        let forms = if inc.forms.is_empty() {
-            "no cue words".to_string()
+        let mut forms = if inc.forms.is_empty() {
+            "no forms in uncivil comments".to_string()
         } else {
             let f: Vec<String> = inc.forms.iter().map(|(f, n)| format!("{f} {n}")).collect();
-            format!("forms {}", f.join(", "))
+            format!("forms in uncivil comments {}", f.join(", "))
         };
+        if inc.civil_with_cues > 0 {
+            let _ = write!(forms, "; cue words in {} civil comments", inc.civil_with_cues);
+        }
         let _ = writeln!(
             out,
             "  incivility: {} of {} scored comments uncivil{share}, mean probability {}; {forms}",
@@ -428,8 +447,12 @@ fn detail_line(line: &TreeLine) -> Option<String> {
             None => format!("side {}", side.replace('_', " ")),
         });
     }
-    if line.uncivil == Some(true) {
-        parts.push(format!("⚠ uncivil {}", opt_f(line.incivility)));
+    // Forms and cues wherever a lexicon matched; the verdict is the model's.
+    if line.uncivil == Some(true) || !line.forms.is_empty() {
+        parts.push(match line.uncivil {
+            Some(true) => format!("⚠ uncivil {}", opt_f(line.incivility)),
+            _ => format!("civil {}", opt_f(line.incivility)),
+        });
         if !line.forms.is_empty() {
             parts.push(line.forms.join(", "));
         }
@@ -476,5 +499,37 @@ mod tests {
         assert_eq!(excerpt("a\n\nb  c", 10), "a b c");
         assert_eq!(excerpt("abcdef", 3), "abc…");
         assert_eq!(excerpt("naïve café", 5), "naïve…");
+    }
+
+    #[test]
+    fn summary_forms_match_the_tree() {
+        // One rule (#16): the summary counts forms among uncivil comments and, apart, the
+        // civil comments with cue words; the tree shows forms wherever a lexicon matched.
+        let capture = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/002_33127b48be7e0ce9.txt"),
+        )
+        .unwrap();
+        let doc = crate::parse::parse_bytes(&capture, "canary.txt", &Default::default())
+            .unwrap()
+            .remove(0);
+        let d = Discussion::build(doc);
+        let scores = DiscussionScores::new(&d, &crate::scores::Scorers::shipped());
+        let r = DiscussionReport::new(&d, &scores, true);
+        let tree = r.tree.as_ref().unwrap();
+        let inc = r.incivility.as_ref().unwrap();
+        for (form, n) in &inc.forms {
+            let in_tree =
+                tree.iter().filter(|l| l.uncivil == Some(true) && l.forms.contains(form)).count();
+            assert_eq!(*n, in_tree, "{form}");
+        }
+        let civil_with_forms =
+            tree.iter().filter(|l| l.uncivil == Some(false) && !l.forms.is_empty()).count();
+        assert_eq!(inc.civil_with_cues, civil_with_forms);
+        assert!(civil_with_forms > 0, "the seed has civil comments with cue words");
+        // Each of those shows its forms in the drawn tree.
+        for l in tree.iter().filter(|l| !l.forms.is_empty()) {
+            let line = detail_line(l).unwrap();
+            assert!(line.contains(&l.forms.join(", ")), "{line}");
+        }
     }
 }

@@ -263,7 +263,8 @@ fn analyse<'py>(
     summary.set_item("comments", t.comments)?;
     summary.set_item("anomalies", t.anomalies)?;
     summary.set_item("input_formats", t.formats.clone().into_pyobject(py)?)?;
-    summary.set_item("unsupported_languages", t.unsupported_languages.clone().into_pyobject(py)?)?;
+    summary
+        .set_item("unsupported_languages", t.unsupported_languages.clone().into_pyobject(py)?)?;
     summary.set_item("failed", failed)?;
     summary.set_item("models", scorers.describe().to_string())?;
     out.set_item("summary", summary)?;
