@@ -130,8 +130,8 @@ const GERMEVAL_TRAINING: &str = "germeval2018.training.txt";
 /// GermEval 2018's test file (labelled too; both are used, split by the hash rule).
 const GERMEVAL_TEST: &str = "germeval2018.test.txt";
 
-/// Every labelled file under `path` (a file, or a folder searched recursively for known
-/// dataset files and `.csv`/`.tsv`/`.jsonl` files), sorted by path.
+/// Every labelled file under `path` (a file, or a folder searched recursively for
+/// `.csv`/`.tsv`/`.jsonl` files and GermEval's two `.txt` files), sorted by path.
 pub fn files(path: &Path) -> Vec<PathBuf> {
     if path.is_file() {
         return vec![path.to_path_buf()];
