@@ -340,6 +340,25 @@ mod tests {
     }
 
     #[test]
+    fn german_model_was_trained_with_the_german_lexicons() {
+        // models/incivility-de.json is not compiled in here; read it from the repository.
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/models/incivility-de.json");
+        let model = FittedScorer::load(std::path::Path::new(path)).expect("the German model loads");
+        assert_eq!(model.language(), "de");
+        assert_eq!(model.task(), Task::Incivility);
+        assert!(
+            model.file().lexicons == shipped_lexicons_de(),
+            "models/lexicons/incivility-de changed since models/incivility-de.json was trained: \
+             retrain (see models/incivility-de.md)"
+        );
+        let s = score(&model, "Du bist ein Vollidiot und ein Lügner.", &[]);
+        assert!(s.uncivil, "p = {}", s.probability);
+        assert!(s.forms.contains(&"name_calling".to_string()), "{:?}", s.forms);
+        let s = score(&model, "Vielen Dank für den ausgewogenen Artikel.", &[]);
+        assert!(!s.uncivil, "p = {}", s.probability);
+    }
+
+    #[test]
     fn seed_insults_are_cues_of_their_comment() {
         // The Canary seed's comment 1.3 (issue #4).
         let text = "You’re a (obviously right-wing) bellend, you prick. With a name like that \
