@@ -110,6 +110,8 @@ pub fn load(
         (Task::Incivility, "incivility_train.csv") if known => reddit_incivility(path),
         (Task::Incivility, "labeled_data.csv") if known => davidson(path),
         (Task::Incivility, "CAT_LARGE_gc.csv" | "CAT_LARGE_gn.csv") if known => wiki(path),
+        (Task::Incivility, GERMEVAL_TRAINING | GERMEVAL_TEST) if known => germeval(path),
+        (Task::Incivility, "austrotox_de.jsonl") if known => austrotox(path),
         (Task::Stance, "dev.csv" | "test.csv")
             if known && path.to_string_lossy().contains("debagreement") =>
         {
@@ -123,8 +125,13 @@ pub fn load(
     Ok(ds)
 }
 
-/// Every labelled file under `path` (a file, or a folder searched recursively for known
-/// dataset files and `.csv`/`.tsv`/`.jsonl` files), sorted by path.
+/// GermEval 2018's training file (German tweets; TAB-separated, no header).
+const GERMEVAL_TRAINING: &str = "germeval2018.training.txt";
+/// GermEval 2018's test file (labelled too; both are used, split by the hash rule).
+const GERMEVAL_TEST: &str = "germeval2018.test.txt";
+
+/// Every labelled file under `path` (a file, or a folder searched recursively for
+/// `.csv`/`.tsv`/`.jsonl` files and GermEval's two `.txt` files), sorted by path.
 pub fn files(path: &Path) -> Vec<PathBuf> {
     if path.is_file() {
         return vec![path.to_path_buf()];
@@ -134,7 +141,13 @@ pub fn files(path: &Path) -> Vec<PathBuf> {
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
         .map(|e| e.into_path())
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("csv" | "tsv" | "jsonl")))
+        .filter(|p| {
+            matches!(p.extension().and_then(|e| e.to_str()), Some("csv" | "tsv" | "jsonl"))
+                || matches!(
+                    p.file_name().and_then(|f| f.to_str()),
+                    Some(GERMEVAL_TRAINING | GERMEVAL_TEST)
+                )
+        })
         .collect();
     out.sort();
     out
@@ -332,6 +345,103 @@ fn wiki(path: &Path) -> Result<Dataset, DataError> {
     }
     let name = if path.to_string_lossy().ends_with("gc.csv") { "wiki_gc" } else { "wiki_gn" };
     Ok(dataset(name, path, "uncivil = label 1 (crowd toxic)", &["civil", "uncivil"], examples))
+}
+
+/// GermEval 2018 (German tweets; no header): `text<TAB>OFFENSE|OTHER<TAB>fine label`.
+/// Uncivil = OFFENSE (ABUSE, INSULT or PROFANITY). `|LBR|` stands for a line break; @-mentions
+/// and links are cleaned out as in Davidson's tweets. The training and test files are one
+/// dataset (`germeval`), split by the hash rule.
+fn germeval(path: &Path) -> Result<Dataset, DataError> {
+    let bytes = std::fs::read(path).map_err(|e| err(path, None, e.to_string()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let mention = regex::Regex::new(r"(?:\bRT\s+)?@\w+:?|https?://\S+").expect("valid");
+    let mut examples = Vec::new();
+    for (i, row) in text.lines().enumerate() {
+        let line = i as u64 + 1;
+        if row.trim().is_empty() {
+            continue;
+        }
+        let mut cols = row.rsplitn(3, '\t');
+        let (Some(_fine), Some(coarse), Some(tweet)) = (cols.next(), cols.next(), cols.next())
+        else {
+            return Err(err(
+                path,
+                Some(line),
+                "expected 3 TAB-separated columns: text, label, fine label",
+            ));
+        };
+        let label = match coarse.trim() {
+            "OFFENSE" => 1,
+            "OTHER" => 0,
+            other => {
+                return Err(err(
+                    path,
+                    Some(line),
+                    format!("label `{other}` is not OFFENSE or OTHER"),
+                ));
+            }
+        };
+        let tweet = tweet.replace("|LBR|", "\n");
+        let tweet = mention.replace_all(&tweet, " ");
+        let tweet = decode_entities(&tweet);
+        examples.push(Example {
+            line,
+            quotes: Vec::new(),
+            text: tweet.trim().to_string(),
+            target: None,
+            label,
+            group: String::new(),
+        });
+    }
+    Ok(dataset(
+        "germeval",
+        path,
+        "uncivil = OFFENSE (fine label ABUSE, INSULT or PROFANITY); OTHER = civil",
+        &["civil", "uncivil"],
+        examples,
+    ))
+}
+
+/// AustroTox (Austrian news-forum comments, JSON lines): uncivil = `Label` 1 (offensive);
+/// vulgar but not offensive comments are civil. Grouped by `Article_title`.
+fn austrotox(path: &Path) -> Result<Dataset, DataError> {
+    let text = std::fs::read_to_string(path).map_err(|e| err(path, None, e.to_string()))?;
+    let mut examples = Vec::new();
+    for (i, row) in text.lines().enumerate() {
+        let line = i as u64 + 1;
+        if row.trim().is_empty() {
+            continue;
+        }
+        let v: Value = serde_json::from_str(row)
+            .map_err(|e| err(path, Some(line), format!("not JSON: {e}")))?;
+        let comment =
+            v["Comment"].as_str().ok_or_else(|| err(path, Some(line), "no `Comment` string"))?;
+        let label = match v["Label"].as_i64() {
+            Some(1) => 1,
+            Some(0) => 0,
+            _ => {
+                return Err(err(path, Some(line), format!("Label `{}` is not 0 or 1", v["Label"])));
+            }
+        };
+        let article = v["Article_title"]
+            .as_str()
+            .ok_or_else(|| err(path, Some(line), "no `Article_title` string"))?;
+        examples.push(Example {
+            line,
+            quotes: Vec::new(),
+            text: comment.to_string(),
+            target: None,
+            label,
+            group: format!("article:{article}"),
+        });
+    }
+    Ok(dataset(
+        "austrotox",
+        path,
+        "uncivil = Label 1 (offensive; vulgar-only comments are Label 0)",
+        &["civil", "uncivil"],
+        examples,
+    ))
 }
 
 /// DEBAGREEMENT: label 0 disagree, 1 neutral, 2 agree; reply `body_child` to `body_parent`,
@@ -561,7 +671,7 @@ pub fn split_of(name: &str, ex: &Example, seed: u64) -> Split {
 /// The rule [`split_of`] applies, in words, for model files and cards.
 pub fn split_rule(seed: u64) -> String {
     format!(
-        "bucket = hash(seed {seed}, dataset, group or text) mod 100: 0-{} held out, {}-{} calibration, rest training; groups are articles (c3), submissions (debagreement) or the text",
+        "bucket = hash(seed {seed}, dataset, group or text) mod 100: 0-{} held out, {}-{} calibration, rest training; groups are articles (c3, austrotox), submissions (debagreement) or the text",
         HELDOUT_PERCENT - 1,
         HELDOUT_PERCENT,
         HELDOUT_PERCENT + CALIBRATION_PERCENT - 1
@@ -645,6 +755,78 @@ mod tests {
         let d = load(&p, Task::Incivility, &cls, &Columns::default()).unwrap();
         assert_eq!(d.examples[0].text, "you & me");
         assert_eq!(d.examples[0].label, 0);
+    }
+
+    #[test]
+    fn germeval_labels_offense_and_cleans_tweets() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            GERMEVAL_TRAINING,
+            "@Martin28a Sie haben ja auch Recht.\tOTHER\tOTHER\n\
+             Scheiss-Klimaschützer. |LBR| Die Flieger https://t.co/x\tOFFENSE\tINSULT\n\
+             Verdammt nochmal\tOFFENSE\tPROFANITY\n",
+        );
+        write(dir.path(), GERMEVAL_TEST, "Die Polizei &amp; Co\tOFFENSE\tABUSE\n");
+        write(dir.path(), "PROVENANCE.txt", "not data\n");
+        let found = files(dir.path());
+        assert_eq!(found.len(), 2, "{found:?}");
+        let cls = default_classes(Task::Incivility);
+        let sets: Vec<Dataset> = found
+            .iter()
+            .map(|f| load(f, Task::Incivility, &cls, &Columns::default()).unwrap())
+            .collect();
+        let sets = merge_same_names(sets);
+        assert_eq!(sets.len(), 1, "training and test are one dataset");
+        let d = &sets[0];
+        assert_eq!(d.name, "germeval");
+        // Files by path: the test file first.
+        assert_eq!(d.examples.iter().map(|e| e.label).collect::<Vec<_>>(), [1, 0, 1, 1]);
+        assert_eq!(d.examples[0].text, "Die Polizei & Co");
+        assert_eq!(d.examples[1].text, "Sie haben ja auch Recht.");
+        assert_eq!(d.examples[2].text, "Scheiss-Klimaschützer. \n Die Flieger");
+        assert_eq!(d.examples[3].line, 3);
+
+        let bad = write(dir.path(), GERMEVAL_TEST, "text\tMAYBE\tOTHER\n");
+        let e = load(&bad, Task::Incivility, &cls, &Columns::default()).unwrap_err();
+        assert!(e.to_string().contains("MAYBE") && e.line == Some(1), "{e}");
+    }
+
+    #[test]
+    fn austrotox_labels_offensive_and_groups_by_article() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "austrotox_de.jsonl",
+            concat!(
+                r#"{"Index": 0, "cv_split": 0, "Article_title": "Krisengipfel", "Comment": "Ihr trottel habts", "Label": 1, "Label_fine": "Target_Group_Vulgar", "Tags": [{"Tag": "Vulgarity", "Token": "trottel"}]}"#,
+                "\n",
+                r#"{"Index": 1, "cv_split": 1, "Article_title": "Krisengipfel", "Comment": "So ein Scheiss", "Label": 0, "Label_fine": "Not_Toxic_Vulgar", "Tags": [{"Tag": "Vulgarity", "Token": "Scheiss"}]}"#,
+                "\n\n",
+                r#"{"Index": 2, "cv_split": 1, "Article_title": "Andere Nachricht", "Comment": "Gibt es Studien?", "Label": 0, "Label_fine": "Not_Toxic", "Tags": []}"#,
+                "\n"
+            ),
+        );
+        let cls = default_classes(Task::Incivility);
+        let d = load(&p, Task::Incivility, &cls, &Columns::default()).unwrap();
+        assert_eq!(d.name, "austrotox");
+        // Vulgar is not offensive: "So ein Scheiss" is civil.
+        assert_eq!(d.examples.iter().map(|e| e.label).collect::<Vec<_>>(), [1, 0, 0]);
+        assert_eq!(d.examples[0].group, d.examples[1].group);
+        assert_ne!(d.examples[0].group, d.examples[2].group);
+        assert_eq!(
+            split_of("austrotox", &d.examples[0], 1),
+            split_of("austrotox", &d.examples[1], 1)
+        );
+        assert_eq!(d.examples[2].line, 4);
+
+        let bad = write(
+            dir.path(),
+            "austrotox_de.jsonl",
+            r#"{"Comment": "x", "Label": 2, "Article_title": "a"}"#,
+        );
+        let e = load(&bad, Task::Incivility, &cls, &Columns::default()).unwrap_err();
+        assert!(e.to_string().contains("Label"), "{e}");
     }
 
     #[test]

@@ -61,6 +61,29 @@ pub fn shipped_lexicons() -> Vec<LexiconText> {
     ]
 }
 
+/// The German incivility lexicons shipped in `models/lexicons/incivility-de/`, in [`FORMS`]
+/// order (the same form names as the English ones).
+pub fn shipped_lexicons_de() -> Vec<LexiconText> {
+    macro_rules! lex {
+        ($name:literal) => {
+            LexiconText {
+                name: $name.to_string(),
+                text: include_str!(concat!("../../models/lexicons/incivility-de/", $name, ".txt"))
+                    .to_string(),
+            }
+        };
+    }
+    vec![
+        lex!("name_calling"),
+        lex!("aspersion"),
+        lex!("lying_accusation"),
+        lex!("vulgarity"),
+        lex!("pejorative_speech"),
+        lex!("identity_attack"),
+        lex!("threat"),
+    ]
+}
+
 /// The model shipped in `models/incivility.json`, compiled into the binary.
 pub const SHIPPED_MODEL: &str = include_str!("../../models/incivility.json");
 
@@ -258,7 +281,32 @@ mod tests {
 
     #[test]
     fn shipped_lexicons_parse_and_their_examples_hold() {
-        let lexicons = shipped_lexicons();
+        check_lexicons(shipped_lexicons());
+    }
+
+    #[test]
+    fn german_lexicons_parse_and_their_examples_hold() {
+        check_lexicons(shipped_lexicons_de());
+        // German comments: umlauts, ß written ss, capitalised nouns, compounds.
+        let lexicons = shipped_lexicons_de();
+        let pairs: Vec<(&str, &str)> =
+            lexicons.iter().map(|l| (l.name.as_str(), l.text.as_str())).collect();
+        let set = LexiconSet::parse(&pairs).unwrap();
+        let forms = |text: &str| {
+            let mut f: Vec<&str> =
+                set.matches(text, &[]).iter().map(|m| FORMS[m.lexicon]).collect();
+            f.dedup();
+            f
+        };
+        assert_eq!(forms("Scheiss-Klimaschützer."), ["vulgarity"]);
+        assert_eq!(forms("Du VOLLIDIOT"), ["name_calling"]);
+        assert_eq!(forms("Die LÜGENPRESSE lügt."), ["lying_accusation"]);
+        assert_eq!(forms("Volksverräterin Merkel"), ["name_calling"]);
+        assert_eq!(forms("Er lügt, der Luegner"), ["lying_accusation"]);
+        assert!(forms("Ich danke Ihnen für den ausgewogenen Artikel über Österreich.").is_empty());
+    }
+
+    fn check_lexicons(lexicons: Vec<LexiconText>) {
         assert_eq!(lexicons.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), FORMS);
         let pairs: Vec<(&str, &str)> =
             lexicons.iter().map(|l| (l.name.as_str(), l.text.as_str())).collect();
@@ -289,6 +337,25 @@ mod tests {
         );
         assert_eq!(model.task(), Task::Incivility);
         assert!(model.file().calibration.is_some() && model.file().threshold.is_some());
+    }
+
+    #[test]
+    fn german_model_was_trained_with_the_german_lexicons() {
+        // models/incivility-de.json is not compiled in here; read it from the repository.
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/models/incivility-de.json");
+        let model = FittedScorer::load(std::path::Path::new(path)).expect("the German model loads");
+        assert_eq!(model.language(), "de");
+        assert_eq!(model.task(), Task::Incivility);
+        assert!(
+            model.file().lexicons == shipped_lexicons_de(),
+            "models/lexicons/incivility-de changed since models/incivility-de.json was trained: \
+             retrain (see models/incivility-de.md)"
+        );
+        let s = score(&model, "Du bist ein Vollidiot und ein Lügner.", &[]);
+        assert!(s.uncivil, "p = {}", s.probability);
+        assert!(s.forms.contains(&"name_calling".to_string()), "{:?}", s.forms);
+        let s = score(&model, "Vielen Dank für den ausgewogenen Artikel.", &[]);
+        assert!(!s.uncivil, "p = {}", s.probability);
     }
 
     #[test]

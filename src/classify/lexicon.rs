@@ -15,8 +15,14 @@
 //!   against the words of a text as the features read them (so `'` also matches `’`, letters
 //!   repeated more than twice count twice, and anything that is not a word may stand
 //!   between the words); a trailing `*` lets the last word go on (`idiot*`: idiots,
-//!   idiotic). A phrase with punctuation that words do not carry (`+1`, `knee-jerk`) is
-//!   matched as a pattern instead, with any whitespace between its words.
+//!   idiotic), and a leading `*` lets the first word be the end of a longer word (German
+//!   compounds: `*idiot` matches Vollidiot; `*trottel*` matches Volltrottel, trottelig). A
+//!   phrase written with `ß`, `ä`, `ö` or `ü` also matches the spelling with `ss`, `ae`, `oe`,
+//!   `ue` (Scheiße, Scheisse; Lügner, Luegner). A phrase with punctuation that words do not
+//!   carry (`+1`, `knee-jerk`) is matched as a pattern instead, with any whitespace between
+//!   its words.
+//! - A pattern (or punctuated phrase) with letters beyond ASCII (`ä`, `ß`) is Unicode
+//!   throughout: `\b`, `\w` and case folding then know `Ü` from `ü`, at some cost in speed.
 //! - ` #` after an entry starts a comment.
 
 use std::collections::{BTreeMap, HashMap};
@@ -47,6 +53,9 @@ pub struct LexiconError {
 struct Phrase {
     words: Vec<String>,
     open_end: bool,
+    /// The first word may end a longer word (`*idiot`: Vollidiot, Klimaidiot): German
+    /// compounds put the insult last.
+    open_start: bool,
 }
 
 /// A pattern entry: its expression, and literals one of which any match must contain
@@ -78,6 +87,7 @@ impl Lexicon {
         let mut patterns = Vec::new();
         let mut must_match = Vec::new();
         let mut must_not_match = Vec::new();
+        let mut phrase_entries = 0;
         for (i, line) in text.lines().enumerate() {
             let lineno = i + 1;
             let line = line.trim();
@@ -100,12 +110,21 @@ impl Lexicon {
                 Some(re) => ascii_boundaries(&re.trim().replace("['’]", "(?:'|’)")),
                 None => match phrase_words(entry) {
                     Some(p) => {
-                        phrases.push(p);
+                        phrases.extend(spelling_variants(p));
+                        phrase_entries += 1;
                         continue;
                     }
                     // Punctuation that words do not carry (`+1`, `knee-jerk`): a pattern.
                     None => phrase_pattern(entry),
                 },
+            };
+            // An entry with letters beyond ASCII (German: ä, ö, ü, ß) is Unicode throughout:
+            // ASCII word boundaries never hold next to `ü` (its bytes are not ASCII word
+            // bytes), and ASCII case folding leaves `Ü` and `ü` apart.
+            let pattern = if entry.chars().any(|c| !c.is_ascii() && c.is_alphabetic()) {
+                format!("(?u:{})", pattern.replace(r"(?-u:\b)", r"\b"))
+            } else {
+                pattern
             };
             // An entry that needs Unicode (`\W`, a negated class: in ASCII they could split a
             // character) keeps it, as an island in an ASCII expression.
@@ -118,7 +137,7 @@ impl Lexicon {
                 .map_err(|e| err(lineno, format!("bad pattern `{entry}`: {e}")))?;
             patterns.push(Pattern { triggers: triggers(&pattern), regex });
         }
-        let entries = phrases.len() + patterns.len();
+        let entries = phrase_entries + patterns.len();
         Ok(Lexicon {
             name: name.to_string(),
             phrases,
@@ -181,6 +200,10 @@ impl Lexicon {
 /// reads them, separated by spaces (apostrophes inside words and `*`, `@`, `$` standing for
 /// letters are part of words); `None` when it has other punctuation.
 fn phrase_words(entry: &str) -> Option<Phrase> {
+    let (entry, open_start) = match entry.strip_prefix('*') {
+        Some(rest) => (rest, true),
+        None => (entry, false),
+    };
     let (body, open_end) = match entry.strip_suffix('*') {
         Some(body) => (body, true),
         None => (entry, false),
@@ -191,7 +214,39 @@ fn phrase_words(entry: &str) -> Option<Phrase> {
     if tokens.is_empty() || rebuilt != written {
         return None;
     }
-    Some(Phrase { words: tokens.into_iter().map(|t| t.norm).collect(), open_end })
+    Some(Phrase { words: tokens.into_iter().map(|t| t.norm).collect(), open_end, open_start })
+}
+
+/// A phrase and the German spellings it stands for: written with `ß` it also matches `ss`
+/// (Scheiße, Scheisse), and with `ä`, `ö`, `ü` also `ae`, `oe`, `ue` (Lügner, Luegner).
+fn spelling_variants(phrase: Phrase) -> Vec<Phrase> {
+    let respell = |umlauts: bool| Phrase {
+        words: phrase
+            .words
+            .iter()
+            .map(|w| {
+                let mut out = String::with_capacity(w.len() + 4);
+                for c in w.chars() {
+                    match c {
+                        'ß' => out.push_str("ss"),
+                        'ä' if umlauts => out.push_str("ae"),
+                        'ö' if umlauts => out.push_str("oe"),
+                        'ü' if umlauts => out.push_str("ue"),
+                        c => out.push(c),
+                    }
+                }
+                out
+            })
+            .collect(),
+        ..phrase.clone()
+    };
+    let mut out = vec![phrase.clone()];
+    for variant in [respell(false), respell(true)] {
+        if !out.contains(&variant) {
+            out.push(variant);
+        }
+    }
+    out
 }
 
 /// How lexicon patterns compile: case-insensitive and ASCII (`\w`, `\s`, `\b` and case
@@ -206,7 +261,15 @@ fn builder(pattern: &str) -> RegexBuilder {
 /// Literals (lower-cased) one of which every match of `pattern` contains, or `None` when no
 /// such set is found: a pattern then runs on every text.
 fn triggers(pattern: &str) -> Option<Vec<Vec<u8>>> {
-    let hir = regex_syntax::ParserBuilder::new().utf8(false).build().parse(pattern).ok()?;
+    // Literals are matched ignoring ASCII case only: where a pattern has letters beyond ASCII
+    // (`ü`), their cases must be told apart here, so no literal holds just one of them.
+    let fold = pattern.chars().any(|c| !c.is_ascii() && c.is_alphabetic());
+    let hir = regex_syntax::ParserBuilder::new()
+        .utf8(false)
+        .case_insensitive(fold)
+        .build()
+        .parse(pattern)
+        .ok()?;
     let set = required(&hir)?;
     let set: Vec<Vec<u8>> = set.into_iter().map(|l| l.to_ascii_lowercase()).collect();
     // A one-byte trigger fires on nearly every text: not worth the bookkeeping.
@@ -413,6 +476,8 @@ pub struct LexiconSet {
     lexicons: Vec<Lexicon>,
     /// Phrases by their first word, when it must be whole.
     first: PhraseMap,
+    /// Phrases whose first word may end a longer word (`*idiot`), tried at every word.
+    open_starts: Vec<(usize, usize)>,
     /// One-word phrases ending in `*`, by their word.
     prefixes: PhraseMap,
     /// The lengths in bytes of the keys of `prefixes`, ascending.
@@ -437,8 +502,13 @@ impl LexiconSet {
     fn from_lexicons(lexicons: Vec<Lexicon>) -> LexiconSet {
         let mut first = PhraseMap::default();
         let mut prefixes = PhraseMap::default();
+        let mut open_starts = Vec::new();
         for (l, lex) in lexicons.iter().enumerate() {
             for (p, phrase) in lex.phrases.iter().enumerate() {
+                if phrase.open_start {
+                    open_starts.push((l, p));
+                    continue;
+                }
                 let map = if phrase.open_end && phrase.words.len() == 1 {
                     &mut prefixes
                 } else {
@@ -450,7 +520,7 @@ impl LexiconSet {
         let mut prefix_lens: Vec<usize> = lexicons
             .iter()
             .flat_map(|l| &l.phrases)
-            .filter(|p| p.open_end && p.words.len() == 1)
+            .filter(|p| p.open_end && !p.open_start && p.words.len() == 1)
             .map(|p| p.words[0].len())
             .collect();
         prefix_lens.sort_unstable();
@@ -478,7 +548,16 @@ impl LexiconSet {
                 .build(&literals)
                 .expect("literals build an automaton")
         });
-        LexiconSet { lexicons, first, prefixes, prefix_lens, triggers, trigger_of, always }
+        LexiconSet {
+            lexicons,
+            first,
+            open_starts,
+            prefixes,
+            prefix_lens,
+            triggers,
+            trigger_of,
+            always,
+        }
     }
 
     /// The lexicons, in the order given.
@@ -538,6 +617,7 @@ impl LexiconSet {
             if let Some(cands) = self.first.get(&h.finish()) {
                 cands.iter().for_each(&mut consider);
             }
+            self.open_starts.iter().for_each(&mut consider);
             for (l, end) in best.iter().enumerate() {
                 if let Some(end) = *end {
                     let span = tokens[i].span.start..tokens[end].span.end;
@@ -603,8 +683,12 @@ fn phrase_at(phrase: &Phrase, tokens: &[Token], i: usize) -> Option<usize> {
     let words = tokens.get(i..i + n)?;
     for (k, (w, t)) in phrase.words.iter().zip(words).enumerate() {
         let last = k + 1 == n;
-        let ok =
-            if last && phrase.open_end { t.norm.starts_with(w.as_str()) } else { t.norm == *w };
+        let ok = match (k == 0 && phrase.open_start, last && phrase.open_end) {
+            (true, true) => t.norm.contains(w.as_str()),
+            (true, false) => t.norm.ends_with(w.as_str()),
+            (false, true) => t.norm.starts_with(w.as_str()),
+            (false, false) => t.norm == *w,
+        };
         if !ok {
             return None;
         }
@@ -668,6 +752,50 @@ mod tests {
         let lex = Lexicon::parse("t", "re: \\bf+u+c+k+\\w*\n").unwrap();
         let found: Vec<Range<usize>> = lex.find_iter("FFFUUUCK off").collect();
         assert_eq!(found, vec![0..8]);
+    }
+
+    #[test]
+    fn german_words_match_across_case_umlauts_and_sharp_s() {
+        let lex = Lexicon::parse(
+            "t",
+            "scheiß*\nlügner*\n*idiot\n*trottel*\nlügenpresse\nre: \\bvolksverr(?:ä|ae)ter\\w*\nre: \\bÜbel\\b\n",
+        )
+        .unwrap();
+        assert_eq!(lex.len(), 7, "spelling variants are not extra entries");
+        let found = |t: &str| lex.find_iter(t).map(|r| t[r].to_string()).collect::<Vec<_>>();
+        // Compounds with a hyphen split into words; the first word is a stem.
+        assert_eq!(found("Scheiss-Klimaschützer!"), ["Scheiss"]);
+        assert_eq!(
+            found("SCHEIẞE, Scheiße, scheisse, Scheißkerl"),
+            ["SCHEIẞE", "Scheiße", "scheisse", "Scheißkerl"]
+        );
+        assert_eq!(
+            found("Der LÜGNER, die Lügnerin, ein Luegner"),
+            ["LÜGNER", "Lügnerin", "Luegner"]
+        );
+        // `*idiot` ends a word, `*trottel*` is anywhere in one.
+        assert_eq!(found("Vollidiot, Klimaidioten, IDIOT"), ["Vollidiot", "IDIOT"]);
+        assert_eq!(
+            found("Volltrottel und Trottelhaftigkeit"),
+            ["Volltrottel", "Trottelhaftigkeit"]
+        );
+        assert_eq!(found("Lügenpresse! Luegenpresse"), ["Lügenpresse", "Luegenpresse"]);
+        // Patterns with letters beyond ASCII are Unicode: case folds, boundaries hold.
+        assert_eq!(found("VOLKSVERRÄTER, Volksverräterin"), ["VOLKSVERRÄTER", "Volksverräterin"]);
+        assert_eq!(found("übel, ÜBEL, Übelkeit"), ["übel", "ÜBEL"]);
+        assert!(found("Gemüse, Idiotie, schreiben").is_empty());
+        // A word boundary holds next to an umlaut, and an umlaut alone is not a word char.
+        let lex = Lexicon::parse("t", "re: \\bd(?:u|ü)mm\\w*\\s+gelaufen\nre: \\bgrün-versifft\\b")
+            .unwrap();
+        let found = |t: &str| lex.find_iter(t).map(|r| t[r].to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            found("Dümmer gelaufen, links-GRÜN-VERSIFFT!"),
+            ["Dümmer gelaufen", "GRÜN-VERSIFFT"]
+        );
+        assert!(found("Grün-versifftes Viertel").is_empty());
+        // Trigger literals of such a pattern hold no letter beyond ASCII in one case only.
+        let t = triggers(r"(?u:\bgrün-versifft\b)").unwrap();
+        assert!(t.iter().all(|l| l.is_ascii()), "{t:?}");
     }
 
     #[test]

@@ -18,6 +18,20 @@ pub const MODEL_FORMAT: &str = "threadlens-model";
 /// Version of the model file layout.
 pub const MODEL_VERSION: u32 = 1;
 
+/// The language of models that do not name one: English.
+pub const DEFAULT_LANGUAGE: &str = "en";
+
+/// [`DEFAULT_LANGUAGE`], for serde defaults.
+pub fn default_language() -> String {
+    DEFAULT_LANGUAGE.to_string()
+}
+
+/// Whether `language` is [`DEFAULT_LANGUAGE`] (then it is not written to a model file, so
+/// English model files read and write as they did before the field).
+pub fn is_default_language(language: &str) -> bool {
+    language == DEFAULT_LANGUAGE
+}
+
 /// What a model scores.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
@@ -94,6 +108,10 @@ pub struct ModelFile {
     /// and `_`); `None` for the shipped tasks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Language of the comments the model was trained on (ISO 639-1: `en`, `de`); absent in
+    /// files from before the field and in English ones.
+    #[serde(default = "default_language", skip_serializing_if = "is_default_language")]
+    pub language: String,
     /// threadlens version that trained it.
     pub threadlens_version: String,
     /// Feature configuration.
@@ -252,6 +270,11 @@ impl FittedScorer {
         self.file.task
     }
 
+    /// Language of the comments the model was trained on (ISO 639-1: `en`, `de`).
+    pub fn language(&self) -> &str {
+        &self.file.language
+    }
+
     /// The name of a target model (its column).
     pub fn name(&self) -> Option<&str> {
         self.file.name.as_deref()
@@ -314,5 +337,32 @@ impl FittedScorer {
     /// The (calibrated) probability of the positive class of a binary model.
     pub fn positive(&self, input: Input<'_>) -> f64 {
         self.probabilities(input)[1]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_defaults_to_english_and_is_written_only_when_not() {
+        let english = super::super::incivility::shipped_model();
+        assert_eq!(english.language(), "en");
+        assert!(
+            !super::super::incivility::SHIPPED_MODEL.contains("\"language\""),
+            "the English model file has no language field"
+        );
+        let value = serde_json::to_value(english.file()).unwrap();
+        assert!(value.get("language").is_none(), "English files stay as they were");
+        assert!(value["training"]["params"].get("language").is_none());
+
+        let mut file = english.file().clone();
+        file.language = "de".into();
+        file.training.params.language = "de".into();
+        let json = serde_json::to_string(&file).unwrap();
+        assert!(json.contains("\"language\":\"de\""), "German files name their language");
+        let german = FittedScorer::from_json(&json, "de.json").unwrap();
+        assert_eq!(german.language(), "de");
+        assert_eq!(german.file().training.params.language, "de");
     }
 }

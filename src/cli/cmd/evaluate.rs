@@ -158,7 +158,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             None => format!("{}", args.model.display()),
         };
-        writeln!(out, "model: {what} ({task}; classes {})", classes.join(", "))?;
+        // The language is named when it is not English (English cards print as before).
+        let language = match scorer.language() {
+            l if threadlens::classify::model::is_default_language(l) => String::new(),
+            l => format!(", language {l}"),
+        };
+        writeln!(out, "model: {what} ({task}{language}; classes {})", classes.join(", "))?;
         for r in &reports {
             writeln!(out, "\n== {} ({})", r.dataset, r.rows)?;
             if let Some(b) = &r.binary {

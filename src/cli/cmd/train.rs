@@ -15,10 +15,12 @@ use crate::cli::output::{self, ForceArgs};
 pub const EXAMPLES: &str = "\
 Examples:
   threadlens train --task incivility --data ../shared/data/incivility --out models/incivility.json
+  threadlens train --task incivility --language de --data ../shared/data/incivility/{germeval2018_de,austrotox_de} --out models/incivility-de.json
   threadlens train --task stance --data ../shared/data/agreement --out models/stance.json
   threadlens train --task target --data labelled.csv --labels favour,against,none --out models/my_target.json
 
-Known public datasets (C3, Reddit incivility, Davidson, CAT-LARGE, DEBAGREEMENT) are recognised
+Known public datasets (C3, Reddit incivility, Davidson, CAT-LARGE, GermEval 2018, AustroTox,
+DEBAGREEMENT) are recognised
 by file name and labelled by their documented rule; any other CSV/TSV/JSONL needs a text and a
 label column (found by name, or named with --text-col and --label-col). Rows with an empty
 label are skipped (not yet annotated).";
@@ -112,6 +114,10 @@ pub struct Args {
     /// Where to write the model.
     #[arg(long, short, value_name = "FILE")]
     pub out: PathBuf,
+    /// Language of the comments (recorded in the model file): `de` trains incivility with
+    /// the German lexicons (models/lexicons/incivility-de/). Stance has no German recipe.
+    #[arg(long, value_name = "LANG", value_parser = ["en", "de"])]
+    pub language: Option<String>,
     /// Seed for the split and down-sampling (default: the shipped recipe's).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -130,29 +136,42 @@ pub struct Args {
     pub force: ForceArgs,
 }
 
-/// The recipe for a task, with the classes given.
-pub fn recipe(task: Task, labels: Option<Vec<String>>) -> anyhow::Result<TrainParams> {
-    Ok(match task {
+/// The recipe for a task in a language (`en`, `de`), with the classes given.
+pub fn recipe(
+    task: Task,
+    labels: Option<Vec<String>>,
+    language: &str,
+) -> anyhow::Result<TrainParams> {
+    let english = language == "en";
+    let mut params = match task {
         Task::Incivility => {
             anyhow::ensure!(labels.is_none(), "--labels is for the target task only");
-            TrainParams::incivility()
+            if english { TrainParams::incivility() } else { TrainParams::incivility_de() }
         }
         Task::Stance => {
             anyhow::ensure!(labels.is_none(), "--labels is for the target task only");
+            anyhow::ensure!(
+                english,
+                "stance has no recipe for --language {language} (its lexicons and data are English)"
+            );
             TrainParams::stance(Task::Stance, data::default_classes(Task::Stance))
         }
         Task::Target => TrainParams::stance(
             Task::Target,
             labels.unwrap_or_else(|| data::default_classes(Task::Target)),
         ),
-    })
+    };
+    params.language = language.to_string();
+    Ok(params)
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Before any work: an existing model file is never replaced without --force (#13).
     output::check_writable(&args.out, args.force)?;
     let mut params = match &args.params {
-        None => recipe(args.task, args.labels.map(|l| l.0))?,
+        None => {
+            recipe(args.task, args.labels.map(|l| l.0), args.language.as_deref().unwrap_or("en"))?
+        }
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("could not read '{}'", path.display()))?;
@@ -168,6 +187,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             p
         }
     };
+    if let Some(language) = &args.language {
+        // A recipe file keeps its lexicons; --language only records the language.
+        params.language = language.clone();
+    }
     if let Some(seed) = args.seed {
         params.seed = seed;
     }
