@@ -111,6 +111,11 @@ fn iso639_1(lang: whatlang::Lang) -> Option<&'static str> {
     })
 }
 
+/// `code` as one of the static ISO 639-1 codes [`detect`] returns, when it is one.
+pub fn iso639_1_static(code: &str) -> Option<&'static str> {
+    whatlang::Lang::all().iter().filter_map(|&l| iso639_1(l)).find(|c| *c == code)
+}
+
 /// Characters of the article (title and body) read to tell its language.
 const ARTICLE_CHARS: usize = 2000;
 

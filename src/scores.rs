@@ -61,7 +61,7 @@ impl Scorers {
             stance: Some(stance::shipped_model()),
             sides: SideParams::default(),
             targets: Vec::new(),
-            incivility_languages: Vec::new(),
+            incivility_languages: vec![incivility::shipped_model_de()],
         }
     }
 
@@ -74,20 +74,49 @@ impl Scorers {
         let Some(main) = &self.incivility else { return Ok(None) };
         match language {
             None => Ok(Some(main)),
-            Some(l) if l == model_language(main) => Ok(Some(main)),
+            Some(l) if l == main.language() => Ok(Some(main)),
             Some(l) => self
                 .incivility_languages
                 .iter()
-                .find(|m| model_language(m) == l)
+                .find(|m| m.language() == l)
                 .map(Some)
                 .ok_or(ScoreStatus::UnsupportedLanguage),
         }
     }
 
+    /// Incivility of one text, without a discussion (`threadlens score`, Python's `score`):
+    /// by the model of `language` when given (ISO 639-1), else of the language detected
+    /// (the main model when it cannot be told). Text of only white space is `NoText`; a
+    /// language no model covers is `UnsupportedLanguage`.
+    pub fn score_text(&self, text: &str, language: Option<&str>) -> TextScore {
+        let detected = match language {
+            Some(l) => crate::language::iso639_1_static(l),
+            None => crate::language::detect(text),
+        };
+        if text.trim().is_empty() {
+            return TextScore { language: detected, status: ScoreStatus::NoText, incivility: None };
+        }
+        let read_as = language.or(detected);
+        match self.incivility_for(read_as) {
+            Ok(Some(m)) => {
+                let quotes = crate::parse::clean::gt_quotes(text);
+                TextScore {
+                    language: detected,
+                    status: ScoreStatus::Scored,
+                    incivility: Some(incivility::score(m, text, &quotes)),
+                }
+            }
+            Ok(None) => {
+                TextScore { language: detected, status: ScoreStatus::NoModel, incivility: None }
+            }
+            Err(why) => TextScore { language: detected, status: why, incivility: None },
+        }
+    }
+
     /// The languages (ISO 639-1) the run's incivility models cover, the main model's first.
     pub fn incivility_languages(&self) -> Vec<&str> {
-        let main = self.incivility.iter().map(model_language);
-        main.chain(self.incivility_languages.iter().map(model_language)).collect()
+        let main = self.incivility.iter().map(|m| m.language());
+        main.chain(self.incivility_languages.iter().map(|m| m.language())).collect()
     }
 
     /// The column names of the target models.
@@ -114,10 +143,14 @@ impl Scorers {
                 "features": f.feature_names.len(),
                 "threshold": f.threshold,
                 "class_bias": f.class_bias,
+                "language": m.language(),
             })
         };
         let mut models = Vec::new();
         if let Some(m) = &self.incivility {
+            models.push(model("incivility", m));
+        }
+        for m in &self.incivility_languages {
             models.push(model("incivility", m));
         }
         if let Some(m) = &self.stance {
@@ -131,6 +164,17 @@ impl Scorers {
             "side_min_link_confidence": self.stance.as_ref().map(|_| self.sides.least_link_confidence()),
         })
     }
+}
+
+/// A text scored on its own, without a discussion ([`Scorers::score_text`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TextScore {
+    /// The text's language: as given, or detected ([`crate::language::detect`]).
+    pub language: Option<&'static str>,
+    /// Why `incivility` is there or is not.
+    pub status: ScoreStatus,
+    /// Incivility, by the model of the text's language.
+    pub incivility: Option<IncivilityScore>,
 }
 
 /// Why a comment has a score or has none (the `score_status` and `stance_status` columns).
@@ -174,11 +218,6 @@ impl ScoreStatus {
             ScoreStatus::NoTarget => "no_target",
         }
     }
-}
-
-/// The language a model reads (until model files record it: English).
-fn model_language(_m: &FittedScorer) -> &'static str {
-    "en"
 }
 
 /// The scores of one comment; `None` where the comment was not scored.
@@ -298,7 +337,7 @@ impl DiscussionScores {
             };
             let stance_status = match (&scorers.stance, target) {
                 (None, _) => ScoreStatus::NoModel,
-                (Some(m), _) if read_as.is_some_and(|l| l != model_language(m)) => {
+                (Some(m), _) if read_as.is_some_and(|l| l != m.language()) => {
                     ScoreStatus::UnsupportedLanguage
                 }
                 (Some(_), None) => ScoreStatus::NoTarget,
@@ -655,6 +694,35 @@ mod tests {
         assert_eq!(s.language(), Some("fr"));
         assert!(s.comments().iter().all(|c| c.status == ScoreStatus::UnsupportedLanguage));
         assert_eq!(s.unsupported_languages(), [("fr", 2)]);
+    }
+
+    #[test]
+    fn german_comments_are_scored_by_the_german_model() {
+        let de = "Was für ein Vollidiot, der Typ lügt doch, sobald er den Mund aufmacht.";
+        let d = discussion(&format!(
+            "Die Zahlen\n\nDie Bundesregierung hat heute neue Zahlen zur Arbeitslosigkeit vorgelegt.\nShow Comments\n  1. {de}\n    1. Genau!\n"
+        ));
+        let scorers = Scorers::shipped();
+        assert_eq!(scorers.incivility_languages(), ["en", "de"]);
+        let s = DiscussionScores::new(&d, &scorers);
+        assert_eq!(s.language(), Some("de"));
+        let german = incivility::shipped_model_de();
+        let english = incivility::shipped_model();
+        for &n in d.preorder() {
+            let c = s.get(n);
+            let text = &d.node(n).comment.text;
+            assert_eq!(c.status, ScoreStatus::Scored, "{text}");
+            // No German stance model: the reason says so.
+            assert_eq!(c.stance_status, ScoreStatus::UnsupportedLanguage, "{text}");
+            assert!(c.stance.is_none());
+            let p = c.incivility.as_ref().unwrap().probability;
+            assert_eq!(p, incivility::score(&german, text, &[]).probability, "{text}");
+            assert_ne!(p, incivility::score(&english, text, &[]).probability, "{text}");
+        }
+        assert_eq!(s.get(d.find("1").unwrap()).language, Some("de"));
+        // "Genau!" is too short to tell: read as the discussion's German.
+        assert_eq!(s.get(d.find("1.1").unwrap()).language, None);
+        assert!(s.unsupported_languages().is_empty());
     }
 
     #[test]

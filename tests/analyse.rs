@@ -123,18 +123,23 @@ fn parquet_files_name_the_version_and_the_models_behind_the_scores() {
     let shipped = |json: &str| -> serde_json::Value { serde_json::from_str(json).unwrap() };
     let incivility = shipped(include_str!("../models/incivility.json"));
     let stance = shipped(include_str!("../models/stance.json"));
+    let german = shipped(include_str!("../models/incivility-de.json"));
     for table in ["articles", "threads", "comments", "anomalies"] {
         let kv = parquet_metadata(&wd.path().join(format!("out/{table}.parquet")));
         assert_eq!(kv["threadlens.version"], env!("CARGO_PKG_VERSION"), "{table}");
         let scores: serde_json::Value = serde_json::from_str(&kv["threadlens.scores"]).unwrap();
         let models = scores["models"].as_array().unwrap();
         let columns: Vec<&str> = models.iter().map(|m| m["column"].as_str().unwrap()).collect();
-        assert_eq!(columns, ["incivility", "stance"], "{table}");
+        // English and German incivility, English stance.
+        assert_eq!(columns, ["incivility", "incivility", "stance"], "{table}");
+        let languages: Vec<&str> = models.iter().map(|m| m["language"].as_str().unwrap()).collect();
+        assert_eq!(languages, ["en", "de", "en"], "{table}");
         assert_eq!(models[0]["threshold"], incivility["threshold"], "{table}");
         assert_eq!(models[0]["classes"], incivility["model"]["classes"], "{table}");
-        assert_eq!(models[1]["class_bias"], stance["class_bias"], "{table}");
+        assert_eq!(models[1]["threshold"], german["threshold"], "{table}");
+        assert_eq!(models[2]["class_bias"], stance["class_bias"], "{table}");
         assert_eq!(
-            models[1]["features"].as_u64().unwrap() as usize,
+            models[2]["features"].as_u64().unwrap() as usize,
             stance["feature_names"].as_array().unwrap().len()
         );
         assert_eq!(scores["side_min_link_confidence"], 0.4, "{table}");

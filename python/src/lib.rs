@@ -310,23 +310,46 @@ fn report(
     Ok((text, failed))
 }
 
-/// One text's scores: (probability, uncivil, forms, cues as JSON).
-type Scored = (Option<f64>, Option<bool>, Vec<String>, String);
+/// One text's scores: (probability, uncivil, forms, cues as JSON, language, score_status).
+type Scored = (Option<f64>, Option<bool>, Vec<String>, String, Option<&'static str>, &'static str);
 
-/// Incivility of each text: (probability, uncivil, forms, cues as JSON).
+/// Incivility of each text by the shipped model of its language (`language`: ISO 639-1 to read
+/// every text in, or `None` to detect each), as `threadlens score` writes it: probability,
+/// uncivil, forms, cues (JSON), language, score_status. A null text gets null scores.
 #[pyfunction]
-fn score(py: Python<'_>, texts: Vec<Option<String>>) -> PyResult<Vec<Scored>> {
-    let model = threadlens::classify::incivility::shipped_model();
+#[pyo3(signature = (texts, *, language=None))]
+fn score(
+    py: Python<'_>,
+    texts: Vec<Option<String>>,
+    language: Option<String>,
+) -> PyResult<Vec<Scored>> {
+    let scorers = threadlens::scores::Scorers {
+        incivility: Some(threadlens::classify::incivility::shipped_model()),
+        incivility_languages: vec![threadlens::classify::incivility::shipped_model_de()],
+        ..Default::default()
+    };
     Ok(py.detach(|| {
         texts
             .iter()
             .map(|t| match t {
-                None => (None, None, Vec::new(), "[]".to_string()),
+                None => (None, None, Vec::new(), "[]".to_string(), None, "no_text"),
                 Some(t) => {
-                    let quotes = threadlens::parse::clean::gt_quotes(t);
-                    let s = threadlens::classify::incivility::score(&model, t, &quotes);
-                    let cues = serde_json::to_string(&s.cues).expect("cues serialise");
-                    (Some(s.probability), Some(s.uncivil), s.forms, cues)
+                    let s = scorers.score_text(t, language.as_deref());
+                    let status = s.status.as_str();
+                    match s.incivility {
+                        Some(i) => {
+                            let cues = serde_json::to_string(&i.cues).expect("cues serialise");
+                            (
+                                Some(i.probability),
+                                Some(i.uncivil),
+                                i.forms,
+                                cues,
+                                s.language,
+                                status,
+                            )
+                        }
+                        None => (None, None, Vec::new(), "[]".to_string(), s.language, status),
+                    }
                 }
             })
             .collect()

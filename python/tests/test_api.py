@@ -184,7 +184,8 @@ def test_unknown_arguments_are_refused():
 
 def test_score():
     table = threadlens.score(["You are an idiot.", "Thanks for the article.", None])
-    assert table.column_names == ["incivility", "uncivil", "forms", "cues"]
+    assert table.column_names == ["incivility", "uncivil", "forms", "cues", "language",
+                                  "score_status"]
     p = table.column("incivility").to_pylist()
     assert p[0] > p[1] and p[2] is None
     assert table.column("uncivil").to_pylist()[0] is True
@@ -201,6 +202,30 @@ def test_score_equals_the_cli(tmp_path):
     rows = list(csv.DictReader(io.StringIO(out)))
     got = threadlens.score(texts).column("incivility").to_pylist()
     assert [round(p, 6) for p in got] == [float(r["incivility"]) for r in rows]
+
+
+def test_score_reads_each_text_in_its_language(tmp_path):
+    """Issue #16: German texts by the German model, others without a model unscored (with the
+    reason), as the CLI's `score` does."""
+    texts = ["Was für ein Vollidiot, der Typ lügt doch, sobald er den Mund aufmacht.",
+             "Je pense que les chiffres de cet article sont tout simplement faux, et voilà.",
+             "!!!!", None]
+    t = threadlens.score(texts)
+    assert t.column("language").to_pylist() == ["de", "fr", None, None]
+    assert t.column("score_status").to_pylist() == ["scored", "unsupported_language", "scored",
+                                                    "no_text"]
+    p = t.column("incivility").to_pylist()
+    assert p[0] is not None and p[1] is None and p[2] is not None
+    (tmp_path / "t.csv").write_text("text\n" + "\n".join(f'"{x}"' for x in texts[:3]) + "\n")
+    out = subprocess.run([cli(), "score", str(tmp_path / "t.csv")], check=True,
+                         capture_output=True, text=True).stdout
+    import csv
+    import io
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["score_status"] for r in rows] == t.column("score_status").to_pylist()[:3]
+    assert round(p[0], 6) == float(rows[0]["incivility"])
+    english = threadlens.score(texts[:1], language="en").column("incivility").to_pylist()[0]
+    assert english != p[0]
 
 
 def test_report_equals_the_cli():

@@ -247,22 +247,28 @@ def report(inputs: Any, *, tree: bool = False, input_format: str | None = None,
     return text
 
 
-def score(texts: Iterable[str | None]) -> pa.Table:
-    """Incivility of each text with the shipped model, as ``threadlens score`` writes it.
+def score(texts: Iterable[str | None], *, language: str | None = None) -> pa.Table:
+    """Incivility of each text by the shipped model of its language, as ``threadlens score``
+    writes it.
 
     Returns a ``pyarrow.Table`` with one row per text: ``incivility`` (calibrated probability),
-    ``uncivil`` (bool), ``forms`` (the forms of incivility found) and ``cues`` (JSON text: the
-    spans with their character offsets, form and weight). A null text gets null scores.
+    ``uncivil`` (bool), ``forms`` (the forms of incivility found), ``cues`` (JSON text: the
+    spans with their character offsets, form and weight), ``language`` (ISO 639-1, detected;
+    null when too short to tell) and ``score_status`` (``scored``, ``no_text``, or
+    ``unsupported_language`` for a language no shipped model covers: English and German are).
+    ``language="en"`` reads every text as English (no detection). A null text gets null scores.
     ``texts`` may be any iterable of strings, or a pyarrow array.
     """
     if isinstance(texts, (pa.Array, pa.ChunkedArray)):
         texts = texts.to_pylist()
-    rows = _threadlens.score([None if t is None else str(t) for t in texts])
+    rows = _threadlens.score([None if t is None else str(t) for t in texts], language=language)
     return pa.table(
         {
             "incivility": pa.array([r[0] for r in rows], pa.float64()),
             "uncivil": pa.array([r[1] for r in rows], pa.bool_()),
             "forms": pa.array([r[2] for r in rows], pa.list_(pa.string())),
             "cues": pa.array([r[3] for r in rows], pa.string()),
+            "language": pa.array([r[4] for r in rows], pa.string()),
+            "score_status": pa.array([r[5] for r in rows], pa.string()),
         }
     )

@@ -93,6 +93,15 @@ pub fn shipped_model() -> FittedScorer {
         .expect("the shipped incivility model loads (tested)")
 }
 
+/// The German model shipped in `models/incivility-de.json`, compiled into the binary.
+pub const SHIPPED_MODEL_DE: &str = include_str!("../../models/incivility-de.json");
+
+/// Loads the shipped German incivility model (`models/incivility-de.md`).
+pub fn shipped_model_de() -> FittedScorer {
+    FittedScorer::from_json(SHIPPED_MODEL_DE, "models/incivility-de.json")
+        .expect("the shipped German incivility model loads (tested)")
+}
+
 /// Why a span counts towards incivility.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Cue {

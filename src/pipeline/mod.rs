@@ -102,15 +102,20 @@ pub fn scorers(models: &[PathBuf], scores: bool) -> Result<Scorers, ModelsError>
     for path in models {
         let m = FittedScorer::load(path)?;
         let shown = || path.display().to_string();
+        let same_language = |s: &FittedScorer| s.language() == m.language();
         match m.task() {
             Task::Incivility | Task::Stance
                 if [&scorers.incivility, &scorers.stance]
                     .into_iter()
                     .flatten()
-                    .any(|s| s.task() == m.task()) =>
+                    .chain(&scorers.incivility_languages)
+                    .any(|s| s.task() == m.task() && same_language(s)) =>
             {
                 return Err(ModelsError::Twice { path: shown(), task: m.task() });
             }
+            // An English incivility model replaces the shipped one; one in another language
+            // replaces (or adds) that language's.
+            Task::Incivility if m.language() != "en" => scorers.incivility_languages.push(m),
             Task::Incivility => scorers.incivility = Some(m),
             Task::Stance => scorers.stance = Some(m),
             Task::Target => {
@@ -124,11 +129,14 @@ pub fn scorers(models: &[PathBuf], scores: bool) -> Result<Scorers, ModelsError>
             }
         }
     }
-    // The shipped models for the tasks not given.
-    if scorers.incivility.is_none() || scorers.stance.is_none() {
-        let shipped = Scorers::shipped();
-        scorers.incivility = scorers.incivility.or(shipped.incivility);
-        scorers.stance = scorers.stance.or(shipped.stance);
+    // The shipped models for the tasks and languages not given.
+    let shipped = Scorers::shipped();
+    scorers.incivility = scorers.incivility.or(shipped.incivility);
+    scorers.stance = scorers.stance.or(shipped.stance);
+    for m in shipped.incivility_languages {
+        if !scorers.incivility_languages.iter().any(|g| g.language() == m.language()) {
+            scorers.incivility_languages.push(m);
+        }
     }
     Ok(scorers)
 }

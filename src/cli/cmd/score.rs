@@ -21,8 +21,11 @@ Examples:
 
 Each row of a CSV, TSV or JSONL file is one text; the text column is found by name (text,
 comment_text, body, comment, content, message, tweet) or named with --text-col. The output is
-CSV: the id (or the 1-based row), the file, incivility, uncivil, forms and cues (as JSON). The
-time taken and the rate are printed on stderr.";
+CSV: the id (or the 1-based row), the file, incivility, uncivil, forms and cues (as JSON), the
+text's language and score_status. Each text is scored by the shipped model of its language
+(English, German); one in another language gets empty scores and `unsupported_language`.
+--language en skips detection and reads every text as English; with --model every text is read
+in that model's language. The time taken and the rate are printed on stderr.";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -42,6 +45,10 @@ pub struct Args {
     pub force: ForceArgs,
     #[command(flatten)]
     pub models: ModelArgs,
+    /// The texts' language (ISO 639-1, e.g. en, de), or `auto` to detect each text's
+    /// [default: auto; with --model, the model's language].
+    #[arg(long, value_name = "CODE")]
+    pub language: Option<String>,
 }
 
 const TEXT_COLS: [&str; 7] =
@@ -139,12 +146,35 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let model = args.models.incivility()?;
+    let language = match args.language.as_deref() {
+        Some("auto") => None,
+        Some(l) => Some(l.to_string()),
+        None if !args.models.models.is_empty() => Some(model.language().to_string()),
+        None => None,
+    };
+    let scorers = threadlens::scores::Scorers {
+        incivility: Some(model),
+        incivility_languages: match args.models.models.is_empty() {
+            true => vec![incivility::shipped_model_de()],
+            false => Vec::new(),
+        },
+        ..Default::default()
+    };
     let sink: Box<dyn Write> = match &file {
         Some(f) => Box::new(f.as_file()),
         None => Box::new(std::io::stdout().lock()),
     };
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(sink);
-    w.write_record(["id", "file", "incivility", "uncivil", "forms", "cues"])?;
+    w.write_record([
+        "id",
+        "file",
+        "incivility",
+        "uncivil",
+        "forms",
+        "cues",
+        "language",
+        "score_status",
+    ])?;
     let mut failed = false;
     let (mut n, mut scoring) = (0usize, std::time::Duration::ZERO);
     let started = Instant::now();
@@ -159,18 +189,28 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         };
         let file = path.display().to_string();
         for (id, text) in rows {
-            let quotes = threadlens::parse::clean::gt_quotes(&text);
             let t0 = Instant::now();
-            let s = incivility::score(&model, &text, &quotes);
+            let s = scorers.score_text(&text, language.as_deref());
             scoring += t0.elapsed();
             n += 1;
+            let (p, uncivil, forms, cues) = match &s.incivility {
+                Some(i) => (
+                    format!("{:.6}", i.probability),
+                    if i.uncivil { "true" } else { "false" },
+                    serde_json::to_string(&i.forms)?,
+                    serde_json::to_string(&i.cues)?,
+                ),
+                None => (String::new(), "", String::new(), String::new()),
+            };
             w.write_record([
                 id.as_str(),
                 file.as_str(),
-                &format!("{:.6}", s.probability),
-                if s.uncivil { "true" } else { "false" },
-                &serde_json::to_string(&s.forms)?,
-                &serde_json::to_string(&s.cues)?,
+                &p,
+                uncivil,
+                &forms,
+                &cues,
+                s.language.unwrap_or(""),
+                s.status.as_str(),
             ])?;
         }
     }
@@ -183,7 +223,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let rate = |secs: f64| if secs > 0.0 { n as f64 / secs } else { f64::INFINITY };
     eprintln!(
         "threadlens: scored {n} texts in {total:.3} s ({:.0}/s end to end; scoring alone \
-         {:.3} s, {:.0}/s), one thread",
+         {:.3} s, {:.0}/s, language detection included unless --language), one thread",
         rate(total),
         scoring.as_secs_f64(),
         rate(scoring.as_secs_f64())
