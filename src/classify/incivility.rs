@@ -31,8 +31,31 @@ pub const MODEL_CUE: &str = "model";
 /// Most model cues per comment.
 const MAX_MODEL_CUES: usize = 5;
 
-/// Least log-odds contribution of a word n-gram for it to be shown as a model cue.
-const MIN_MODEL_CUE: f64 = 0.15;
+/// Least log-odds contribution of a word n-gram for it to be shown as a model cue: below it,
+/// n-grams are mostly not what a person marks as toxic (`threadlens spans`: model cues of
+/// 0.15 and over cut the span F1 of the cues from 0.603 to 0.530; from 0.5 they cost nothing).
+const MIN_MODEL_CUE: f64 = 0.5;
+
+/// The label of cues that are words people mark as toxic in news comments (a word list
+/// learned from the SemEval-2021 toxic-spans training rows, `models/spans/toxic-words-en.txt`),
+/// found outside the lexicon cues; English models only.
+pub const WORD_CUE: &str = "word";
+
+/// Words people mark as toxic in English news comments (see [`WORD_CUE`]), one per line
+/// after `#` comments, as `threadlens spans --write-words` writes them.
+pub const TOXIC_WORDS_EN: &str = include_str!("../../models/spans/toxic-words-en.txt");
+
+fn toxic_words_en() -> &'static std::collections::HashSet<&'static str> {
+    static WORDS: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        TOXIC_WORDS_EN
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    })
+}
 
 /// Most cues kept per comment: the strongest (largest weight), the rest only counted in
 /// [`IncivilityScore::more_cues`] (issue #13: a megabyte of insults gave hundreds of
@@ -100,6 +123,41 @@ pub const SHIPPED_MODEL_DE: &str = include_str!("../../models/incivility-de.json
 pub fn shipped_model_de() -> FittedScorer {
     FittedScorer::from_json(SHIPPED_MODEL_DE, "models/incivility-de.json")
         .expect("the shipped German incivility model loads (tested)")
+}
+
+/// Words that address or introduce an insult rather than carry it ("you prick", "what an
+/// idiot", "du Trottel", "so ein Depp"): left out of the front of a lexicon cue's span, as a
+/// person marking the toxic words leaves them out (SemEval-2021 toxic spans).
+const ADDRESS: &[&str] = &[
+    "you", "your", "you're", "youre", "u", "ur", "ya", "ye", "a", "an", "the", "such", "what",
+    "are", "is", "so", "this", "that", "these", "those", "he", "she", "they", "he's", "she's",
+    "they're", "it's", "bunch", "of", "total", "complete", "absolute", "utter", "du", "ihr", "sie",
+    "ein", "eine", "einen", "einem", "so'n", "was", "für", "bist", "seid", "sind", "der", "die",
+    "das", "alte", "alter", "blöde", "blöder",
+];
+
+/// `span` of `text` (bytes) without address words at its front and white space or punctuation
+/// around it; the whole span when nothing else would be left.
+fn marked_part(text: &str, span: Range<usize>) -> Range<usize> {
+    let part = &text[span.clone()];
+    let mut start = 0;
+    loop {
+        let rest = &part[start..];
+        let word_end = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+            .unwrap_or(rest.len());
+        let word = rest[..word_end].to_lowercase().replace('’', "'");
+        let after = rest[word_end..].find(|c: char| c.is_alphanumeric()).map(|k| word_end + k);
+        match after {
+            Some(next) if word_end > 0 && ADDRESS.contains(&word.as_str()) => start += next,
+            _ => break,
+        }
+    }
+    let kept = part[start..].trim_end_matches(|c: char| !c.is_alphanumeric());
+    if kept.is_empty() {
+        return span;
+    }
+    span.start + start..span.start + start + kept.len()
 }
 
 /// Why a span counts towards incivility.
@@ -185,7 +243,13 @@ pub fn score_capped(scorer: &FittedScorer, input: Input<'_>, max_cues: usize) ->
         let w = *form_weight[m.lexicon].get_or_insert_with(|| {
             contribution(&format!("lex:{name}")).unwrap_or(0.0) / per_form[m.lexicon] as f64
         });
-        found.push((w, m.span.clone(), name, m.lexicon));
+        // Insults and vulgar words are marked as words; threats, accusations and attacks on
+        // groups ("you lot") as the phrases they are.
+        let span = match name {
+            "name_calling" | "vulgarity" | "aspersion" => marked_part(text, m.span.clone()),
+            _ => m.span.clone(),
+        };
+        found.push((w, span, name, m.lexicon));
     }
     // Lexicon matches by start, each with the greatest end up to it: whether a span overlaps
     // any of them is one binary search (a scan of all of them made this quadratic).
@@ -206,6 +270,19 @@ pub fn score_capped(scorer: &FittedScorer, input: Input<'_>, max_cues: usize) ->
         k > 0 && reach[k - 1] > span.start
     };
 
+    // Word cues: words people mark as toxic, outside the lexicon cues, weighed by the model's
+    // unigram contribution (the lexicon's share of the score is already on the lexicon cues).
+    let mut unigram: std::collections::BTreeMap<usize, f64> = Default::default();
+    let mut word_spans: Vec<Range<usize>> = Vec::new();
+    if scorer.language() == "en" {
+        let words = toxic_words_en();
+        for (i, t) in analysis.tokens.iter().enumerate() {
+            if words.contains(t.norm.as_str()) && !overlaps_lexicon(&t.span) {
+                word_spans.push(t.span.clone());
+                unigram.insert(i, 0.0);
+            }
+        }
+    }
     // Model cues: word n-grams with the largest positive contributions, not already covered.
     let mut word: Vec<(f64, usize, usize)> = Vec::new(); // (contribution, first token, n)
     super::text::for_each_word_ngram(
@@ -219,6 +296,11 @@ pub fn score_capped(scorer: &FittedScorer, input: Input<'_>, max_cues: usize) ->
                 && let Ok(k) = x.indices.binary_search(&f)
             {
                 let c = x.values[k] * weights[f as usize];
+                if n == 1
+                    && let Some(w) = unigram.get_mut(&i)
+                {
+                    *w = c;
+                }
                 if c >= MIN_MODEL_CUE {
                     word.push((c, i, n));
                 }
@@ -232,8 +314,10 @@ pub fn score_capped(scorer: &FittedScorer, input: Input<'_>, max_cues: usize) ->
             break;
         }
         let span = analysis.tokens[i].span.start..analysis.tokens[i + n - 1].span.end;
+        let overlaps = |r: &Range<usize>| r.start < span.end && span.start < r.end;
         if overlaps_lexicon(&span)
-            || model_spans.iter().any(|r| r.start < span.end && span.start < r.end)
+            || model_spans.iter().any(overlaps)
+            || word_spans.iter().any(overlaps)
         {
             continue;
         }
@@ -241,6 +325,9 @@ pub fn score_capped(scorer: &FittedScorer, input: Input<'_>, max_cues: usize) ->
         model_spans.push(span);
     }
 
+    for (i, w) in unigram {
+        found.push((w, analysis.tokens[i].span.clone(), WORD_CUE, usize::MAX - 1));
+    }
     // The strongest `max_cues`, ties to the earlier; then by position.
     let place = |c: &(f64, Range<usize>, &str, usize)| (c.1.start, c.1.end, c.3);
     let by_strength = |a: &(f64, Range<usize>, &str, usize),

@@ -23,6 +23,7 @@ pub mod lexicon;
 pub mod linear;
 pub mod model;
 pub mod side;
+pub mod spans;
 pub mod stance;
 pub mod text;
 pub mod train;

@@ -54,6 +54,10 @@ pub enum Command {
     /// and depths (the most uncertain first with --model).
     #[command(after_help = cmd::sample::EXAMPLES)]
     Sample(cmd::sample::Args),
+    /// How well the incivility cues agree with words people marked as toxic (SemEval-2021
+    /// toxic spans): mean per-post span F1 on held-out rows.
+    #[command(after_help = cmd::spans::EXAMPLES)]
+    Spans(cmd::spans::Args),
     /// Print the exported tables' columns, types and meanings.
     #[command(after_help = cmd::schema::EXAMPLES)]
     Schema(cmd::schema::Args),
@@ -69,6 +73,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Evaluate(args) => cmd::evaluate::run(args),
         Command::Score(args) => cmd::score::run(args),
         Command::Sample(args) => cmd::sample::run(args),
+        Command::Spans(args) => cmd::spans::run(args),
         Command::Schema(args) => cmd::schema::run(args),
     }
 }

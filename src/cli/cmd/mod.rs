@@ -6,4 +6,5 @@ pub mod report;
 pub mod sample;
 pub mod schema;
 pub mod score;
+pub mod spans;
 pub mod train;
