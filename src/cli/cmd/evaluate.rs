@@ -351,8 +351,10 @@ fn baselines(
     params.features.char_ngrams = [0, 0];
     params.tune_bias = false;
     eprintln!("threadlens: fitting the bag-of-words baseline");
-    let bow = train::train(datasets, &params, Rows::Split, |_| {})
+    let mut bow = train::train(datasets, &params, Rows::Split, |_| {})
         .context("the bag-of-words baseline could not be fitted")?;
+    // Scored on exactly the model's rows: its own training texts are not left out again.
+    bow.training.text_hashes.clear();
     let bow = FittedScorer::new(bow, "bag-of-words baseline")?;
     let mut out = Vec::new();
     for ds in datasets {
