@@ -351,7 +351,7 @@ pub fn train(
             .map(|(c, n)| format!("{c} {n}"))
             .collect();
         log(&format!(
-            "warning: calibration skipped: fewer than {MIN_CALIBRATION_ROWS} calibration rows of {} (the probabilities are the raw model's, uncalibrated{})",
+            "warning: calibration skipped: fewer than {MIN_CALIBRATION_ROWS} calibration rows of {} (the probabilities are the raw model's, uncalibrated{}; the calibration rows are trained on instead)",
             few.join(", "),
             if binary { "; threshold 0.5" } else { "; no class offsets" }
         ));
