@@ -194,3 +194,218 @@ fn model_flag_repeats() {
     let run = wd.run(&["report", "--model", inc, "--model", inc]).expect_code(1);
     assert!(run.stderr.contains("a second incivility model"), "{run:?}");
 }
+
+/// A labelled file for a binary target of one's own: `favour` and `none` comments.
+fn target_csv(rows_per_class: usize) -> String {
+    let favour = [
+        "Prosecute the officer, a uniform is not a licence to kill",
+        "No one is above the law, police who shoot should stand trial",
+        "If I shot someone I would be charged, so should they",
+        "Armed officers should face prosecution like anyone else",
+    ];
+    let none = [
+        "What time was the inquest held",
+        "The article does not say where this happened",
+        "I saw this on the news last night",
+        "Has anyone read the full report yet",
+    ];
+    let mut out = String::from("id,text,label\n");
+    for i in 0..rows_per_class {
+        out.push_str(&format!("f{i},\"{} ({i})\",favour\n", favour[i % favour.len()]));
+        out.push_str(&format!("n{i},\"{} ({i})\",none\n", none[i % none.len()]));
+    }
+    out
+}
+
+fn read_json(wd: &Workdir, rel: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(wd.join(rel)).unwrap()).unwrap()
+}
+
+fn train_target(wd: &Workdir, extra: &[&str]) -> crate::util::Run {
+    let mut args = vec!["train", "--task", "target", "--data", "t.csv", "--labels", "favour,none"];
+    args.extend_from_slice(extra);
+    wd.run(&args)
+}
+
+/// #16 part 5: `--labels favour,none` made `none` the positive class.
+#[test]
+fn own_binary_target_is_positive_on_the_first_label() {
+    let wd = Workdir::new();
+    wd.create("t.csv", target_csv(100));
+    let run = train_target(&wd, &["--out", "m.json"]).expect_code(0);
+    assert!(run.stderr.contains("positive class: favour"), "{run:?}");
+    let m = read_json(&wd, "m.json");
+    assert_eq!(m["training"]["params"]["classes"], serde_json::json!(["none", "favour"]));
+
+    let run = wd.run(&["evaluate", "--model", "m.json", "--data", "t.csv"]).expect_code(0);
+    assert!(run.stdout.contains("\npositive class: favour\n"), "{run:?}");
+    let run = wd
+        .run(&["evaluate", "--model", "m.json", "--data", "t.csv", "--positive", "none", "--json"])
+        .expect_code(0);
+    let reports: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(reports[0]["positive"], "none");
+    let auc = reports[0]["binary"]["roc_auc"]["estimate"].as_f64().unwrap();
+    assert!(auc > 0.9, "none is ranked the other way round: {auc}");
+    let run = wd
+        .run(&["evaluate", "--model", "m.json", "--data", "t.csv", "--positive", "maybe"])
+        .expect_code(1);
+    assert!(run.stderr.contains("`maybe` is not a class"), "{run:?}");
+
+    let run = train_target(&wd, &["--positive", "none", "--out", "m2.json"]).expect_code(0);
+    assert!(run.stderr.contains("positive class: none"), "{run:?}");
+    let m = read_json(&wd, "m2.json");
+    assert_eq!(m["training"]["params"]["classes"], serde_json::json!(["favour", "none"]));
+    let run = train_target(&wd, &["--positive", "against", "--out", "m3.json"]).expect_code(1);
+    assert!(run.stderr.contains("--positive `against`"), "{run:?}");
+}
+
+/// #16 part 5: a copy of the training file was evaluated as if held out, and a model
+/// calibrated on a handful of rows reported confident probabilities.
+#[test]
+fn evaluate_leaves_out_training_texts_and_says_a_model_is_uncalibrated() {
+    let wd = Workdir::new();
+    wd.create("t.csv", target_csv(100));
+    let run = train_target(&wd, &["--out", "m.json"]).expect_code(0);
+    assert!(run.stderr.contains("calibration skipped"), "{run:?}");
+    let m = read_json(&wd, "m.json");
+    assert_eq!(m["calibrated"], false);
+    let d = &m["training"]["datasets"][0];
+    let sum = |v: &Value| v.as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).sum::<u64>();
+    let (fitted, heldout) = (sum(&d["train"]) + sum(&d["calibration"]), sum(&d["heldout"]));
+    assert_eq!(fitted + heldout, 200);
+    assert_eq!(m["training"]["text_hashes"].as_array().unwrap().len() as u64, fitted);
+
+    std::fs::copy(wd.join("t.csv"), wd.join("copy.csv")).unwrap();
+    let run = wd.run(&["evaluate", "--model", "m.json", "--data", "copy.csv"]).expect_code(0);
+    let want = format!("{heldout} rows of 200; excluded {fitted} rows the model was trained on");
+    assert!(run.stdout.contains(&want), "{want}\n{run:?}");
+    assert!(run.stdout.contains("note: the model is uncalibrated"), "{run:?}");
+    // --split all scores every row and says how many were trained on.
+    let run = wd
+        .run(&["evaluate", "--model", "m.json", "--data", "copy.csv", "--split", "all"])
+        .expect_code(0);
+    assert!(run.stdout.contains(&format!("all 200 rows; {fitted} of them")), "{run:?}");
+    // The training file itself: its held-out rows, nothing else to leave out.
+    let run = wd.run(&["evaluate", "--model", "m.json", "--data", "t.csv"]).expect_code(0);
+    assert!(run.stdout.contains(&format!("{heldout} held-out rows of 200)")), "{run:?}");
+
+    // Shipped models have no hashes and are calibrated: nothing is said.
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/incivility.json");
+    wd.create("inc.csv", labelled_csv(20));
+    let run = wd
+        .run(&["evaluate", "--model", shipped.to_str().unwrap(), "--data", "inc.csv"])
+        .expect_code(0);
+    assert!(!run.stdout.contains("excluded") && !run.stdout.contains("uncalibrated"), "{run:?}");
+}
+
+/// #16 part 5: only 65% of the labels trained the final model.
+#[test]
+fn refit_all_fits_every_row_after_the_held_out_figures() {
+    let wd = Workdir::new();
+    wd.create("t.csv", target_csv(100));
+    let run = train_target(&wd, &["--refit-all", "--out", "m.json"]).expect_code(0);
+    assert!(run.stderr.contains("held-out figures of the model fitted without them: "), "{run:?}");
+    assert!(run.stderr.contains("refitting on all 200 labelled rows"), "{run:?}");
+    let m = read_json(&wd, "m.json");
+    assert!(m["training"]["final_fit"].as_str().unwrap().contains("refitted on all 200"), "{m}");
+    assert_eq!(m["training"]["datasets"][0]["heldout"], serde_json::json!([0, 0]));
+    assert_eq!(m["training"]["text_hashes"].as_array().unwrap().len(), 200);
+    // Every row was trained on: evaluate has nothing honest to score here, and says why.
+    let run = wd.run(&["evaluate", "--model", "m.json", "--data", "t.csv"]);
+    assert!(run.stdout.contains("note: refitted on all 200"), "{run:?}");
+    assert!(run.stderr.contains("excluded"), "{run:?}");
+}
+
+/// #16 part 5: a mistyped label reported only the first bad line; an empty class went unnamed.
+#[test]
+fn every_bad_label_and_every_empty_class_is_named() {
+    let wd = Workdir::new();
+    wd.create("bad.csv", "text,label\nfine,favour\nhmm,agianst\nok,none\nx,nnoe\ny,favor\nz,?\n");
+    let run = wd
+        .run(&["train", "--task", "target", "--data", "bad.csv", "--out", "m.json"])
+        .expect_code(1);
+    for line in ["bad.csv, line 3: label `agianst`", "bad.csv, line 5: label `nnoe`"] {
+        assert!(run.stderr.contains(line), "{line}\n{run:?}");
+    }
+    assert!(run.stderr.contains("bad.csv, line 7: label `?`"), "{run:?}");
+    assert!(run.stderr.contains("3 rows with unknown labels in all"), "{run:?}");
+
+    wd.create("t.csv", target_csv(100));
+    let run = wd.run(&[
+        "train",
+        "--task",
+        "target",
+        "--data",
+        "t.csv",
+        "--labels",
+        "favour,against,none",
+        "--out",
+        "m.json",
+    ]);
+    assert!(run.stderr.contains("class `against` has no examples in t.csv"), "{run:?}");
+}
+
+/// #16 part 5: round 2 of `sample` re-drew comments already labelled.
+#[test]
+fn sample_never_redraws_excluded_or_trained_comments() {
+    let wd = Workdir::new();
+    let mut corpus = String::from("article_id,id,parent_id,text\n");
+    let mut labelled = String::from("text,label\n");
+    let (f, n) = ("Prosecute the officer who shot him", "When was the inquest held");
+    for i in 0..40 {
+        corpus.push_str(&format!("a{},c{i},,\"{} {i}\"\n", i % 2, if i % 2 == 0 { f } else { n }));
+        if i < 20 {
+            let label = if i % 2 == 0 { "favour" } else { "none" };
+            labelled.push_str(&format!("\"{} {i}\",{label}\n", if i % 2 == 0 { f } else { n }));
+        }
+    }
+    wd.create("corpus/comments.csv", corpus);
+    wd.run(&["sample", "corpus", "--n", "10", "--out", "r1.csv"]).expect_code(0);
+    let r1 = wd.table("r1.csv");
+    let run = wd
+        .run(&["sample", "corpus", "--n", "100", "--exclude", "r1.csv", "--out", "r2.csv"])
+        .expect_code(0);
+    assert!(run.stderr.contains("wrote 30 comments"), "{run:?}");
+    assert!(run.stderr.contains("10 drawn or labelled before were left out"), "{run:?}");
+    let r2 = wd.table("r2.csv");
+    let first: Vec<String> = r1.column("comment_id");
+    assert!(r2.column("comment_id").iter().all(|c| !first.contains(c)), "{first:?}");
+
+    // A file without ids is matched by text; a model's training texts are left out too.
+    wd.create("l.csv", labelled);
+    wd.run(&["sample", "corpus", "--n", "100", "--exclude", "l.csv", "--out", "r3.csv"])
+        .expect_code(0);
+    assert_eq!(wd.table("r3.csv").len(), 20);
+    wd.run(&[
+        "train",
+        "--task",
+        "target",
+        "--data",
+        "l.csv",
+        "--labels",
+        "favour,none",
+        "--out",
+        "m.json",
+    ])
+    .expect_code(0);
+    let m = read_json(&wd, "m.json");
+    let trained = m["training"]["text_hashes"].as_array().unwrap().len();
+    let run = wd
+        .run(&["sample", "corpus", "--n", "100", "--model", "m.json", "--out", "r4.csv"])
+        .expect_code(0);
+    assert_eq!(wd.table("r4.csv").len(), 40 - trained, "{run:?}");
+    let run = wd
+        .run(&[
+            "sample",
+            "corpus",
+            "--n",
+            "100",
+            "--model",
+            "m.json",
+            "--keep-trained",
+            "--out",
+            "r5.csv",
+        ])
+        .expect_code(0);
+    assert_eq!(wd.table("r5.csv").len(), 40, "{run:?}");
+}

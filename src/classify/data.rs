@@ -565,6 +565,8 @@ fn generic(
     let group_col = pick(&columns.group, &[], "group")?;
 
     let mut examples = Vec::new();
+    // Every row with an unknown label, reported together (not only the first).
+    let mut bad: Vec<(u64, String)> = Vec::new();
     for (line, fields) in rows {
         let get =
             |c: &str| fields.iter().find(|(k, _)| k == c).map(|(_, v)| v.as_str()).unwrap_or("");
@@ -573,13 +575,10 @@ fn generic(
             // Not yet annotated (e.g. a `sample` file half done): skipped, and counted below.
             continue;
         }
-        let label = parse_label(raw, task, cls).ok_or_else(|| {
-            err(
-                path,
-                Some(line),
-                format!("label `{raw}` is not one of {} (or its index)", cls.join(", ")),
-            )
-        })?;
+        let Some(label) = parse_label(raw, task, cls) else {
+            bad.push((line, raw.to_string()));
+            continue;
+        };
         examples.push(Example {
             line,
             quotes: Vec::new(),
@@ -588,6 +587,22 @@ fn generic(
             label,
             group: group_col.as_deref().map(|c| get(c).to_string()).unwrap_or_default(),
         });
+    }
+    if let Some((first, raw)) = bad.first() {
+        let mut message = format!("label `{raw}` is not one of {} (or its index)", cls.join(", "));
+        for (line, raw) in bad.iter().skip(1).take(MAX_BAD_LABELS_LISTED - 1) {
+            message.push_str(&format!("\n  {}, line {line}: label `{raw}`", path.display()));
+        }
+        if bad.len() > MAX_BAD_LABELS_LISTED {
+            message.push_str(&format!(
+                "\n  … and {} more rows with unknown labels",
+                bad.len() - MAX_BAD_LABELS_LISTED
+            ));
+        }
+        if bad.len() > 1 {
+            message.push_str(&format!("\n  ({} rows with unknown labels in all)", bad.len()));
+        }
+        return Err(err(path, Some(*first), message));
     }
     let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("data").to_string();
     Ok(Dataset {
@@ -613,6 +628,41 @@ pub fn merge_same_names(datasets: Vec<Dataset>) -> Vec<Dataset> {
         }
     }
     out
+}
+
+/// Most rows with unknown labels listed one by one in the error (the rest are counted).
+pub const MAX_BAD_LABELS_LISTED: usize = 20;
+
+/// A stable 64-bit hash (FNV-1a) of a labelled text, its whitespace runs collapsed to one
+/// space and trimmed, and of its target when it has one: the same on every platform and Rust
+/// version, so a model file's [`TrainingSummary::text_hashes`] can be checked against any
+/// labelled file later.
+///
+/// [`TrainingSummary::text_hashes`]: super::model::TrainingSummary::text_hashes
+pub fn text_hash(text: &str, target: Option<&str>) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    fn eat(h: &mut u64, bytes: &[u8]) {
+        for &b in bytes {
+            *h ^= u64::from(b);
+            *h = h.wrapping_mul(PRIME);
+        }
+    }
+    fn words(h: &mut u64, s: &str) {
+        for (i, w) in s.split_whitespace().enumerate() {
+            if i > 0 {
+                eat(h, b" ");
+            }
+            eat(h, w.as_bytes());
+        }
+    }
+    let mut h = OFFSET;
+    words(&mut h, text);
+    if let Some(t) = target {
+        eat(&mut h, &[0x1f]);
+        words(&mut h, t);
+    }
+    h
 }
 
 /// A label given as a class name, an index, or (binary tasks) a yes/no word.
@@ -711,6 +761,36 @@ mod tests {
         let e = load(&p, Task::Incivility, &cls, &Columns::default()).unwrap_err();
         assert_eq!(e.line, Some(3));
         assert!(e.to_string().contains("l.csv") && e.to_string().contains("maybe"), "{e}");
+    }
+
+    #[test]
+    fn every_bad_label_is_reported_with_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from("text,label\na,favour\nb,favor\nc,agianst\nd,none\ne,nnoe\n");
+        for i in 0..30 {
+            text.push_str(&format!("x{i},oops\n"));
+        }
+        let p = write(dir.path(), "l.csv", &text);
+        let cls: Vec<String> = ["favour", "against", "none"].map(String::from).to_vec();
+        let e = load(&p, Task::Target, &cls, &Columns::default()).unwrap_err();
+        let msg = e.to_string();
+        assert_eq!(e.line, Some(4));
+        assert!(msg.contains("agianst") && msg.contains("line 6: label `nnoe`"), "{msg}");
+        assert!(msg.contains("line 7: label `oops`"), "{msg}");
+        assert!(
+            msg.contains("and 12 more") && msg.contains("32 rows with unknown labels"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn text_hash_is_stable_and_ignores_spacing() {
+        assert_eq!(text_hash("", None), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(text_hash("a", None), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(text_hash(" Some  text\n", None), text_hash("Some text", None));
+        assert_ne!(text_hash("Some text", None), text_hash("some text", None));
+        assert_ne!(text_hash("Yes", Some("a")), text_hash("Yes", Some("b")));
+        assert_ne!(text_hash("Yes", Some("")), text_hash("Yes", None));
     }
 
     #[test]

@@ -93,6 +93,23 @@ pub struct TrainingSummary {
     pub split: String,
     /// The datasets.
     pub datasets: Vec<DatasetSummary>,
+    /// Stable hashes ([`super::data::text_hash`]) of every text the model was fitted or
+    /// calibrated on, sorted: `evaluate` leaves those rows out of its figures. Empty (and not
+    /// written) in files from before the field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub text_hashes: Vec<u64>,
+    /// How the final model was fitted when not by the split rule alone (`train --refit-all`):
+    /// the held-out figures taken first, then the refit on every row. Empty otherwise.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub final_fit: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 /// A model file's contents.
@@ -132,6 +149,11 @@ pub struct ModelFile {
     /// on the calibration part); none = zeros.
     #[serde(default)]
     pub class_bias: Option<Vec<f64>>,
+    /// Whether the probabilities were calibrated (binary: Platt scaling; multinomial: class
+    /// offsets); `false` when a class had fewer than
+    /// [`super::train::MIN_CALIBRATION_ROWS`] calibration rows. Absent (true) in older files.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub calibrated: bool,
     /// How it was trained.
     pub training: TrainingSummary,
 }

@@ -26,6 +26,12 @@ use super::model::{
 };
 use super::text::feature_hash;
 
+/// Fewest calibration rows of every class for calibration (Platt scaling of a binary model,
+/// class offsets of a multinomial one): with fewer the calibration is skipped, with a warning,
+/// and the model file says `calibrated: false` (a model calibrated on 6 rows said 0.99 while
+/// at chance, #16).
+pub const MIN_CALIBRATION_ROWS: usize = 50;
+
 /// A cap on the training and calibration rows of one class of one dataset.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Cap {
@@ -227,6 +233,9 @@ pub enum Rows<'a> {
         /// The fold left out.
         fold: usize,
     },
+    /// Every row (`train --refit-all`): the calibration part of the split rule calibrates,
+    /// every other row (held-out ones too) trains.
+    All,
 }
 
 /// Trains a model on `datasets` with `params`; `log` hears progress lines.
@@ -253,6 +262,10 @@ pub fn train(
         for ex in &ds.examples {
             let split = match rows {
                 Rows::Split => data::split_of(&ds.name, ex, params.seed),
+                Rows::All => match data::split_of(&ds.name, ex, params.seed) {
+                    Split::Calibration => Split::Calibration,
+                    _ => Split::Train,
+                },
                 Rows::Folds { folds, fold } => {
                     if folds[row] == fold {
                         Split::Heldout
@@ -313,6 +326,37 @@ pub fn train(
             cal_rows.extend(ca);
         }
         summaries.push(summary);
+    }
+    // Every text fitted or calibrated on, for `evaluate` to leave out.
+    let mut text_hashes: Vec<u64> = train_rows
+        .iter()
+        .chain(&cal_rows)
+        .map(|e| data::text_hash(&e.text, e.target.as_deref()))
+        .collect();
+    text_hashes.sort_unstable();
+    text_hashes.dedup();
+    // Calibration needs enough rows of every class.
+    let mut cal_per_class = vec![0usize; k];
+    for e in &cal_rows {
+        cal_per_class[e.label] += 1;
+    }
+    let wants_calibration = binary || params.tune_bias;
+    let mut calibrated = true;
+    if wants_calibration && cal_per_class.iter().any(|&n| n < MIN_CALIBRATION_ROWS) {
+        let few: Vec<String> = params
+            .classes
+            .iter()
+            .zip(&cal_per_class)
+            .filter(|(_, n)| **n < MIN_CALIBRATION_ROWS)
+            .map(|(c, n)| format!("{c} {n}"))
+            .collect();
+        log(&format!(
+            "warning: calibration skipped: fewer than {MIN_CALIBRATION_ROWS} calibration rows of {} (the probabilities are the raw model's, uncalibrated{}; the calibration rows are trained on instead)",
+            few.join(", "),
+            if binary { "; threshold 0.5" } else { "; no class offsets" }
+        ));
+        calibrated = false;
+        train_rows.append(&mut cal_rows);
     }
     if !binary && !params.tune_bias {
         // Without bias tuning a multinomial model has no use for a calibration part.
@@ -420,7 +464,9 @@ pub fn train(
     }
 
     // 4. Calibration and threshold.
-    let (calibration, threshold) = if binary && !cal_rows.is_empty() {
+    let (calibration, threshold) = if binary && !calibrated {
+        (None, Some(0.5))
+    } else if binary && !cal_rows.is_empty() {
         let logits: Vec<f64> =
             cal_rows.iter().map(|e| model.logit(&space.vectorize(input(e), &lexicons))).collect();
         let labels: Vec<bool> = cal_rows.iter().map(|e| e.label == 1).collect();
@@ -436,10 +482,14 @@ pub fn train(
             }
             Err(e) => {
                 log(&format!("calibration skipped: {e}"));
+                calibrated = false;
                 (None, Some(0.5))
             }
         }
     } else {
+        if binary {
+            calibrated = false;
+        }
         (None, None)
     };
 
@@ -458,6 +508,7 @@ pub fn train(
         calibration,
         threshold,
         class_bias,
+        calibrated,
         training: TrainingSummary {
             params: params.clone(),
             selection: format!(
@@ -470,6 +521,8 @@ pub fn train(
             ),
             split: data::split_rule(params.seed),
             datasets: summaries,
+            text_hashes,
+            final_fit: String::new(),
         },
     })
 }
@@ -677,6 +730,45 @@ mod tests {
         assert!(bias[1] > 0.6 && bias[1] <= 2.0, "{bias:?}");
         assert!(f1(&bias) > f1(&[0.0; 3]) + 0.3, "{bias:?}");
         assert_eq!(tune_class_bias(&logits, &truth, 3), bias, "deterministic");
+    }
+
+    #[test]
+    fn too_few_calibration_rows_leave_the_model_uncalibrated() {
+        // 80 rows: about 12 calibration rows in all, fewer than MIN_CALIBRATION_ROWS.
+        let mut log = Vec::new();
+        let file = train(&[toy()], &params(), Rows::Split, |m| log.push(m.to_string())).unwrap();
+        assert!(!file.calibrated && file.calibration.is_none());
+        assert_eq!(file.threshold, Some(0.5));
+        assert!(log.iter().any(|l| l.contains("calibration skipped")), "{log:?}");
+        let json = serde_json::to_string(&file).unwrap();
+        assert!(json.contains("\"calibrated\":false"));
+        // Enough rows: calibrated, and the field is not written.
+        let mut big = toy();
+        let rows = big.examples.clone();
+        for r in 0..8 {
+            big.examples.extend(
+                rows.iter().map(|e| Example { text: format!("{} r{r}", e.text), ..e.clone() }),
+            );
+        }
+        let file = train(&[big], &params(), Rows::Split, |_| {}).unwrap();
+        assert!(file.calibrated && file.calibration.is_some());
+        assert!(!serde_json::to_string(&file).unwrap().contains("calibrated\""));
+    }
+
+    #[test]
+    fn text_hashes_cover_fitted_rows_and_not_held_out_ones() {
+        let ds = toy();
+        let file = train(std::slice::from_ref(&ds), &params(), Rows::Split, |_| {}).unwrap();
+        let h = &file.training.text_hashes;
+        assert!(h.windows(2).all(|w| w[0] < w[1]), "sorted, distinct");
+        for e in &ds.examples {
+            let held = data::split_of("toy", e, params().seed) == Split::Heldout;
+            let known = h.binary_search(&data::text_hash(&e.text, None)).is_ok();
+            assert_eq!(known, !held, "{}", e.text);
+        }
+        let all = train(std::slice::from_ref(&ds), &params(), Rows::All, |_| {}).unwrap();
+        assert_eq!(all.training.text_hashes.len(), 80);
+        assert_eq!(all.training.datasets[0].heldout, [0, 0]);
     }
 
     #[test]

@@ -6,13 +6,13 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use serde::Serialize;
-use threadlens::classify::FittedScorer;
 use threadlens::classify::data::{self, Dataset, Split};
 use threadlens::classify::features::Input;
 use threadlens::classify::train::{self, Rows};
+use threadlens::classify::{FittedScorer, Task};
 use threadlens::evaluation::{self, BinaryReport, MulticlassReport};
 
-use super::train::DataArgs;
+use super::train::{self as train_cmd, DataArgs};
 use crate::cli::EXIT_FAILURE;
 use crate::cli::output::{self, ForceArgs};
 
@@ -23,7 +23,8 @@ Examples:
   threadlens evaluate --model models/my_target.json --data labelled.csv --folds 5
 
 Rows of a dataset the model was trained on are scored only where they were held out from
-training (--split auto, the default); other files are scored whole. With --folds K the
+training (--split auto, the default); other files are scored whole. Rows whose text the model
+was fitted or calibrated on are left out and counted (models trained since #16 record them). With --folds K the
 model's training recipe is refitted K times on the data given (cross-validation) and the
 out-of-fold predictions are scored.";
 
@@ -72,6 +73,10 @@ pub struct Args {
     /// surface features, no offsets) fitted on the same training rows.
     #[arg(long, conflicts_with = "folds")]
     pub baselines: bool,
+    /// Binary models: the class reported as positive (precision, recall, F1, ROC-AUC)
+    /// [default: the model's positive class, for target models the first of its --labels].
+    #[arg(long, value_name = "LABEL")]
+    pub positive: Option<String>,
 }
 
 /// Scored rows of one dataset.
@@ -89,6 +94,9 @@ struct Scored {
 struct Report {
     dataset: String,
     rows: String,
+    /// The positive class of a binary target model's report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    positive: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     binary: Option<BinaryReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -106,6 +114,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (datasets, mut failed) = args.data.load(task, &classes);
     anyhow::ensure!(!datasets.is_empty(), "no labelled data could be read");
     let binary = classes.len() == 2;
+    train_cmd::warn_empty_classes(&datasets, &classes);
+    let positive = match &args.positive {
+        None => 1,
+        Some(p) => {
+            anyhow::ensure!(binary, "--positive is for binary models only");
+            classes.iter().position(|c| c == p).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--positive `{p}` is not a class of the model ({})",
+                    classes.join(", ")
+                )
+            })?
+        }
+    };
 
     let scored: Vec<(Scored, String)> = match args.folds {
         None => datasets.iter().map(|ds| score_dataset(&scorer, ds, args.split)).collect(),
@@ -133,7 +154,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             eprintln!("threadlens: {}: no rows to score ({rows})", s.name);
             continue;
         }
-        reports.push(report(s, rows.clone(), &classes, binary, &args)?);
+        reports.push(report(s, rows.clone(), &classes, binary, positive, task, &args)?);
         if !s.name.contains(" [") {
             all.truth.extend(&s.truth);
             all.probs.extend(s.probs.iter().cloned());
@@ -141,7 +162,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     if models > 1 && !all.truth.is_empty() {
-        reports.push(report(&all, "all datasets pooled".into(), &classes, binary, &args)?);
+        reports.push(report(
+            &all,
+            "all datasets pooled".into(),
+            &classes,
+            binary,
+            positive,
+            task,
+            &args,
+        )?);
     }
     if reports.is_empty() {
         failed = true;
@@ -164,6 +193,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             l => format!(", language {l}"),
         };
         writeln!(out, "model: {what} ({task}{language}; classes {})", classes.join(", "))?;
+        // Target models only: the shipped models' cards print as before.
+        if binary && task == Task::Target {
+            writeln!(out, "positive class: {}", classes[positive])?;
+        }
+        let file = scorer.file();
+        if !file.calibrated && args.folds.is_none() {
+            writeln!(
+                out,
+                "note: the model is uncalibrated (fewer than {} calibration rows of a class): its probabilities are scores, not confidence",
+                train::MIN_CALIBRATION_ROWS
+            )?;
+        }
+        if !file.training.final_fit.is_empty() && args.folds.is_none() {
+            writeln!(out, "note: {}", file.training.final_fit)?;
+        }
         for r in &reports {
             writeln!(out, "\n== {} ({})", r.dataset, r.rows)?;
             if let Some(b) = &r.binary {
@@ -185,14 +229,18 @@ fn report(
     rows: String,
     classes: &[String],
     binary: bool,
+    positive: usize,
+    task: Task,
     args: &Args,
 ) -> anyhow::Result<Report> {
     let (b, m) = if binary {
-        let scores: Vec<f64> = s.probs.iter().map(|p| p[1]).collect();
-        let labels: Vec<bool> = s.truth.iter().map(|&t| t == 1).collect();
+        let scores: Vec<f64> = s.probs.iter().map(|p| p[positive]).collect();
+        let labels: Vec<bool> = s.truth.iter().map(|&t| t == positive).collect();
         // Every row of a report shares one decision threshold: the model's, or 0.5 after
-        // cross-validation has mapped each fold's threshold there.
+        // cross-validation has mapped each fold's threshold there. It is on the model's
+        // positive class; the other class is positive at 1 - threshold.
         let thr = s.thresholds.first().copied().unwrap_or(0.5);
+        let thr = if positive == 1 { thr } else { 1.0 - thr };
         let r = evaluation::binary_report(&scores, &labels, thr, args.bootstrap, args.seed)?;
         (Some(r), None)
     } else {
@@ -213,7 +261,8 @@ fn report(
         )?;
         (None, Some(r))
     };
-    Ok(Report { dataset: s.name.clone(), rows, binary: b, multiclass: m })
+    let positive = (binary && task == Task::Target).then(|| classes[positive].clone());
+    Ok(Report { dataset: s.name.clone(), rows, positive, binary: b, multiclass: m })
 }
 
 fn input(e: &data::Example) -> Input<'_> {
@@ -228,16 +277,36 @@ fn score_dataset(scorer: &FittedScorer, ds: &Dataset, split: SplitArg) -> (Score
         SplitArg::Heldout => true,
         SplitArg::All => false,
     };
-    let rows: Vec<&data::Example> = ds
+    let mut rows: Vec<&data::Example> = ds
         .examples
         .iter()
         .filter(|e| !heldout_only || data::split_of(&ds.name, e, seed) == Split::Heldout)
         .collect();
+    // Rows whose text the model was fitted or calibrated on (a copy of the training file
+    // under another name, or a duplicate across splits) are left out, except with --split all.
+    let hashes = &scorer.file().training.text_hashes;
+    let seen = |e: &data::Example| {
+        !hashes.is_empty()
+            && hashes.binary_search(&data::text_hash(&e.text, e.target.as_deref())).is_ok()
+    };
+    let trained_rows = rows.iter().filter(|e| seen(e)).count();
+    let mut note = String::new();
+    if trained_rows > 0 {
+        if split == SplitArg::All {
+            note = format!("; {trained_rows} of them the model was trained on");
+        } else {
+            rows.retain(|e| !seen(e));
+            note = format!("; excluded {trained_rows} rows the model was trained on");
+        }
+        eprintln!("threadlens: {}: {}", ds.name, &note[2..]);
+    }
     let probs: Vec<Vec<f64>> = rows.iter().map(|e| scorer.probabilities(input(e))).collect();
     let what = if heldout_only {
-        format!("{} held-out rows of {}", rows.len(), ds.examples.len())
+        format!("{} held-out rows of {}{note}", rows.len(), ds.examples.len())
+    } else if trained_rows > 0 && split != SplitArg::All {
+        format!("{} rows of {}{note}", rows.len(), ds.examples.len())
     } else {
-        format!("all {} rows", rows.len())
+        format!("all {} rows{note}", rows.len())
     };
     let s = Scored {
         name: ds.name.clone(),
@@ -282,8 +351,10 @@ fn baselines(
     params.features.char_ngrams = [0, 0];
     params.tune_bias = false;
     eprintln!("threadlens: fitting the bag-of-words baseline");
-    let bow = train::train(datasets, &params, Rows::Split, |_| {})
+    let mut bow = train::train(datasets, &params, Rows::Split, |_| {})
         .context("the bag-of-words baseline could not be fitted")?;
+    // Scored on exactly the model's rows: its own training texts are not left out again.
+    bow.training.text_hashes.clear();
     let bow = FittedScorer::new(bow, "bag-of-words baseline")?;
     let mut out = Vec::new();
     for ds in datasets {

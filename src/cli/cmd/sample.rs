@@ -9,6 +9,7 @@ use anyhow::Context;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use threadlens::classify::data;
 use threadlens::classify::features::Input;
 use threadlens::classify::{FittedScorer, Task};
 use threadlens::scores::is_scored;
@@ -21,12 +22,14 @@ use crate::cli::output::{self, ForceArgs};
 pub const EXAMPLES: &str = "\
 Examples:
   threadlens sample corpus/ --n 200 --out to_label.csv
-  threadlens sample corpus/ --n 100 --model models/my_target.json --out round2.csv
+  threadlens sample corpus/ --n 100 --model models/my_target.json --exclude to_label.csv --out round2.csv
 
 The file has one comment per row: article_id, comment_id, depth, parent_text, text and an
 empty `label` column to fill in (and `uncertainty` when --model is given). Then:
   threadlens train --task target --data to_label.csv --labels favour,against,none --out models/my_target.json
-Rows left without a label are skipped, so a half-annotated file can be used.";
+Rows left without a label are skipped, so a half-annotated file can be used. A later round
+never re-draws a comment of an --exclude file (matched by article_id and comment_id, else by
+text) nor one the --model was trained on.";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -48,6 +51,92 @@ pub struct Args {
     /// Seed of the random draw.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Files of comments drawn or labelled before (CSV/TSV/JSONL with `comment_id` and
+    /// `article_id`, or a text column): none of them is drawn again.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub exclude: Vec<PathBuf>,
+    /// Do draw comments whose text the --model was trained on (left out by default).
+    #[arg(long, requires = "model")]
+    pub keep_trained: bool,
+}
+
+/// Comments already drawn: ids (`article_id` + `comment_id`, or `comment_id` alone) and text
+/// hashes (rows without an id; the --model's training texts).
+#[derive(Default)]
+struct Seen {
+    ids: std::collections::HashSet<(String, String)>,
+    any_article: std::collections::HashSet<String>,
+    texts: std::collections::HashSet<u64>,
+}
+
+impl Seen {
+    fn contains(&self, article_id: &str, comment_id: &str, text: &str) -> bool {
+        self.ids.contains(&(article_id.to_string(), comment_id.to_string()))
+            || self.any_article.contains(comment_id)
+            || self.texts.contains(&data::text_hash(text, None))
+    }
+
+    /// Reads an earlier file's comment ids and texts.
+    fn read(&mut self, path: &std::path::Path) -> anyhow::Result<usize> {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let mut rows: Vec<std::collections::HashMap<String, String>> = Vec::new();
+        if ext == "jsonl" {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("could not read '{}'", path.display()))?;
+            for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+                let v: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line)
+                    .with_context(|| {
+                        format!("{}, line {}: not a JSON object", path.display(), i + 1)
+                    })?;
+                rows.push(
+                    v.into_iter()
+                        .map(|(k, v)| {
+                            let s = match v {
+                                serde_json::Value::String(s) => s,
+                                serde_json::Value::Null => String::new(),
+                                other => other.to_string(),
+                            };
+                            (k, s)
+                        })
+                        .collect(),
+                );
+            }
+        } else {
+            let mut rdr = csv::ReaderBuilder::new()
+                .delimiter(if ext == "tsv" { b'\t' } else { b',' })
+                .from_path(path)
+                .with_context(|| format!("could not read '{}'", path.display()))?;
+            let headers = rdr.headers()?.clone();
+            for rec in rdr.records() {
+                let rec = rec.with_context(|| format!("could not read '{}'", path.display()))?;
+                rows.push(
+                    headers
+                        .iter()
+                        .map(str::to_string)
+                        .zip(rec.iter().map(str::to_string))
+                        .collect(),
+                );
+            }
+        }
+        let n = rows.len();
+        for r in rows {
+            let get = |k: &str| r.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+            let comment = get("comment_id");
+            let text = ["text", "comment_text", "body", "comment"]
+                .iter()
+                .find_map(|k| r.get(*k).filter(|t| !t.trim().is_empty()));
+            if !comment.is_empty() {
+                if r.contains_key("article_id") {
+                    self.ids.insert((get("article_id"), comment));
+                } else {
+                    self.any_article.insert(comment);
+                }
+            } else if let Some(t) = text {
+                self.texts.insert(data::text_hash(t, None));
+            }
+        }
+        Ok(n)
+    }
 }
 
 /// A comment that could be drawn.
@@ -99,6 +188,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
+    let mut seen = Seen::default();
+    for path in &args.exclude {
+        let n = seen.read(path)?;
+        eprintln!("threadlens: {}: {n} comments not drawn again", path.display());
+    }
+    if let Some(m) = &model
+        && !args.keep_trained
+    {
+        let hashes = &m.file().training.text_hashes;
+        seen.texts.extend(hashes.iter().copied());
+        if !hashes.is_empty() {
+            eprintln!(
+                "threadlens: the {} texts the model was trained on are not drawn again",
+                hashes.len()
+            );
+        }
+    }
+    let mut excluded = 0usize;
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     // Strata: (discussion, depth band); each holds its candidates.
     let mut strata: BTreeMap<(String, u32), Vec<Candidate>> = BTreeMap::new();
@@ -109,6 +216,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 continue;
             }
             let n = d.node(id);
+            if seen.contains(&d.article.id, &n.comment.id, &n.comment.text) {
+                excluded += 1;
+                continue;
+            }
             let uncertainty = model.as_ref().map(|m| {
                 let p = m.probabilities(Input {
                     text: &n.comment.text,
@@ -187,8 +298,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     w.flush().with_context(|| format!("could not write '{}'", out.display()))?;
     drop(w);
     file.commit()?;
+    let excluded = if excluded > 0 {
+        format!("; {excluded} drawn or labelled before were left out")
+    } else {
+        String::new()
+    };
     eprintln!(
-        "threadlens: wrote {} comments to label to {} (of {available} scoreable comments)",
+        "threadlens: wrote {} comments to label to {} (of {available} scoreable comments{excluded})",
         drawn.len(),
         out.display()
     );

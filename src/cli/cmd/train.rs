@@ -83,6 +83,61 @@ impl DataArgs {
     }
 }
 
+/// Warns about classes with no example in any of the data.
+pub fn warn_empty_classes(datasets: &[Dataset], classes: &[String]) {
+    let mut per_class = vec![0usize; classes.len()];
+    for e in datasets.iter().flat_map(|d| &d.examples) {
+        per_class[e.label] += 1;
+    }
+    let paths: Vec<String> = datasets.iter().map(|d| d.path.display().to_string()).collect();
+    for (c, n) in classes.iter().zip(per_class) {
+        if n == 0 {
+            eprintln!(
+                "threadlens: warning: class `{c}` has no examples in {} (check --labels and the label column)",
+                paths.join(", ")
+            );
+        }
+    }
+}
+
+/// Accuracy and macro-F1 (binary: ROC-AUC too) of a model on the held-out rows of the split
+/// rule; the number of rows.
+fn heldout_figures(scorer: &FittedScorer, datasets: &[Dataset], seed: u64) -> (usize, String) {
+    let k = scorer.classes().len();
+    let mut truth = Vec::new();
+    let mut probs = Vec::new();
+    for ds in datasets {
+        for e in &ds.examples {
+            if data::split_of(&ds.name, e, seed) == data::Split::Heldout {
+                truth.push(e.label);
+                probs.push(scorer.probabilities(e.input()));
+            }
+        }
+    }
+    let pred: Vec<usize> = probs
+        .iter()
+        .map(|p: &Vec<f64>| {
+            if k == 2 {
+                usize::from(p[1] >= scorer.threshold())
+            } else {
+                (0..k).max_by(|&a, &b| p[a].total_cmp(&p[b]).then(b.cmp(&a))).unwrap_or(0)
+            }
+        })
+        .collect();
+    let cm = threadlens::evaluation::ConfusionMatrix::new(&pred, &truth, k);
+    let f = |x: Option<f64>| x.map_or("n/a".to_string(), |v| format!("{v:.3}"));
+    let mut out = format!("accuracy {}, macro-F1 {}", f(cm.accuracy()), f(cm.macro_f1()));
+    if k == 2 {
+        let scores: Vec<f64> = probs.iter().map(|p| p[1]).collect();
+        let labels: Vec<bool> = truth.iter().map(|&t| t == 1).collect();
+        out.push_str(&format!(
+            ", ROC-AUC {}",
+            f(threadlens::evaluation::roc_auc(&scores, &labels))
+        ));
+    }
+    (truth.len(), out)
+}
+
 /// The classes given with `--labels`, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Labels(pub Vec<String>);
@@ -111,6 +166,15 @@ pub struct Args {
     /// Class labels in order (target task; e.g. favour,against,none).
     #[arg(long, value_name = "A,B,..", value_parser = parse_labels)]
     pub labels: Option<Labels>,
+    /// Binary target: the positive class (whose probability is scored and whose precision,
+    /// recall and F1 are reported) [default: the first of --labels].
+    #[arg(long, value_name = "LABEL", requires = "labels")]
+    pub positive: Option<String>,
+    /// After the held-out figures are reported, fit the final model on every labelled row
+    /// (held-out ones too; the calibration part still calibrates). The figures reported stay
+    /// those of the held-out rows; `evaluate` cannot measure the refitted model on this data.
+    #[arg(long)]
+    pub refit_all: bool,
     /// Where to write the model.
     #[arg(long, short, value_name = "FILE")]
     pub out: PathBuf,
@@ -134,6 +198,22 @@ pub struct Args {
     pub params: Option<PathBuf>,
     #[command(flatten)]
     pub force: ForceArgs,
+}
+
+/// Orders two target classes `[negative, positive]`: the positive class is `positive` when
+/// given, else the first label (`--labels favour,none` makes `favour` positive, #16).
+pub fn binary_order(labels: Vec<String>, positive: Option<&str>) -> anyhow::Result<Vec<String>> {
+    if labels.len() != 2 {
+        anyhow::ensure!(positive.is_none(), "--positive is for two labels only");
+        return Ok(labels);
+    }
+    let pos = match positive {
+        None => 0,
+        Some(p) => labels.iter().position(|l| l == p).ok_or_else(|| {
+            anyhow::anyhow!("--positive `{p}` is not one of the labels ({})", labels.join(", "))
+        })?,
+    };
+    Ok(vec![labels[1 - pos].clone(), labels[pos].clone()])
 }
 
 /// The recipe for a task in a language (`en`, `de`), with the classes given.
@@ -168,10 +248,12 @@ pub fn recipe(
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Before any work: an existing model file is never replaced without --force (#13).
     output::check_writable(&args.out, args.force)?;
+    let labels = match args.labels {
+        Some(l) => Some(binary_order(l.0, args.positive.as_deref())?),
+        None => None,
+    };
     let mut params = match &args.params {
-        None => {
-            recipe(args.task, args.labels.map(|l| l.0), args.language.as_deref().unwrap_or("en"))?
-        }
+        None => recipe(args.task, labels, args.language.as_deref().unwrap_or("en"))?,
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("could not read '{}'", path.display()))?;
@@ -209,6 +291,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             params.classes.iter().zip(&per_class).map(|(c, n)| format!("{c} {n}")).collect();
         eprintln!("threadlens: {} ({}): {}", ds.name, ds.path.display(), counts.join(", "));
     }
+    warn_empty_classes(&datasets, &params.classes);
+    if params.task == Task::Target && params.classes.len() == 2 {
+        eprintln!(
+            "threadlens: positive class: {} (negative: {}; choose with --positive)",
+            params.classes[1], params.classes[0]
+        );
+    }
     let name = match (params.task, &args.name) {
         (Task::Target, Some(n)) => Some(n.clone()),
         (Task::Target, None) => Some(
@@ -226,6 +315,28 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut file =
         train::train(&datasets, &params, Rows::Split, |msg| eprintln!("threadlens: {msg}"))
             .context("training failed")?;
+    if args.refit_all {
+        // The figures come from the model fitted without the held-out rows; the model written
+        // is fitted on every row.
+        let split_model = FittedScorer::new(file, "split model")?;
+        let (n, figures) = heldout_figures(&split_model, &datasets, params.seed);
+        let figures = if n == 0 {
+            "no held-out rows, no figures".to_string()
+        } else {
+            format!("{n} held-out rows: {figures}")
+        };
+        eprintln!("threadlens: held-out figures of the model fitted without them: {figures}");
+        let rows: usize = datasets.iter().map(|d| d.examples.len()).sum();
+        eprintln!("threadlens: refitting on all {rows} labelled rows (--refit-all)");
+        file = train::train(&datasets, &params, Rows::All, |msg| eprintln!("threadlens: {msg}"))
+            .context("training on every row failed")?;
+        file.training.final_fit = format!(
+            "refitted on all {rows} labelled rows (train --refit-all; the calibration part of the split rule still calibrates); figures taken first with the model fitted by the split rule on {figures}"
+        );
+        eprintln!(
+            "threadlens: the model written was fitted on every labelled row: the figures above are the honest ones; evaluate can only measure it on other data"
+        );
+    }
     file.name = name;
     // Check the file loads before writing it.
     FittedScorer::new(file.clone(), &args.out.display().to_string())?;
