@@ -45,16 +45,15 @@ pub const WORD_CUE: &str = "word";
 /// after `#` comments, as `threadlens spans --write-words` writes them.
 pub const TOXIC_WORDS_EN: &str = include_str!("../../models/spans/toxic-words-en.txt");
 
+/// The words of a word list in `models/spans/`'s form: one per line, `#` lines comments.
+pub fn list_words(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
 fn toxic_words_en() -> &'static std::collections::HashSet<&'static str> {
     static WORDS: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
         std::sync::OnceLock::new();
-    WORDS.get_or_init(|| {
-        TOXIC_WORDS_EN
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .collect()
-    })
+    WORDS.get_or_init(|| list_words(TOXIC_WORDS_EN).collect())
 }
 
 /// Most cues kept per comment: the strongest (largest weight), the rest only counted in
@@ -62,49 +61,39 @@ fn toxic_words_en() -> &'static std::collections::HashSet<&'static str> {
 /// thousands). Enough for any comment a person writes: the seeds' most has 7.
 pub const MAX_CUES: usize = 50;
 
+/// The seven lexicons of a folder of `models/lexicons/`, in [`FORMS`] order.
+macro_rules! form_lexicons {
+    ($dir:literal) => {{
+        macro_rules! lex {
+            ($name:literal) => {
+                LexiconText {
+                    name: $name.to_string(),
+                    text: include_str!(concat!("../../models/lexicons/", $dir, "/", $name, ".txt"))
+                        .to_string(),
+                }
+            };
+        }
+        vec![
+            lex!("name_calling"),
+            lex!("aspersion"),
+            lex!("lying_accusation"),
+            lex!("vulgarity"),
+            lex!("pejorative_speech"),
+            lex!("identity_attack"),
+            lex!("threat"),
+        ]
+    }};
+}
+
 /// The incivility lexicons shipped in `models/lexicons/incivility/`, in [`FORMS`] order.
 pub fn shipped_lexicons() -> Vec<LexiconText> {
-    macro_rules! lex {
-        ($name:literal) => {
-            LexiconText {
-                name: $name.to_string(),
-                text: include_str!(concat!("../../models/lexicons/incivility/", $name, ".txt"))
-                    .to_string(),
-            }
-        };
-    }
-    vec![
-        lex!("name_calling"),
-        lex!("aspersion"),
-        lex!("lying_accusation"),
-        lex!("vulgarity"),
-        lex!("pejorative_speech"),
-        lex!("identity_attack"),
-        lex!("threat"),
-    ]
+    form_lexicons!("incivility")
 }
 
 /// The German incivility lexicons shipped in `models/lexicons/incivility-de/`, in [`FORMS`]
 /// order (the same form names as the English ones).
 pub fn shipped_lexicons_de() -> Vec<LexiconText> {
-    macro_rules! lex {
-        ($name:literal) => {
-            LexiconText {
-                name: $name.to_string(),
-                text: include_str!(concat!("../../models/lexicons/incivility-de/", $name, ".txt"))
-                    .to_string(),
-            }
-        };
-    }
-    vec![
-        lex!("name_calling"),
-        lex!("aspersion"),
-        lex!("lying_accusation"),
-        lex!("vulgarity"),
-        lex!("pejorative_speech"),
-        lex!("identity_attack"),
-        lex!("threat"),
-    ]
+    form_lexicons!("incivility-de")
 }
 
 /// The model shipped in `models/incivility.json`, compiled into the binary.
@@ -315,9 +304,11 @@ pub fn score_capped(scorer: &FittedScorer, input: Input<'_>, max_cues: usize) ->
         }
         let span = analysis.tokens[i].span.start..analysis.tokens[i + n - 1].span.end;
         let overlaps = |r: &Range<usize>| r.start < span.end && span.start < r.end;
+        // Word cues are tokens, in order and apart: one binary search (not a scan per n-gram).
+        let k = word_spans.partition_point(|r| r.end <= span.start);
         if overlaps_lexicon(&span)
             || model_spans.iter().any(overlaps)
-            || word_spans.iter().any(overlaps)
+            || word_spans.get(k).is_some_and(overlaps)
         {
             continue;
         }

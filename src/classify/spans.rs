@@ -226,13 +226,7 @@ impl WordList {
 
     /// The words of a list in [`to_text`](Self::to_text)'s form.
     pub fn from_text(text: &str) -> WordList {
-        let words = text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(String::from)
-            .collect();
-        WordList { words }
+        WordList { words: incivility::list_words(text).map(String::from).collect() }
     }
 
     /// Words in the list.
