@@ -303,6 +303,21 @@ impl DiscussionScores {
             false => vec![None; d.len()],
         };
         let language = crate::language::discussion_language(d, &languages);
+        if scorers.incivility.is_none() && scorers.stance.is_none() && scorers.targets.is_empty() {
+            // Nothing to score (`--no-scores`): no comment's words are read.
+            let none = CommentScores {
+                status: ScoreStatus::NoModel,
+                stance_status: ScoreStatus::NoModel,
+                ..CommentScores::default()
+            };
+            return DiscussionScores {
+                comments: vec![none; d.len()],
+                language,
+                incivility: false,
+                stance: false,
+                targets: Vec::new(),
+            };
+        }
         let score = |id: NodeId, target: Option<(&str, &[text::Token], Option<&TargetCache>)>| {
             let status = text_status(d, id);
             if status != ScoreStatus::Scored {
