@@ -32,6 +32,7 @@ use parquet::basic::Compression;
 use parquet::errors::ParquetError;
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 
 use super::{
     AtomicFile, Batch, Column, DOC_KEY, DataType, ExportError, SCHEMA_VERSION, SCHEMA_VERSION_KEY,
@@ -40,6 +41,11 @@ use super::{
 
 /// Most rows in one Parquet row group.
 pub(super) const MAX_ROW_GROUP_ROWS: usize = 4 * 1024;
+
+/// Columns whose values are nearly all different (ids, texts): written plainly, without the
+/// dictionary a Parquet writer tries first, which costs a hash and a copy of every value
+/// and saves nothing (issue #17).
+const UNIQUE_VALUES: &[&str] = &["comment_id", "parent_id", "text", "time_raw"];
 
 /// Writes one table as Parquet.
 pub(super) struct ParquetWriter {
@@ -62,11 +68,14 @@ impl ParquetWriter {
             KeyValue::new(TABLE_KEY.to_string(), spec.name.to_string()),
         ];
         kv.extend(metadata.iter().map(|(k, v)| KeyValue::new(k.clone(), v.clone())));
-        let props = WriterProperties::builder()
+        let mut props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             .set_max_row_group_row_count(Some(MAX_ROW_GROUP_ROWS))
-            .set_key_value_metadata(Some(kv))
-            .build();
+            .set_key_value_metadata(Some(kv));
+        for c in spec.columns.iter().filter(|c| UNIQUE_VALUES.contains(&c.name)) {
+            props = props.set_column_dictionary_enabled(ColumnPath::from(c.name), false);
+        }
+        let props = props.build();
         let wtr = ArrowWriter::try_new(file, schema.clone(), Some(props))
             .map_err(|source| ExportError::Parquet { path: path.clone(), source })?;
         Ok(ParquetWriter { spec, schema, wtr, path })

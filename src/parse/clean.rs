@@ -12,7 +12,7 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
 use ego_tree::iter::Edge;
 use regex::Regex;
 use scraper::{Html, Node};
@@ -222,11 +222,7 @@ pub struct Time {
 impl Time {
     /// A time known in UTC.
     pub fn utc(t: DateTime<Utc>, raw: impl Into<String>) -> Time {
-        Time {
-            value: Some(t.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
-            local: false,
-            raw: Some(raw.into()),
-        }
+        Time { value: Some(iso_utc(t)), local: false, raw: Some(raw.into()) }
     }
 
     /// A local time of unknown zone.
@@ -258,6 +254,28 @@ impl Time {
         c.time_local = c.time.is_some() && self.local;
         c.time_raw = self.raw;
     }
+}
+
+/// `t` as `YYYY-MM-DDTHH:MM:SSZ`, as chrono's `%Y-%m-%dT%H:%M:%SZ` writes it, without
+/// parsing the format each time (a time per comment: issue #17).
+fn iso_utc(t: DateTime<Utc>) -> String {
+    use std::fmt::Write;
+    let year = t.year();
+    if !(0..=9999).contains(&year) {
+        // chrono writes a sign and more digits out of this range.
+        return t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    }
+    let mut s = String::with_capacity(20);
+    let _ = write!(
+        s,
+        "{year:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    s
 }
 
 static NUMERIC_TZ_LESS: &[&str] =
@@ -451,6 +469,26 @@ fn words_time(s: &str) -> Option<(NaiveDate, Option<NaiveTime>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_utc_writes_what_chrono_writes() {
+        // Both sides of the year range chrono writes with a sign, leap seconds aside.
+        for secs in [
+            0i64,
+            1,
+            -1,
+            951_782_400,
+            1_700_000_000,
+            253_402_300_799,
+            253_402_300_800,
+            -62_167_219_200,
+            -62_167_219_201,
+            8_210_266_876_799,
+        ] {
+            let t = Utc.timestamp_opt(secs, 0).single().unwrap();
+            assert_eq!(iso_utc(t), t.format("%Y-%m-%dT%H:%M:%SZ").to_string(), "{secs}");
+        }
+    }
 
     #[test]
     fn paragraphs_breaks_and_entities() {
