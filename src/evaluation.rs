@@ -451,6 +451,20 @@ fn ratio(num: usize, den: usize) -> f64 {
 /// # Panics
 /// If `scores` and `labels` differ in length.
 pub fn best_f1_threshold(scores: &[f64], labels: &[bool]) -> Option<f64> {
+    best_f1_threshold_weighted(scores, labels, 1.0, 1.0)
+}
+
+/// [`best_f1_threshold`] with each positive row counted `w_pos` times and each negative
+/// `w_neg` times: the threshold that would maximise F1 where positives make up a different
+/// share than in `labels` (a calibration set of 40% uncivil comments standing for comment
+/// sections of 10%: `w_pos = 0.1 / 0.4`, `w_neg = 0.9 / 0.6`). With weights 1 it is
+/// [`best_f1_threshold`] exactly.
+pub fn best_f1_threshold_weighted(
+    scores: &[f64],
+    labels: &[bool],
+    w_pos: f64,
+    w_neg: f64,
+) -> Option<f64> {
     check_len(scores, labels);
     let ranking = Ranking::new(scores);
     let groups = ranking.group_counts(labels, |_| 1);
@@ -465,7 +479,8 @@ pub fn best_f1_threshold(scores: &[f64], labels: &[bool]) -> Option<f64> {
     for (g, &(pos, neg)) in groups.iter().enumerate() {
         tp += pos;
         fp += neg;
-        let f1 = 2.0 * tp as f64 / (tp + fp + p) as f64;
+        let (wtp, wfp, wp) = (w_pos * tp as f64, w_neg * fp as f64, w_pos * p as f64);
+        let f1 = 2.0 * wtp / (wtp + wfp + wp);
         if best.is_none_or(|(b, _)| f1 > b) {
             best = Some((f1, ranking.group_score(scores, g)));
         }
@@ -1304,6 +1319,20 @@ mod tests {
         assert_abs_diff_eq!(ap, (0.25 + 0.4 + 0.5) / 3.0, epsilon = 1e-12);
         // Flagging everything is then best: F1 = 2·3 / (2·3 + 3).
         assert_eq!(best_f1_threshold(&s, &inv), Some(0.1));
+    }
+
+    #[test]
+    fn weighted_best_f1_counts_rows_by_their_class_weight() {
+        let s = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4];
+        let y = [T, F, T, F, F, T];
+        // By hand, F1 = 2·w₊tp / (w₊tp + w₋fp + w₊·3) at each threshold from the top:
+        // weights 1, 1: 0.5, 0.4, 0.667, 0.571, 0.5, 0.667 (the first best kept);
+        assert_eq!(best_f1_threshold(&s, &y), Some(0.7));
+        assert_eq!(best_f1_threshold_weighted(&s, &y, 1.0, 1.0), Some(0.7));
+        // negatives × 3: 0.5, 0.286, 0.5, 0.364, 0.286, 0.4;
+        assert_eq!(best_f1_threshold_weighted(&s, &y, 1.0, 3.0), Some(0.9));
+        // positives × 3: 0.5, 0.462, 0.75, 0.706, 0.667, 0.857.
+        assert_eq!(best_f1_threshold_weighted(&s, &y, 3.0, 1.0), Some(0.4));
     }
 
     #[test]

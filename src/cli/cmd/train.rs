@@ -188,6 +188,12 @@ pub struct Args {
     /// L2 penalty (default: the shipped recipe's).
     #[arg(long)]
     pub alpha: Option<f64>,
+    /// Binary models: the share of positives in the comments the model will score, when the
+    /// calibration rows have another (e.g. 0.1 for a labelled set of 40% uncivil comments
+    /// standing for comment sections of 10%): the probabilities and the threshold are moved
+    /// to it (default: the recipe's; the calibration rows' own share when it has none).
+    #[arg(long, value_name = "SHARE")]
+    pub calibration_prior: Option<f64>,
     /// Target task: the model's name, the column its labels go to in `comments` (default:
     /// the --out file's stem, e.g. `my_target`).
     #[arg(long, value_name = "NAME")]
@@ -279,6 +285,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(alpha) = args.alpha {
         anyhow::ensure!(alpha.is_finite() && alpha >= 0.0, "--alpha must be a number >= 0");
         params.alpha = alpha;
+    }
+    if let Some(prior) = args.calibration_prior {
+        anyhow::ensure!(
+            prior > 0.0 && prior < 1.0,
+            "--calibration-prior must be a share between 0 and 1 (exclusive), got {prior}"
+        );
+        params.calibration_prior = Some(prior);
     }
     let (datasets, failed) = args.data.load(params.task, &params.classes);
     anyhow::ensure!(!datasets.is_empty(), "no labelled data could be read");
