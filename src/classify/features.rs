@@ -258,6 +258,10 @@ pub struct Analysis<'a> {
     pub tokens: Cow<'a, [Token]>,
     /// Matches of each lexicon: (lexicon index, byte range).
     pub matches: Vec<super::lexicon::LexMatch>,
+    /// The word n-grams of the comment that are features, as `(feature index, first token,
+    /// n)` in [`text::for_each_word_ngram`] order; `None` when the space has no word block.
+    /// The cues read them instead of hashing the n-grams again (issue #17).
+    pub word_hits: Option<Vec<(u32, usize, usize)>>,
 }
 
 /// A named, bounded feature set with document frequencies.
@@ -411,6 +415,7 @@ impl FeatureSpace {
         };
         let target: &[Token] = if self.config.has(Block::Target) { &target_words } else { &[] };
         let cache = input.target_cache.filter(|c| c.space == self.id && input.target.is_some());
+        let mut word_hits = None;
         for block in Block::ALL {
             if !self.config.has(block) {
                 continue;
@@ -424,6 +429,16 @@ impl FeatureSpace {
             }
             if block == Block::Char {
                 self.char_hits(&tokens, &mut hits);
+            } else if block == Block::Word {
+                let [lo, hi] = self.config.word_ngrams;
+                let mut found = Vec::with_capacity(tokens.len() * 2);
+                text::for_each_word_ngram(&tokens, lo..hi + 1, |h, i, n| {
+                    if let Some(f) = self.lookup(h) {
+                        hits.push(f);
+                        found.push((f, i, n));
+                    }
+                });
+                word_hits = Some(found);
             } else {
                 self.config.for_each(block, &tokens, target, |h| {
                     if let Some(i) = self.lookup(h) {
@@ -468,7 +483,7 @@ impl FeatureSpace {
         if !v.indices.is_sorted() {
             v.sort();
         }
-        (v, Analysis { tokens, matches })
+        (v, Analysis { tokens, matches, word_hits })
     }
 
     /// Appends the character n-gram features of each token to `hits`, through the per-thread
