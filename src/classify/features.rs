@@ -258,6 +258,10 @@ pub struct Analysis<'a> {
     pub tokens: Cow<'a, [Token]>,
     /// Matches of each lexicon: (lexicon index, byte range).
     pub matches: Vec<super::lexicon::LexMatch>,
+    /// The word n-grams of the comment that are features, as `(feature index, first token,
+    /// n)` in [`text::for_each_word_ngram`] order; `None` when the space has no word block.
+    /// The cues read them instead of hashing the n-grams again (issue #17).
+    pub word_hits: Option<Vec<(u32, usize, usize)>>,
 }
 
 /// A named, bounded feature set with document frequencies.
@@ -292,9 +296,24 @@ thread_local! {
         const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
-/// `1 + ln(n)`, the sublinear term frequency (most counts are 1: no logarithm then).
+/// `1 + ln(n)`, the sublinear term frequency (most counts are 1: no logarithm then; counts
+/// below [`SUBLINEAR_TABLE`] are read from a table of the same values, issue #17).
 fn sublinear(n: u32) -> f64 {
-    if n <= 1 { f64::from(n) } else { 1.0 + f64::from(n).ln() }
+    match n {
+        0 | 1 => f64::from(n),
+        _ if (n as usize) < SUBLINEAR_TABLE => sublinear_table()[n as usize],
+        _ => 1.0 + f64::from(n).ln(),
+    }
+}
+
+/// Counts whose [`sublinear`] term is tabled.
+const SUBLINEAR_TABLE: usize = 256;
+
+/// `1 + ln(n)` for `n` below [`SUBLINEAR_TABLE`] (0 and 1 unused), computed as [`sublinear`]
+/// computes it for larger counts, so the table changes no bit.
+fn sublinear_table() -> &'static [f64; SUBLINEAR_TABLE] {
+    static TABLE: std::sync::OnceLock<[f64; SUBLINEAR_TABLE]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| std::array::from_fn(|n| 1.0 + (n as f64).ln()))
 }
 
 impl FeatureSpace {
@@ -383,8 +402,11 @@ impl FeatureSpace {
         lexicons: &LexiconSet,
     ) -> (SparseVec, Analysis<'a>) {
         let tokens = input.words();
-        let mut v = SparseVec::default();
-        let mut hits: Vec<u32> = Vec::with_capacity(tokens.len() * 8);
+        // Room for the usual vector at once (a few features per word), not grown by doubling.
+        let room = tokens.len() * 16 + 16;
+        let mut v =
+            SparseVec { indices: Vec::with_capacity(room), values: Vec::with_capacity(room) };
+        let mut hits: Vec<u32> = Vec::with_capacity(tokens.len() * 16);
 
         // The target's words, split once for the target block and the pair features.
         let target_words = match input.target {
@@ -393,6 +415,7 @@ impl FeatureSpace {
         };
         let target: &[Token] = if self.config.has(Block::Target) { &target_words } else { &[] };
         let cache = input.target_cache.filter(|c| c.space == self.id && input.target.is_some());
+        let mut word_hits = None;
         for block in Block::ALL {
             if !self.config.has(block) {
                 continue;
@@ -406,6 +429,16 @@ impl FeatureSpace {
             }
             if block == Block::Char {
                 self.char_hits(&tokens, &mut hits);
+            } else if block == Block::Word {
+                let [lo, hi] = self.config.word_ngrams;
+                let mut found = Vec::with_capacity(tokens.len() * 2);
+                text::for_each_word_ngram(&tokens, lo..hi + 1, |h, i, n| {
+                    if let Some(f) = self.lookup(h) {
+                        hits.push(f);
+                        found.push((f, i, n));
+                    }
+                });
+                word_hits = Some(found);
             } else {
                 self.config.for_each(block, &tokens, target, |h| {
                     if let Some(i) = self.lookup(h) {
@@ -450,7 +483,7 @@ impl FeatureSpace {
         if !v.indices.is_sorted() {
             v.sort();
         }
-        (v, Analysis { tokens, matches })
+        (v, Analysis { tokens, matches, word_hits })
     }
 
     /// Appends the character n-gram features of each token to `hits`, through the per-thread
@@ -732,6 +765,14 @@ mod tests {
     #[test]
     fn pass_through_hasher_keeps_the_key() {
         assert_eq!(pass_through_is_identity(0xdead_beef), 0xdead_beef);
+    }
+
+    #[test]
+    fn the_sublinear_table_is_the_logarithm() {
+        for n in 2..SUBLINEAR_TABLE as u32 + 10 {
+            assert_eq!(sublinear(n).to_bits(), (1.0 + f64::from(n).ln()).to_bits(), "{n}");
+        }
+        assert_eq!((sublinear(0), sublinear(1)), (0.0, 1.0));
     }
 
     #[test]

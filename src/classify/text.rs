@@ -184,6 +184,14 @@ impl<'a> CharOffsets<'a> {
 
 /// Lower-cases a word, straightens apostrophes and cuts runs of a repeated letter to two.
 pub fn normalise_word(word: &str) -> String {
+    if word.is_ascii() {
+        return normalise_ascii_word(word.as_bytes());
+    }
+    normalise_chars(word)
+}
+
+/// [`normalise_word`] character by character, for any word.
+fn normalise_chars(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
     let mut last = None;
     let mut run = 0;
@@ -201,6 +209,29 @@ pub fn normalise_word(word: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// [`normalise_word`] of an ASCII word, byte by byte: the same result (ASCII lower-cases to
+/// one ASCII byte, and `’` is not ASCII) without decoding characters (issue #17).
+fn normalise_ascii_word(word: &[u8]) -> String {
+    let mut out = Vec::with_capacity(word.len());
+    let mut last = None;
+    let mut run = 0;
+    for &b in word {
+        let c = b.to_ascii_lowercase();
+        if Some(c) == last {
+            run += 1;
+            if run > 2 && c.is_ascii_alphabetic() {
+                continue;
+            }
+        } else {
+            last = Some(c);
+            run = 1;
+        }
+        out.push(c);
+    }
+    // Lower-cased ASCII bytes of a `str` are ASCII, so UTF-8.
+    String::from_utf8(out).expect("ASCII is UTF-8")
 }
 
 /// Calls `f(hash, token_index, n)` for each word n-gram of `tokens` with `n` in `sizes`; the
@@ -309,6 +340,33 @@ pub fn char_offset(text: &str, byte: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ascii_path_normalises_as_the_general_one() {
+        for w in [
+            "",
+            "a",
+            "FUUUUCK",
+            "fuuuuck",
+            "a$$",
+            "f*ck",
+            "Aaa111",
+            "aaa1111",
+            "don't",
+            "DON'T",
+            "zzZZzz",
+            "ABC",
+            "Mississippi",
+            "cooool",
+            "!!!!",
+            "@@@@@",
+            "SH1T",
+        ] {
+            assert_eq!(normalise_ascii_word(w.as_bytes()), normalise_chars(w), "{w}");
+        }
+        assert_eq!(normalise_word("FUUUUCK"), "fuuck");
+        assert_eq!(normalise_word("Grüüüün’s"), "grüün's");
+    }
 
     fn norms(text: &str) -> Vec<String> {
         tokens(text, &[]).into_iter().map(|t| t.norm).collect()
