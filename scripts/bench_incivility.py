@@ -11,6 +11,12 @@ Run by scripts/bench-incivility with the throwaway venv's python, in two steps:
       PR-AUC with threadlens' (from `threadlens evaluate --predictions`), times predict_prob on
       the benchmark texts and prints the report and a summary for the model card
 
+  bench_incivility.py cross-domain --predictions LOO.csv [--meta KEY=VALUE]...
+      run by scripts/cross-domain-incivility: scores the rows of `threadlens evaluate
+      --leave-one-out --predictions` with profanity_check.predict_prob and prints both tools'
+      ROC-AUC and PR-AUC per left-out dataset (for a dataset of one class: the share each
+      tool rates uncivil, threadlens at its refit's threshold, profanity-check at 0.5)
+
 `report` exits 0 whether or not the targets are met (it is a measurement); non-zero only when
 an input is missing or malformed.
 """
@@ -387,6 +393,59 @@ def cmd_report(args):
     return 0
 
 
+def cmd_cross_domain(args):
+    import numpy as np
+    from profanity_check import predict_prob
+
+    rows = read_predictions(args.predictions)
+    pc = np.asarray(predict_prob([r[3] for r in rows]), dtype=float)
+    table = metrics_table(rows, pc, args.bootstrap, args.seed)
+    meta = dict(m.split("=", 1) for m in args.meta if "=" in m)
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    out = []
+    p = out.append
+    p(f"Cross-domain validation: threadlens vs alt-profanity-check, {now}")
+    p(f"- threadlens {meta.get('threadlens', '?')} (git {meta.get('git', '?')}); "
+      f"leave-one-out refits of the recipe of {meta.get('model', '?')}"
+      + (f", at most {meta['cap']} training and calibration rows per class and dataset" if meta.get("cap") else ""))
+    p(f"- alt-profanity-check {_version('alt-profanity-check')}, scikit-learn {_version('scikit-learn')}, "
+      f"Python {platform.python_version()} (as published: its own training data, not refitted)")
+    p("- rows: the held-out rows (20% hash bucket) of the dataset left out; threadlens' model for "
+      "them never saw that dataset")
+    p("")
+    p("| left out | n | uncivil | ROC-AUC threadlens | ROC-AUC profanity-check | ROC-AUC difference, 95% CI "
+      "| PR-AUC threadlens | PR-AUC profanity-check | ROC-AUC ≥ |")
+    p("|---|---:|---:|---:|---:|---|---:|---:|---|")
+    ds = np.array([r[0] for r in rows])
+    tl = np.array([r[2] for r in rows])
+    passed = total = 0
+    for row in table:
+        if row["split"] == ALL:
+            continue  # datasets scored by different refits: pooling them means little
+        if "skip" in row:
+            mask = ds == row["split"]
+            p(f"| {row['split']} | {row['n']:,} | {row['pos']:,} | rated uncivil {np.mean(tl[mask] >= 0.5):.3f} "
+              f"| rated uncivil {np.mean(pc[mask] >= 0.5):.3f} | one class only | | | n/a |")
+            continue
+        total += 1
+        passed += row["pass"]
+        ci = (f"{row['diff_lo']:+.3f} to {row['diff_hi']:+.3f}" if "diff_lo" in row else "n/a")
+        p(f"| {row['split']} | {row['n']:,} | {row['pos']:,} | {row['roc_tl']:.3f} | {row['roc_pc']:.3f} | {ci} "
+          f"| {row['pr_tl']:.3f} | {row['pr_pc']:.3f} | {'PASS' if row['pass'] else 'FAIL'} |")
+    p("")
+    p(f"- ROC-AUC ≥ alt-profanity-check's on every dataset left out: "
+      f"{'PASS' if passed == total else 'FAIL'} ({passed} of {total})")
+    print("\n".join(out))
+    return 0
+
+
+def _version(name):
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
 def positive_int(s):
     v = int(s)
     if v < 1:
@@ -415,6 +474,14 @@ def main(argv=None):
     r.add_argument("--meta", action="append", default=[], metavar="KEY=VALUE",
                    help="threadlens, git, rustc, model, model_sha256, data (for the summary)")
     r.set_defaults(func=cmd_report)
+
+    c = sub.add_parser("cross-domain", help="profanity-check on leave-one-out rows, side by side")
+    c.add_argument("--predictions", required=True, help="threadlens evaluate --leave-one-out --predictions CSV")
+    c.add_argument("--bootstrap", type=int, default=200, help="paired bootstrap resamples (default 200)")
+    c.add_argument("--seed", type=int, default=1, help="bootstrap seed (default 1)")
+    c.add_argument("--meta", action="append", default=[], metavar="KEY=VALUE",
+                   help="threadlens, git, model, cap (for the header)")
+    c.set_defaults(func=cmd_cross_domain)
 
     args = ap.parse_args(argv)
     try:

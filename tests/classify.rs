@@ -412,3 +412,57 @@ fn sample_never_redraws_excluded_or_trained_comments() {
         .expect_code(0);
     assert_eq!(wd.table("r5.csv").len(), 40, "{run:?}");
 }
+
+/// #16 part 4: `evaluate --leave-one-out` refits the recipe without the path left out. Domain
+/// `two` labels the same kinds of sentence the other way round, so a refit on `two` alone
+/// ranks `one` backwards, and one on `one` ranks `two` backwards: had either seen the path it
+/// is scored on, its ROC-AUC would be high.
+#[test]
+fn leave_one_out_scores_each_path_with_a_refit_on_the_others() {
+    let wd = Workdir::new();
+    wd.create("a/one.csv", labelled_csv(60));
+    let swapped: String = labelled_csv(60)
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                return format!("{l}\n");
+            }
+            let l = l.replace(")\"", " b)\"");
+            match l.rsplit_once(',') {
+                Some((head, "civil")) => format!("{head},uncivil\n"),
+                Some((head, _)) => format!("{head},civil\n"),
+                None => format!("{l}\n"),
+            }
+        })
+        .collect();
+    wd.create("b/two.csv", swapped);
+    wd.run(&["train", "--task", "incivility", "--data", "a", "--out", "m.json"]).expect_code(0);
+    let run = wd
+        .run(&[
+            "evaluate",
+            "--model",
+            "m.json",
+            "--leave-one-out",
+            "--cap",
+            "40",
+            "--data",
+            "a",
+            "b",
+            "--predictions",
+            "loo.csv",
+        ])
+        .expect_code(0);
+    assert!(run.stderr.contains("leaving out a: fitting on two"), "{run:?}");
+    assert!(run.stdout.contains("at most 40 training and calibration rows"), "{run:?}");
+    let preds = wd.table("loo.csv");
+    for name in ["one", "two"] {
+        let rows: Vec<&Vec<Value>> = preds.rows.iter().filter(|r| r[0] == name).collect();
+        assert!(!rows.is_empty() && rows.len() < 60, "{name}: {} held-out rows", rows.len());
+        let line = run.stdout.lines().find(|l| l.starts_with(name)).expect("a line per path");
+        let auc: f64 = line.split_whitespace().nth(3).unwrap().parse().unwrap();
+        assert!(auc < 0.2, "{name} ranked by a refit on the other path: {line}");
+    }
+    let run = wd.run(&["evaluate", "--model", "m.json", "--leave-one-out", "--data", "a"]);
+    assert!(run.stderr.contains("at least two --data paths"), "{run:?}");
+}

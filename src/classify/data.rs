@@ -112,6 +112,14 @@ pub fn load(
         (Task::Incivility, "CAT_LARGE_gc.csv" | "CAT_LARGE_gn.csv") if known => wiki(path),
         (Task::Incivility, GERMEVAL_TRAINING | GERMEVAL_TEST) if known => germeval(path),
         (Task::Incivility, "austrotox_de.jsonl") if known => austrotox(path),
+        (Task::Incivility, ETHOS_BINARY) if known => ethos(path),
+        (Task::Incivility, "train.csv" | "test_with_solutions.csv")
+            if known && path.to_string_lossy().contains("kaggle_insults") =>
+        {
+            kaggle_insults(path)
+        }
+        (Task::Incivility, "stormfront_sentences.tsv") if known => stormfront(path),
+        (Task::Incivility, "tsd_train.csv") if known => toxic_spans(path),
         (Task::Stance, "dev.csv" | "test.csv")
             if known && path.to_string_lossy().contains("debagreement") =>
         {
@@ -130,8 +138,15 @@ const GERMEVAL_TRAINING: &str = "germeval2018.training.txt";
 /// GermEval 2018's test file (labelled too; both are used, split by the hash rule).
 const GERMEVAL_TEST: &str = "germeval2018.test.txt";
 
+/// ETHOS' binary file (the one read; its multi-label file holds the same hate comments again).
+const ETHOS_BINARY: &str = "Ethos_Dataset_Binary.csv";
+/// ETHOS' multi-label file: the 433 hate comments of the binary file with per-aspect scores.
+/// Skipped when a folder is searched (reading it would count them twice).
+const ETHOS_MULTI_LABEL: &str = "Ethos_Dataset_Multi_Label.csv";
+
 /// Every labelled file under `path` (a file, or a folder searched recursively for
-/// `.csv`/`.tsv`/`.jsonl` files and GermEval's two `.txt` files), sorted by path.
+/// `.csv`/`.tsv`/`.jsonl` files and GermEval's two `.txt` files, without ETHOS' multi-label
+/// file), sorted by path.
 pub fn files(path: &Path) -> Vec<PathBuf> {
     if path.is_file() {
         return vec![path.to_path_buf()];
@@ -148,6 +163,7 @@ pub fn files(path: &Path) -> Vec<PathBuf> {
                     Some(GERMEVAL_TRAINING | GERMEVAL_TEST)
                 )
         })
+        .filter(|p| p.file_name().and_then(|f| f.to_str()) != Some(ETHOS_MULTI_LABEL))
         .collect();
     out.sort();
     out
@@ -439,6 +455,271 @@ fn austrotox(path: &Path) -> Result<Dataset, DataError> {
         "austrotox",
         path,
         "uncivil = Label 1 (offensive; vulgar-only comments are Label 0)",
+        &["civil", "uncivil"],
+        examples,
+    ))
+}
+
+/// A group key for texts that differ only in case, punctuation or spacing (duplicates in
+/// ETHOS, the Kaggle insults and Stormfront): such rows share one split.
+fn text_group(text: &str) -> String {
+    let mut out = String::from("text:");
+    for w in
+        text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
+    {
+        if out.len() > 5 {
+            out.push(' ');
+        }
+        out.push_str(&w);
+    }
+    out
+}
+
+/// ETHOS (YouTube and Reddit comments; `comment;isHate`, semicolon-separated): `isHate` is
+/// the share of crowd raters who judged the comment hate speech; uncivil = `isHate` >= 0.5
+/// (the dataset's own rule). C1 control characters (mojibake such as `aren'\u{80}\u{99}t`)
+/// and HTML entities are cleaned out.
+fn ethos(path: &Path) -> Result<Dataset, DataError> {
+    let (h, rows) = read_csv(path, true, b';')?;
+    let (t, l) = (column(path, &h, "comment")?, column(path, &h, "isHate")?);
+    let mut examples = Vec::new();
+    for (line, r) in rows {
+        let score: f64 =
+            r[l].trim().parse().ok().filter(|s: &f64| (0.0..=1.0).contains(s)).ok_or_else(
+                || err(path, Some(line), format!("isHate `{}` is not a number in 0-1", &r[l])),
+            )?;
+        let text: String = r[t].chars().filter(|c| !('\u{80}'..='\u{9f}').contains(c)).collect();
+        let text = decode_entities(&text).trim().to_string();
+        examples.push(Example {
+            line,
+            quotes: Vec::new(),
+            group: text_group(&text),
+            text,
+            target: None,
+            label: usize::from(score >= 0.5),
+        });
+    }
+    Ok(dataset(
+        "ethos",
+        path,
+        "uncivil = isHate >= 0.5 (share of crowd raters judging it hate speech)",
+        &["civil", "uncivil"],
+        examples,
+    ))
+}
+
+/// Decodes Python-style backslash escapes (`\n`, `\t`, `\xHH`, `\uHHHH`, `\\`, `\'`, `\"`)
+/// to characters; other backslashes are kept.
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    let hex = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>, n: usize| -> Option<char> {
+        let ahead: String = chars.clone().take(n).collect();
+        if ahead.len() != n || !ahead.chars().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        let c = u32::from_str_radix(&ahead, 16).ok().and_then(char::from_u32)?;
+        for _ in 0..n {
+            chars.next();
+        }
+        Some(c)
+    };
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let decoded = match chars.peek().copied() {
+            Some('n') => Some('\n'),
+            Some('t') => Some('\t'),
+            Some('r') => Some('\r'),
+            Some('\\') => Some('\\'),
+            Some('\'') => Some('\''),
+            Some('"') => Some('"'),
+            Some('x') | Some('u') => None,
+            _ => {
+                out.push('\\');
+                continue;
+            }
+        };
+        if let Some(d) = decoded {
+            chars.next();
+            out.push(d);
+            continue;
+        }
+        let kind = chars.next();
+        let n = if kind == Some('x') { 2 } else { 4 };
+        match hex(&mut chars, n) {
+            Some(d) => out.push(d),
+            None => {
+                out.push('\\');
+                out.extend(kind);
+            }
+        }
+    }
+    out
+}
+
+/// Text whose characters are all below U+0100 and, read as Latin-1 bytes, form UTF-8 with
+/// some multi-byte character (`\xe2\x80\x99` decoded one byte per character): the UTF-8 it
+/// stands for. Anything else is returned as it is.
+fn repair_mojibake(s: &str) -> String {
+    if !s.chars().any(|c| ('\u{80}'..='\u{ff}').contains(&c)) {
+        return s.to_string();
+    }
+    let bytes: Option<Vec<u8>> = s.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect();
+    match bytes.map(String::from_utf8) {
+        Some(Ok(fixed)) => fixed,
+        _ => s.to_string(),
+    }
+}
+
+/// A Kaggle insults comment as stored: an escaped Python-style string in literal double
+/// quotes, some escaped twice (`\\n`, `\\xc2\\xa0`).
+fn kaggle_text(raw: &str) -> String {
+    let s = raw.trim();
+    let s = s.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(s);
+    static ESCAPE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\\(?:[ntr]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})").expect("valid")
+    });
+    let mut text = unescape(s);
+    if ESCAPE.is_match(&text) {
+        text = unescape(&text);
+    }
+    decode_entities(&repair_mojibake(&text)).trim().to_string()
+}
+
+/// "Detecting Insults in Social Commentary" (Kaggle/Impermium 2012; `train.csv` and
+/// `test_with_solutions.csv`, one dataset split by the hash rule): uncivil = `Insult` 1 (an
+/// insult to a participant of the conversation; profanity and attacks on third parties are
+/// 0). A `Usage` column (the leaderboard part) is ignored. Comments are unescaped.
+fn kaggle_insults(path: &Path) -> Result<Dataset, DataError> {
+    let (h, rows) = read_csv(path, true, b',')?;
+    let (l, t) = (column(path, &h, "Insult")?, column(path, &h, "Comment")?);
+    let mut examples = Vec::new();
+    for (line, r) in rows {
+        let label = match r[l].trim() {
+            "1" => 1,
+            "0" => 0,
+            other => {
+                return Err(err(path, Some(line), format!("Insult `{other}` is not 0 or 1")));
+            }
+        };
+        let text = kaggle_text(&r[t]);
+        examples.push(Example {
+            line,
+            quotes: Vec::new(),
+            group: text_group(&text),
+            text,
+            target: None,
+            label,
+        });
+    }
+    Ok(dataset(
+        "kaggle_insults",
+        path,
+        "uncivil = Insult 1 (insult to a participant; train and test_with_solutions)",
+        &["civil", "uncivil"],
+        examples,
+    ))
+}
+
+/// Undoes the Penn-style tokenisation of Stormfront's sentences (`They 're`, `do n't`,
+/// `word , word .`), so punctuation and contractions read as in the other data.
+fn detokenise(s: &str) -> String {
+    static CONTRACTION: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)(\w) (n't|'s|'re|'ve|'ll|'d|'m)\b").expect("valid")
+    });
+    static BEFORE: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r" +([,.!?;:%)\]])").expect("valid"));
+    static AFTER: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"([(\[]) +").expect("valid"));
+    let s = CONTRACTION.replace_all(s, "$1$2");
+    let s = BEFORE.replace_all(&s, "$1");
+    AFTER.replace_all(&s, "$1").trim().to_string()
+}
+
+/// Stormfront sentences (de Gibert et al. 2018; TAB-separated, no quoting): uncivil = `hate`,
+/// civil = `noHate`; `relation` (hateful only with the neighbouring sentences) and
+/// `idk/skip` are left out. Sentences of one post (`file_id` before `_`) share a split; the
+/// tokenised text is detokenised.
+fn stormfront(path: &Path) -> Result<Dataset, DataError> {
+    let bytes = std::fs::read(path).map_err(|e| err(path, None, e.to_string()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let mut lines = text.lines().enumerate();
+    let header: Vec<&str> = lines.next().map(|(_, h)| h.split('\t').collect()).unwrap_or_default();
+    let header: Vec<String> = header.iter().map(|s| s.to_string()).collect();
+    let (f, l, t) = (
+        column(path, &header, "file_id")?,
+        column(path, &header, "label")?,
+        column(path, &header, "text")?,
+    );
+    let mut examples = Vec::new();
+    for (i, row) in lines {
+        let line = i as u64 + 1;
+        if row.is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = row.split('\t').collect();
+        if cols.len() != header.len() {
+            return Err(err(
+                path,
+                Some(line),
+                format!("{} TAB-separated columns, expected {}", cols.len(), header.len()),
+            ));
+        }
+        let label = match cols[l] {
+            "hate" => 1,
+            "noHate" => 0,
+            "relation" | "idk/skip" => continue,
+            other => {
+                return Err(err(
+                    path,
+                    Some(line),
+                    format!("label `{other}` is not hate, noHate, relation or idk/skip"),
+                ));
+            }
+        };
+        let post = cols[f].split('_').next().unwrap_or(cols[f]);
+        examples.push(Example {
+            line,
+            quotes: Vec::new(),
+            text: detokenise(cols[t]),
+            target: None,
+            label,
+            group: format!("post:{post}"),
+        });
+    }
+    Ok(dataset(
+        "stormfront",
+        path,
+        "uncivil = hate, civil = noHate (sentences; relation and idk/skip left out)",
+        &["civil", "uncivil"],
+        examples,
+    ))
+}
+
+/// SemEval-2021 toxic spans, train split (Civil Comments news comments): every post was
+/// rated toxic by at least half its raters, so every row is uncivil, marked spans or not (an
+/// empty list means no span reached a majority, not that the post is civil). Split by text
+/// under the name `toxic_spans`, as `threadlens spans` splits it.
+fn toxic_spans(path: &Path) -> Result<Dataset, DataError> {
+    let posts = super::spans::load(path)?;
+    let examples = posts
+        .into_iter()
+        .map(|p| Example {
+            line: p.line,
+            quotes: Vec::new(),
+            text: p.text,
+            target: None,
+            label: 1,
+            group: String::new(),
+        })
+        .collect();
+    Ok(dataset(
+        "toxic_spans",
+        path,
+        "uncivil = every post (all were rated toxic; no civil rows)",
         &["civil", "uncivil"],
         examples,
     ))
@@ -907,6 +1188,135 @@ mod tests {
         );
         let e = load(&bad, Task::Incivility, &cls, &Columns::default()).unwrap_err();
         assert!(e.to_string().contains("Label"), "{e}");
+    }
+
+    #[test]
+    fn ethos_labels_by_the_half_rule_and_skips_the_multi_label_file() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            ETHOS_BINARY,
+            "comment;isHate\n\
+             You should know women's sports are a joke;1.0\n\
+             \"On todays episode of \"\"Guess That Gender\"\"\";0.5\n\
+             \"Why aren'\u{80}\u{99}t they here &lt;3\";0.4\n\
+             fine; really;0.0\n",
+        );
+        write(dir.path(), ETHOS_MULTI_LABEL, "comment;violence\nx;1.0\n");
+        let found = files(dir.path());
+        assert_eq!(found.len(), 1, "{found:?}");
+        let cls = default_classes(Task::Incivility);
+        let d = load(&found[0], Task::Incivility, &cls, &Columns::default()).unwrap_err();
+        // `fine; really;0.0` has three fields: reported with its line.
+        assert_eq!(d.line, Some(5), "{d}");
+        let p = write(
+            dir.path(),
+            ETHOS_BINARY,
+            "comment;isHate\nA joke;1.0\n\"Guess \"\"That\"\"\";0.5\n\"Why aren'\u{80}\u{99}t they &lt;3\";0.4\nfine;0.0\n",
+        );
+        let d = load(&p, Task::Incivility, &cls, &Columns::default()).unwrap();
+        assert_eq!(d.name, "ethos");
+        assert_eq!(d.examples.iter().map(|e| e.label).collect::<Vec<_>>(), [1, 1, 0, 0]);
+        assert_eq!(d.examples[1].text, "Guess \"That\"");
+        assert_eq!(d.examples[2].text, "Why aren't they <3");
+        let bad = write(dir.path(), ETHOS_BINARY, "comment;isHate\nx;1.5\n");
+        let e = load(&bad, Task::Incivility, &cls, &Columns::default()).unwrap_err();
+        assert!(e.to_string().contains("1.5"), "{e}");
+    }
+
+    #[test]
+    fn kaggle_insults_unescape_once_or_twice() {
+        assert_eq!(kaggle_text(r#""You fuck your dad.""#), "You fuck your dad.");
+        assert_eq!(kaggle_text(r#""point.\xa0 It""#), "point.\u{a0} It");
+        // Double-escaped: literal \\n and UTF-8 bytes as \\xe2\\x80\\x99.
+        assert_eq!(kaggle_text(r#""A\\n\\nB isn\\xe2\\x80\\x99t""#), "A\n\nB isn\u{2019}t");
+        assert_eq!(kaggle_text(r#""caf\u00e9 &amp; \"bar\"""#), "café & \"bar\"");
+        // A backslash that escapes nothing stays.
+        assert_eq!(kaggle_text(r#""a\b \x4""#), r"a\b \x4");
+
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("kaggle_insults");
+        std::fs::create_dir(&sub).unwrap();
+        write(
+            &sub,
+            "train.csv",
+            "Insult,Date,Comment\n1,20120618192155Z,\"\"\"You moron.\"\"\"\n0,,\"\"\"Fine\\\\nreally\"\"\"\n",
+        );
+        write(
+            &sub,
+            "test_with_solutions.csv",
+            "Insult,Date,Comment,Usage\n0,,\"\"\"you moron!\"\"\",PublicTest\n",
+        );
+        let cls = default_classes(Task::Incivility);
+        let sets: Vec<Dataset> = files(&sub)
+            .iter()
+            .map(|f| load(f, Task::Incivility, &cls, &Columns::default()).unwrap())
+            .collect();
+        let sets = merge_same_names(sets);
+        assert_eq!(sets.len(), 1);
+        let d = &sets[0];
+        assert_eq!(d.name, "kaggle_insults");
+        // test_with_solutions first (files by path); Usage is not a label.
+        assert_eq!(d.examples.iter().map(|e| e.label).collect::<Vec<_>>(), [0, 1, 0]);
+        assert_eq!(d.examples[2].text, "Fine\nreally");
+        // The same words in another case and punctuation: one group, one split.
+        assert_eq!(d.examples[0].group, d.examples[1].group);
+        // Outside a kaggle_insults folder a train.csv is a generic file.
+        let other = write(dir.path(), "train.csv", "Insult,Date,Comment\n1,,\"\"\"x\"\"\"\n");
+        assert!(load(&other, Task::Incivility, &cls, &Columns::default()).is_err());
+    }
+
+    #[test]
+    fn stormfront_keeps_hate_and_no_hate_by_post_detokenised() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "stormfront_sentences.tsv",
+            "file_id\tuser_id\tsubforum_id\tnum_contexts\tlabel\ttext\tupstream_sample\n\
+             12834217_1\t1\t2\t0\tnoHate\tThey 're here , and I do n't mind ( really ) .\t\n\
+             12834217_2\t1\t2\t0\thate\tThey act \"stupid\" .\tsampled_train\n\
+             12834218_1\t1\t2\t0\trelation\tEspecially these .\t\n\
+             12834219_1\t1\t2\t0\tidk/skip\tOch nu\t\n",
+        );
+        let cls = default_classes(Task::Incivility);
+        let d = load(&p, Task::Incivility, &cls, &Columns::default()).unwrap();
+        assert_eq!(d.name, "stormfront");
+        assert_eq!(d.examples.iter().map(|e| e.label).collect::<Vec<_>>(), [0, 1]);
+        assert_eq!(d.examples[0].text, "They're here, and I don't mind (really).");
+        assert_eq!(d.examples[1].text, "They act \"stupid\".");
+        assert_eq!(d.examples[1].line, 3);
+        assert_eq!(d.examples[0].group, d.examples[1].group);
+        assert_eq!(
+            split_of("stormfront", &d.examples[0], 5),
+            split_of("stormfront", &d.examples[1], 5)
+        );
+        let bad = write(
+            dir.path(),
+            "stormfront_sentences.tsv",
+            "file_id\tuser_id\tsubforum_id\tnum_contexts\tlabel\ttext\tupstream_sample\n1_1\t1\t2\t0\tmaybe\tx\t\n",
+        );
+        let e = load(&bad, Task::Incivility, &cls, &Columns::default()).unwrap_err();
+        assert!(e.to_string().contains("maybe") && e.line == Some(2), "{e}");
+    }
+
+    #[test]
+    fn toxic_spans_posts_are_all_uncivil_and_split_as_spans_splits_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "tsd_train.csv",
+            "spans,text\n\"[0, 1, 2, 3]\",Damn a whole family\n[],\"Implicitly,\nrude\"\n",
+        );
+        let cls = default_classes(Task::Incivility);
+        let d = load(&p, Task::Incivility, &cls, &Columns::default()).unwrap();
+        assert_eq!(d.name, "toxic_spans");
+        // An empty span list is a toxic post too.
+        assert_eq!(d.examples.iter().map(|e| e.label).collect::<Vec<_>>(), [1, 1]);
+        assert_eq!(d.examples[1].text, "Implicitly,\nrude");
+        let posts = super::super::spans::load(&p).unwrap();
+        for (e, post) in d.examples.iter().zip(&posts) {
+            assert_eq!(split_of(&d.name, e, 20231124), super::super::spans::split(post));
+        }
     }
 
     #[test]

@@ -21,12 +21,15 @@ Examples:
   threadlens evaluate --model models/incivility.json --data ../shared/data/incivility
   threadlens evaluate --model models/incivility.json --data mine.csv --text-col body --label-col uncivil
   threadlens evaluate --model models/my_target.json --data labelled.csv --folds 5
+  threadlens evaluate --model models/incivility.json --leave-one-out --cap 2000 --data ../shared/data/incivility/{c3,reddit,davidson}
 
 Rows of a dataset the model was trained on are scored only where they were held out from
 training (--split auto, the default); other files are scored whole. Rows whose text the model
 was fitted or calibrated on are left out and counted (models trained since #16 record them). With --folds K the
 model's training recipe is refitted K times on the data given (cross-validation) and the
-out-of-fold predictions are scored.";
+out-of-fold predictions are scored. With --leave-one-out each --data path is a domain: the
+recipe is refitted on the other paths' data and scored on the held-out rows of the one left
+out (cross-domain validation).";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SplitArg {
@@ -73,6 +76,17 @@ pub struct Args {
     /// surface features, no offsets) fitted on the same training rows.
     #[arg(long, conflicts_with = "folds")]
     pub baselines: bool,
+    /// Cross-domain validation: for each --data path, refit the model's recipe on the data of
+    /// the other paths (their training and calibration rows) and score the held-out rows of
+    /// the path left out; prints one line per path. Probabilities are mapped so that each
+    /// refit's threshold is 0.5 (ranking unchanged).
+    #[arg(long, conflicts_with_all = ["folds", "baselines", "json"])]
+    pub leave_one_out: bool,
+    /// With --leave-one-out: at most N training and calibration rows of each class of each
+    /// dataset (the recipe's own caps apply when lower; the rows kept are picked by hash), so
+    /// that the refits stay tractable.
+    #[arg(long, value_name = "N", requires = "leave_one_out")]
+    pub cap: Option<usize>,
     /// Binary models: the class reported as positive (precision, recall, F1, ROC-AUC)
     /// [default: the model's positive class, for target models the first of its --labels].
     #[arg(long, value_name = "LABEL")]
@@ -109,6 +123,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         output::check_writable(path, args.force)?;
     }
     let scorer = FittedScorer::load(&args.model)?;
+    if args.leave_one_out {
+        return leave_one_out(&scorer, &args);
+    }
     let task = scorer.task();
     let classes = scorer.classes().to_vec();
     let (datasets, mut failed) = args.data.load(task, &classes);
@@ -437,6 +454,124 @@ fn cross_validate(
             (s, rows)
         })
         .collect())
+}
+
+/// `--leave-one-out`: one refit of the model's recipe per --data path, on the other paths.
+fn leave_one_out(scorer: &FittedScorer, args: &Args) -> anyhow::Result<ExitCode> {
+    let classes = scorer.classes().to_vec();
+    anyhow::ensure!(classes.len() == 2, "--leave-one-out is for binary models");
+    anyhow::ensure!(args.data.data.len() >= 2, "--leave-one-out needs at least two --data paths");
+    let mut failed = false;
+    // Each path's datasets: one domain.
+    let mut domains: Vec<(String, Vec<Dataset>)> = Vec::new();
+    for path in &args.data.data {
+        let one = DataArgs { data: vec![path.clone()], ..args.data.clone() };
+        let (sets, f) = one.load(scorer.task(), &classes);
+        failed |= f;
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map_or_else(|| path.display().to_string(), str::to_string);
+        domains.push((name, sets));
+    }
+    let mut params = scorer.file().training.params.clone();
+    if let Some(n) = args.cap {
+        let names: Vec<String> =
+            domains.iter().flat_map(|(_, s)| s.iter().map(|d| d.name.clone())).collect();
+        for name in names {
+            for class in &classes {
+                match params.caps.iter_mut().find(|c| c.dataset == name && &c.class == class) {
+                    Some(c) => c.max = c.max.min(n),
+                    None => params.caps.push(train::Cap {
+                        dataset: name.clone(),
+                        class: class.clone(),
+                        max: n,
+                    }),
+                }
+            }
+        }
+    }
+    let mut scored: Vec<(Scored, String)> = Vec::new();
+    let mut lines = Vec::new();
+    for (i, (domain, sets)) in domains.iter().enumerate() {
+        if sets.is_empty() {
+            continue;
+        }
+        let others: Vec<Dataset> = domains
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .flat_map(|(_, (_, s))| s.iter().cloned())
+            .collect();
+        let names: Vec<&str> = others.iter().map(|d| d.name.as_str()).collect();
+        eprintln!("threadlens: leaving out {domain}: fitting on {}", names.join(", "));
+        let file = train::train(&others, &params, Rows::Split, |_| {})
+            .with_context(|| format!("the refit without {domain} could not be fitted"))?;
+        let m = FittedScorer::new(file, "leave-one-out model")?;
+        let t = m.threshold();
+        for ds in sets {
+            let (mut s, rows) = score_dataset(&m, ds, SplitArg::Heldout);
+            for p in &mut s.probs {
+                p[1] = rescale(p[1], t);
+                p[0] = 1.0 - p[1];
+            }
+            s.thresholds = vec![0.5; s.truth.len()];
+            let scores: Vec<f64> = s.probs.iter().map(|p| p[1]).collect();
+            let labels: Vec<bool> = s.truth.iter().map(|&t| t == 1).collect();
+            if scores.is_empty() {
+                eprintln!("threadlens: {}: no held-out rows to score ({rows})", ds.name);
+                failed = true;
+                continue;
+            }
+            let r = evaluation::binary_report(&scores, &labels, 0.5, args.bootstrap, args.seed)?;
+            let iv = |x: &Option<evaluation::Interval>| match x {
+                Some(v) => format!("{:.3} [{:.3}, {:.3}]", v.estimate, v.lo, v.hi),
+                None => "n/a".to_string(),
+            };
+            lines.push(format!(
+                "{:<16} {:>6} {:>6}  {:<21}  {:<21}  {:.3}",
+                ds.name,
+                r.n,
+                r.positives,
+                iv(&r.roc_auc),
+                iv(&r.pr_auc),
+                r.recall.estimate,
+            ));
+            scored.push((s, rows));
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "model: leave-one-out refits of the recipe of {} ({}; classes {})",
+        args.model.display(),
+        scorer.task(),
+        classes.join(", ")
+    )?;
+    let cap = args.cap.map_or(String::new(), |n| {
+        format!("; at most {n} training and calibration rows per class and dataset")
+    });
+    writeln!(
+        out,
+        "each --data path left out in turn; fitted on the others' training and calibration rows{cap}; scored on its held-out rows"
+    )?;
+    writeln!(
+        out,
+        "\n{:<16} {:>6} {:>6}  {:<21}  {:<21}  recall",
+        "left out", "n", "pos", "ROC-AUC", "PR-AUC"
+    )?;
+    for l in &lines {
+        writeln!(out, "{l}")?;
+    }
+    writeln!(
+        out,
+        "\nintervals: 95% bootstrap percentile, {} resamples, seed {}; recall at each refit's threshold; n/a: one class only",
+        args.bootstrap, args.seed
+    )?;
+    if let Some(path) = &args.predictions {
+        write_predictions(path, &scored, &classes)?;
+    }
+    Ok(if failed { ExitCode::from(EXIT_FAILURE) } else { ExitCode::SUCCESS })
 }
 
 /// Maps `[0, t]` onto `[0, 0.5]` and `[t, 1]` onto `[0.5, 1]`.

@@ -19,9 +19,8 @@ Examples:
   threadlens train --task stance --data ../shared/data/agreement --out models/stance.json
   threadlens train --task target --data labelled.csv --labels favour,against,none --out models/my_target.json
 
-Known public datasets (C3, Reddit incivility, Davidson, CAT-LARGE, GermEval 2018, AustroTox,
-DEBAGREEMENT) are recognised
-by file name and labelled by their documented rule; any other CSV/TSV/JSONL needs a text and a
+Known public datasets (C3, Reddit incivility, Davidson, CAT-LARGE, toxic spans, Kaggle insults,
+ETHOS, Stormfront, GermEval 2018, AustroTox, DEBAGREEMENT) are recognised by file name and labelled by their documented rule; any other CSV/TSV/JSONL needs a text and a
 label column (found by name, or named with --text-col and --label-col). Rows with an empty
 label are skipped (not yet annotated).";
 
