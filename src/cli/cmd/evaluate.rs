@@ -52,6 +52,11 @@ pub struct Args {
     /// model as it is.
     #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(2..=20))]
     pub folds: Option<u64>,
+    /// Cross-topic validation of the model's recipe: refit it once per topic (each subreddit
+    /// of DEBAGREEMENT, each other dataset as a whole) on every other topic, and score the
+    /// topic left out.
+    #[arg(long, conflicts_with_all = ["folds", "baselines"])]
+    pub leave_topic_out: bool,
     /// Bootstrap resamples for the 95% intervals.
     #[arg(long, default_value_t = 1000)]
     pub bootstrap: usize,
@@ -129,6 +134,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
 
     let scored: Vec<(Scored, String)> = match args.folds {
+        _ if args.leave_topic_out => leave_topic_out(&scorer, &datasets)?,
         None => datasets.iter().map(|ds| score_dataset(&scorer, ds, args.split)).collect(),
         Some(k) => cross_validate(&scorer, &datasets, k as usize, args.seed)?,
     };
@@ -182,6 +188,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         writeln!(out)?;
     } else {
         let what = match args.folds {
+            _ if args.leave_topic_out => {
+                format!("leave-one-topic-out validation of the recipe of {}", args.model.display())
+            }
             Some(k) => {
                 format!("{k}-fold cross-validation of the recipe of {}", args.model.display())
             }
@@ -198,14 +207,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             writeln!(out, "positive class: {}", classes[positive])?;
         }
         let file = scorer.file();
-        if !file.calibrated && args.folds.is_none() {
+        let refitted = args.folds.is_some() || args.leave_topic_out;
+        if !file.calibrated && !refitted {
             writeln!(
                 out,
                 "note: the model is uncalibrated (fewer than {} calibration rows of a class): its probabilities are scores, not confidence",
                 train::MIN_CALIBRATION_ROWS
             )?;
         }
-        if !file.training.final_fit.is_empty() && args.folds.is_none() {
+        if !file.training.final_fit.is_empty() && !refitted {
             writeln!(out, "note: {}", file.training.final_fit)?;
         }
         for r in &reports {
@@ -434,6 +444,54 @@ fn cross_validate(
         .into_iter()
         .map(|s| {
             let rows = format!("{} out-of-fold rows, {k} folds", s.truth.len());
+            (s, rows)
+        })
+        .collect())
+}
+
+/// Each topic's rows scored by the recipe refitted on every other topic.
+fn leave_topic_out(
+    scorer: &FittedScorer,
+    datasets: &[Dataset],
+) -> anyhow::Result<Vec<(Scored, String)>> {
+    let params = &scorer.file().training.params;
+    let threadlens::classify::context::TopicPredictions { names, of_row, probs, thresholds } =
+        threadlens::classify::context::leave_topic_out(datasets, params, |m| {
+            eprintln!("threadlens: {m}")
+        })?;
+    let mut out: Vec<Scored> = names
+        .iter()
+        .map(|n| Scored {
+            name: n.clone(),
+            truth: vec![],
+            probs: vec![],
+            thresholds: vec![],
+            texts: vec![],
+            lines: vec![],
+        })
+        .collect();
+    let rows = datasets.iter().flat_map(|d| &d.examples);
+    for ((e, &t), mut p) in rows.zip(&of_row).zip(probs) {
+        let threshold = thresholds[t];
+        if p.len() == 2 && threshold != 0.5 {
+            p[1] = rescale(p[1], threshold);
+            p[0] = 1.0 - p[1];
+        }
+        out[t].truth.push(e.label);
+        out[t].probs.push(p);
+        out[t].thresholds.push(0.5);
+        out[t].texts.push(e.text.clone());
+        out[t].lines.push(e.line);
+    }
+    let total = of_row.len();
+    Ok(out
+        .into_iter()
+        .map(|s| {
+            let rows = format!(
+                "{} rows left out, trained on the other {} rows",
+                s.truth.len(),
+                total - s.truth.len()
+            );
             (s, rows)
         })
         .collect())
