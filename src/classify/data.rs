@@ -26,6 +26,37 @@ pub struct Example {
     pub quotes: Vec<std::ops::Range<usize>>,
     /// 1-based line of the file where the row starts (0 when unknown).
     pub line: u64,
+    /// Where the pair sits in its discussion, when the file says (DEBAGREEMENT): for
+    /// leave-one-topic-out validation and the reply-tree features of [`super::context`].
+    pub thread: Option<Box<ThreadInfo>>,
+}
+
+/// A labelled pair's place in its Reddit discussion.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ThreadInfo {
+    /// The topic: the subreddit.
+    pub topic: String,
+    /// The submission (thread) id.
+    pub submission: String,
+    /// The parent comment's id.
+    pub parent_id: String,
+    /// The reply's id.
+    pub child_id: String,
+    /// The parent comment's author.
+    pub parent_author: String,
+    /// The reply's author.
+    pub child_author: String,
+    /// When the reply was posted (Unix seconds; 0 when unknown).
+    pub time: i64,
+}
+
+/// The topic of an example of dataset `dataset` for leave-one-topic-out validation: its
+/// subreddit when the file gives one (DEBAGREEMENT), else the dataset's name.
+pub fn topic_of(dataset: &str, ex: &Example) -> String {
+    match &ex.thread {
+        Some(t) if !t.topic.is_empty() => format!("{dataset} r/{}", t.topic),
+        _ => dataset.to_string(),
+    }
 }
 
 impl Example {
@@ -240,6 +271,7 @@ fn c3(path: &Path) -> Result<Dataset, DataError> {
         examples.push(Example {
             line,
             quotes: Vec::new(),
+            thread: None,
             text: r[t].to_string(),
             target: None,
             label: usize::from(level >= 2.0),
@@ -271,6 +303,7 @@ fn reddit_incivility(path: &Path) -> Result<Dataset, DataError> {
         examples.push(Example {
             line,
             quotes: Vec::new(),
+            thread: None,
             text: r[0].to_string(),
             target: None,
             label,
@@ -306,6 +339,7 @@ fn davidson(path: &Path) -> Result<Dataset, DataError> {
         examples.push(Example {
             line,
             quotes: Vec::new(),
+            thread: None,
             text: text.trim().to_string(),
             target: None,
             label,
@@ -353,6 +387,7 @@ fn wiki(path: &Path) -> Result<Dataset, DataError> {
         examples.push(Example {
             line,
             quotes: Vec::new(),
+            thread: None,
             text: r[t].to_string(),
             target: None,
             label,
@@ -403,6 +438,7 @@ fn germeval(path: &Path) -> Result<Dataset, DataError> {
         examples.push(Example {
             line,
             quotes: Vec::new(),
+            thread: None,
             text: tweet.trim().to_string(),
             target: None,
             label,
@@ -445,6 +481,7 @@ fn austrotox(path: &Path) -> Result<Dataset, DataError> {
         examples.push(Example {
             line,
             quotes: Vec::new(),
+            thread: None,
             text: comment.to_string(),
             target: None,
             label,
@@ -492,6 +529,7 @@ fn ethos(path: &Path) -> Result<Dataset, DataError> {
         let text = decode_entities(&text).trim().to_string();
         examples.push(Example {
             line,
+            thread: None,
             quotes: Vec::new(),
             group: text_group(&text),
             text,
@@ -608,6 +646,7 @@ fn kaggle_insults(path: &Path) -> Result<Dataset, DataError> {
         let text = kaggle_text(&r[t]);
         examples.push(Example {
             line,
+            thread: None,
             quotes: Vec::new(),
             group: text_group(&text),
             text,
@@ -683,6 +722,7 @@ fn stormfront(path: &Path) -> Result<Dataset, DataError> {
         let post = cols[f].split('_').next().unwrap_or(cols[f]);
         examples.push(Example {
             line,
+            thread: None,
             quotes: Vec::new(),
             text: detokenise(cols[t]),
             target: None,
@@ -709,6 +749,7 @@ fn toxic_spans(path: &Path) -> Result<Dataset, DataError> {
         .into_iter()
         .map(|p| Example {
             line: p.line,
+            thread: None,
             quotes: Vec::new(),
             text: p.text,
             target: None,
@@ -735,6 +776,14 @@ fn debagreement(path: &Path) -> Result<Dataset, DataError> {
         column(path, &h, "body_child")?,
         column(path, &h, "submission_id")?,
     );
+    let (sub, pid, cid, pa, ca, time) = (
+        column(path, &h, "subreddit")?,
+        column(path, &h, "msg_id_parent")?,
+        column(path, &h, "msg_id_child")?,
+        column(path, &h, "author_parent")?,
+        column(path, &h, "author_child")?,
+        column(path, &h, "exact_time")?,
+    );
     let mut examples = Vec::new();
     for (line, r) in rows {
         let label = match r[l].trim() {
@@ -752,6 +801,15 @@ fn debagreement(path: &Path) -> Result<Dataset, DataError> {
             target: Some(r[p].to_string()),
             label,
             group: format!("submission:{}", &r[s]),
+            thread: Some(Box::new(ThreadInfo {
+                topic: r[sub].trim().to_string(),
+                submission: r[s].to_string(),
+                parent_id: r[pid].to_string(),
+                child_id: r[cid].to_string(),
+                parent_author: r[pa].to_string(),
+                child_author: r[ca].to_string(),
+                time: r[time].trim().parse::<f64>().map_or(0, |t| t as i64),
+            })),
         });
     }
     // Both files are one dataset: a submission can have pairs in each, and splits go by
@@ -863,6 +921,7 @@ fn generic(
         examples.push(Example {
             line,
             quotes: Vec::new(),
+            thread: None,
             text: get(&text_col).to_string(),
             target: target_col.as_deref().map(|c| get(c).to_string()),
             label,
@@ -1116,6 +1175,33 @@ mod tests {
         let d = load(&p, Task::Incivility, &cls, &Columns::default()).unwrap();
         assert_eq!(d.examples[0].text, "you & me");
         assert_eq!(d.examples[0].label, 0);
+    }
+
+    #[test]
+    fn debagreement_rows_know_their_thread_and_topic() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("debagreement");
+        std::fs::create_dir(&sub).unwrap();
+        let p = write(
+            &sub,
+            "dev.csv",
+            "label,msg_id_parent,msg_id_child,submission_id,body_parent,body_child,subreddit,author_parent,exact_time,author_child\n\
+             2,p1,c1,s1,Tax it,Agreed.,Brexit,ann,1605323077,bob\n",
+        );
+        let cls = default_classes(Task::Stance);
+        let d = load(&p, Task::Stance, &cls, &Columns::default()).unwrap();
+        let e = &d.examples[0];
+        assert_eq!(
+            (e.label, e.target.as_deref(), e.group.as_str()),
+            (2, Some("Tax it"), "submission:s1")
+        );
+        let t = e.thread.as_deref().unwrap();
+        assert_eq!(
+            (t.topic.as_str(), t.parent_id.as_str(), t.child_author.as_str(), t.time),
+            ("Brexit", "p1", "bob", 1605323077)
+        );
+        assert_eq!(topic_of("debagreement", e), "debagreement r/Brexit");
+        assert_eq!(topic_of("masks", &Example::default()), "masks");
     }
 
     #[test]

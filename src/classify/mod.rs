@@ -16,6 +16,7 @@
 //! assert!(s.cues.iter().any(|c| c.text == "bellend"));
 //! ```
 
+pub mod context;
 pub mod data;
 pub mod features;
 pub mod incivility;

@@ -199,6 +199,14 @@ mod tests {
         assert_eq!((e.folds, e.data.data.len(), e.bootstrap), (Some(5), 2, 1000));
         assert!(parse(&["evaluate", "--model", "m", "--data", "a", "--folds", "1"]).is_err());
         assert!(parse(&["evaluate", "--model", "m", "--data", "a", "--split", "some"]).is_err());
+        let o = parse(&["evaluate", "--model", "m", "--data", "a", "--leave-topic-out"]).unwrap();
+        let Command::Evaluate(e) = o.command else { panic!() };
+        assert!(e.leave_topic_out && e.folds.is_none());
+        for other in [["--folds", "5"], ["--baselines", "--json"]] {
+            let mut args = vec!["evaluate", "--model", "m", "--data", "a", "--leave-topic-out"];
+            args.extend(other);
+            assert!(parse(&args).is_err(), "{other:?}");
+        }
     }
 
     #[test]

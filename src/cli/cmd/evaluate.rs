@@ -55,6 +55,11 @@ pub struct Args {
     /// model as it is.
     #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(2..=20))]
     pub folds: Option<u64>,
+    /// Cross-topic validation of the model's recipe: refit it once per topic (each subreddit
+    /// of DEBAGREEMENT, each other dataset as a whole) on every other topic, and score the
+    /// topic left out.
+    #[arg(long, conflicts_with_all = ["folds", "baselines"])]
+    pub leave_topic_out: bool,
     /// Bootstrap resamples for the 95% intervals.
     #[arg(long, default_value_t = 1000)]
     pub bootstrap: usize,
@@ -80,7 +85,7 @@ pub struct Args {
     /// the other paths (their training and calibration rows) and score the held-out rows of
     /// the path left out; prints one line per path. Probabilities are mapped so that each
     /// refit's threshold is 0.5 (ranking unchanged).
-    #[arg(long, conflicts_with_all = ["folds", "baselines", "json"])]
+    #[arg(long, conflicts_with_all = ["folds", "baselines", "json", "leave_topic_out"])]
     pub leave_one_out: bool,
     /// With --leave-one-out: at most N training and calibration rows of each class of each
     /// dataset (the recipe's own caps apply when lower; the rows kept are picked by hash), so
@@ -146,6 +151,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
 
     let scored: Vec<(Scored, String)> = match args.folds {
+        _ if args.leave_topic_out => leave_topic_out(&scorer, &datasets)?,
         None => datasets.iter().map(|ds| score_dataset(&scorer, ds, args.split)).collect(),
         Some(k) => cross_validate(&scorer, &datasets, k as usize, args.seed)?,
     };
@@ -199,6 +205,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         writeln!(out)?;
     } else {
         let what = match args.folds {
+            _ if args.leave_topic_out => {
+                format!("leave-one-topic-out validation of the recipe of {}", args.model.display())
+            }
             Some(k) => {
                 format!("{k}-fold cross-validation of the recipe of {}", args.model.display())
             }
@@ -215,14 +224,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             writeln!(out, "positive class: {}", classes[positive])?;
         }
         let file = scorer.file();
-        if !file.calibrated && args.folds.is_none() {
+        let refitted = args.folds.is_some() || args.leave_topic_out;
+        if !file.calibrated && !refitted {
             writeln!(
                 out,
                 "note: the model is uncalibrated (fewer than {} calibration rows of a class): its probabilities are scores, not confidence",
                 train::MIN_CALIBRATION_ROWS
             )?;
         }
-        if !file.training.final_fit.is_empty() && args.folds.is_none() {
+        if !file.training.final_fit.is_empty() && !refitted {
             writeln!(out, "note: {}", file.training.final_fit)?;
         }
         for r in &reports {
@@ -572,6 +582,54 @@ fn leave_one_out(scorer: &FittedScorer, args: &Args) -> anyhow::Result<ExitCode>
         write_predictions(path, &scored, &classes)?;
     }
     Ok(if failed { ExitCode::from(EXIT_FAILURE) } else { ExitCode::SUCCESS })
+}
+
+/// Each topic's rows scored by the recipe refitted on every other topic.
+fn leave_topic_out(
+    scorer: &FittedScorer,
+    datasets: &[Dataset],
+) -> anyhow::Result<Vec<(Scored, String)>> {
+    let params = &scorer.file().training.params;
+    let threadlens::classify::context::TopicPredictions { names, of_row, probs, thresholds } =
+        threadlens::classify::context::leave_topic_out(datasets, params, |m| {
+            eprintln!("threadlens: {m}")
+        })?;
+    let mut out: Vec<Scored> = names
+        .iter()
+        .map(|n| Scored {
+            name: n.clone(),
+            truth: vec![],
+            probs: vec![],
+            thresholds: vec![],
+            texts: vec![],
+            lines: vec![],
+        })
+        .collect();
+    let rows = datasets.iter().flat_map(|d| &d.examples);
+    for ((e, &t), mut p) in rows.zip(&of_row).zip(probs) {
+        let threshold = thresholds[t];
+        if p.len() == 2 && threshold != 0.5 {
+            p[1] = rescale(p[1], threshold);
+            p[0] = 1.0 - p[1];
+        }
+        out[t].truth.push(e.label);
+        out[t].probs.push(p);
+        out[t].thresholds.push(0.5);
+        out[t].texts.push(e.text.clone());
+        out[t].lines.push(e.line);
+    }
+    let total = of_row.len();
+    Ok(out
+        .into_iter()
+        .map(|s| {
+            let rows = format!(
+                "{} rows left out, trained on the other {} rows",
+                s.truth.len(),
+                total - s.truth.len()
+            );
+            (s, rows)
+        })
+        .collect())
 }
 
 /// Maps `[0, t]` onto `[0, 0.5]` and `[t, 1]` onto `[0.5, 1]`.
