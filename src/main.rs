@@ -2,6 +2,7 @@
 
 mod cli;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -12,7 +13,7 @@ fn main() -> ExitCode {
             if cli::is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("threadlens: error: {err:#}");
+            let _ = writeln!(std::io::stderr(), "threadlens: error: {err:#}");
             // A refusal fixed by changing the arguments exits like a usage error.
             if err.downcast_ref::<cli::output::UsageError>().is_some() {
                 return ExitCode::from(cli::EXIT_USAGE);

@@ -220,3 +220,25 @@ fn r13_a_missing_model_is_named_once() {
     assert_eq!(line.matches("os error 2").count(), 1, "{line}");
     assert_eq!(line.matches("nope.json").count(), 1, "{line}");
 }
+
+/// A closed stderr (`threadlens analyse … 2>&1 | head`): the messages are dropped, the run
+/// goes on and writes its tables. `eprintln!` panicked on the first message (exit 101, no
+/// tables).
+#[test]
+fn closed_stderr_does_not_lose_the_run() {
+    let wd = Workdir::new();
+    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    // A pipe whose reading end is closed before the run starts: every write to it fails.
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_threadlens"));
+    cmd.current_dir(wd.path())
+        .args(["analyse", seeds.to_str().unwrap(), "--out", "out", "--no-scores"])
+        .stdout(std::process::Stdio::null())
+        .stderr(writer);
+    let status = cmd.status().expect("run threadlens");
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    for t in ["articles", "threads", "comments", "anomalies"] {
+        assert!(wd.join(&format!("out/{t}.parquet")).is_file(), "{t}.parquet written");
+    }
+}

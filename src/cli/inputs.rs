@@ -114,8 +114,8 @@ pub use threadlens::pipeline::Outcome;
 /// Prints a run's events on stderr as they come.
 pub fn print_event(e: Event) {
     match e {
-        Event::Error(msg) => eprintln!("threadlens: error: {msg}"),
-        Event::Note(msg) => eprintln!("threadlens: {msg}"),
+        Event::Error(msg) => say!("threadlens: error: {msg}"),
+        Event::Note(msg) => say!("threadlens: {msg}"),
     }
 }
 
@@ -124,7 +124,7 @@ pub fn print_event(e: Event) {
 /// Failures are printed and counted in `outcome`.
 pub fn sources(args: &InputArgs, outcome: &mut Outcome) -> Vec<Source> {
     if args.inputs.is_empty() {
-        eprintln!(
+        say!(
             "threadlens: note: no INPUT given; reading the {} bundled seed captures (seeds/)",
             SEEDS.len()
         );

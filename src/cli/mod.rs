@@ -1,6 +1,15 @@
 //! Command-line options and dispatch. Only this module knows the whole
 //! pipeline (parse → trees → metrics → tables → export).
 
+/// `eprintln!` that never panics: a message to a closed stderr (`threadlens analyse … 2>&1 |
+/// head`) is dropped and the run goes on, where `eprintln!` panicked and the run was lost.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod cmd;
 pub mod inputs;
 pub mod models;

@@ -159,7 +159,7 @@ impl Progress {
     fn println(&self, line: &str) {
         match &self.0 {
             Some(bar) => bar.println(line),
-            None => eprintln!("{line}"),
+            None => say!("{line}"),
         }
     }
 
@@ -256,15 +256,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     outcome.failures += run.outcome.failures;
     outcome.failed.extend(run.outcome.failed);
 
-    eprintln!(
+    say!(
         "threadlens: {} articles from {} inputs: {} comments in {} threads, {} anomalies",
-        totals.articles, outcome.inputs, totals.comments, totals.threads, totals.anomalies
+        totals.articles,
+        outcome.inputs,
+        totals.comments,
+        totals.threads,
+        totals.anomalies
     );
     if !totals.unsupported_languages.is_empty() {
         let n: usize = totals.unsupported_languages.values().sum();
         let by: Vec<String> =
             totals.unsupported_languages.iter().map(|(l, n)| format!("{l} {n}")).collect();
-        eprintln!(
+        say!(
             "threadlens: {n} comments not scored: no model for their language ({}); \
              comments.score_status says which",
             by.join(", ")
@@ -274,7 +278,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         // A run that read nothing (a mistyped path, every input failing) must not replace
         // earlier results with empty tables (#13).
         drop(files);
-        eprintln!(
+        say!(
             "threadlens: error: nothing was read; nothing written ({} left as it was)",
             args.out.display()
         );
@@ -333,7 +337,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             paths.iter().enumerate().map(|(i, p)| format!("{}{}", p.display(), n(i))).collect()
         }
     };
-    eprintln!("wrote {}, {}", written.join(", "), args.out.join(export::MANIFEST).display());
+    say!("wrote {}, {}", written.join(", "), args.out.join(export::MANIFEST).display());
     if let (Some(path), Some(network)) = (&args.graph, &network) {
         let file = output::create(path)?;
         {
@@ -342,7 +346,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             std::io::Write::flush(&mut w)?;
         }
         file.commit()?;
-        eprintln!(
+        say!(
             "wrote {} ({} authors, {} reply edges)",
             path.display(),
             network.node_count(),
@@ -350,7 +354,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     if outcome.failures > 0 {
-        eprintln!("threadlens: {} input(s) failed; see the errors above", outcome.failures);
+        say!("threadlens: {} input(s) failed; see the errors above", outcome.failures);
         return Ok(ExitCode::from(crate::cli::EXIT_FAILURE));
     }
     Ok(ExitCode::SUCCESS)

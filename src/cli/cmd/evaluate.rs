@@ -174,7 +174,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let models = scored.iter().filter(|(s, _)| !s.name.contains(" [")).count();
     for (s, rows) in &scored {
         if s.truth.is_empty() {
-            eprintln!("threadlens: {}: no rows to score ({rows})", s.name);
+            say!("threadlens: {}: no rows to score ({rows})", s.name);
             continue;
         }
         reports.push(report(s, rows.clone(), &classes, binary, positive, task, &args)?);
@@ -325,7 +325,7 @@ fn score_dataset(scorer: &FittedScorer, ds: &Dataset, split: SplitArg) -> (Score
             rows.retain(|e| !seen(e));
             note = format!("; excluded {trained_rows} rows the model was trained on");
         }
-        eprintln!("threadlens: {}: {}", ds.name, &note[2..]);
+        say!("threadlens: {}: {}", ds.name, &note[2..]);
     }
     let probs: Vec<Vec<f64>> = rows.iter().map(|e| scorer.probabilities(input(e))).collect();
     let what = if heldout_only {
@@ -377,7 +377,7 @@ fn baselines(
     params.features.target_words = false;
     params.features.char_ngrams = [0, 0];
     params.tune_bias = false;
-    eprintln!("threadlens: fitting the bag-of-words baseline");
+    say!("threadlens: fitting the bag-of-words baseline");
     let mut bow = train::train(datasets, &params, Rows::Split, |_| {})
         .context("the bag-of-words baseline could not be fitted")?;
     // Scored on exactly the model's rows: its own training texts are not left out again.
@@ -433,7 +433,7 @@ fn cross_validate(
         })
         .collect();
     for fold in 0..k {
-        eprintln!("threadlens: fold {}/{k}", fold + 1);
+        say!("threadlens: fold {}/{k}", fold + 1);
         let file = train::train(datasets, params, Rows::Folds { folds: &folds, fold }, |_| {})
             .with_context(|| format!("fold {} could not be fitted", fold + 1))?;
         let m = FittedScorer::new(file, "fold model")?;
@@ -514,7 +514,7 @@ fn leave_one_out(scorer: &FittedScorer, args: &Args) -> anyhow::Result<ExitCode>
             .flat_map(|(_, (_, s))| s.iter().cloned())
             .collect();
         let names: Vec<&str> = others.iter().map(|d| d.name.as_str()).collect();
-        eprintln!("threadlens: leaving out {domain}: fitting on {}", names.join(", "));
+        say!("threadlens: leaving out {domain}: fitting on {}", names.join(", "));
         let file = train::train(&others, &params, Rows::Split, |_| {})
             .with_context(|| format!("the refit without {domain} could not be fitted"))?;
         let m = FittedScorer::new(file, "leave-one-out model")?;
@@ -529,7 +529,7 @@ fn leave_one_out(scorer: &FittedScorer, args: &Args) -> anyhow::Result<ExitCode>
             let scores: Vec<f64> = s.probs.iter().map(|p| p[1]).collect();
             let labels: Vec<bool> = s.truth.iter().map(|&t| t == 1).collect();
             if scores.is_empty() {
-                eprintln!("threadlens: {}: no held-out rows to score ({rows})", ds.name);
+                say!("threadlens: {}: no held-out rows to score ({rows})", ds.name);
                 failed = true;
                 continue;
             }
@@ -592,7 +592,7 @@ fn leave_topic_out(
     let params = &scorer.file().training.params;
     let threadlens::classify::context::TopicPredictions { names, of_row, probs, thresholds } =
         threadlens::classify::context::leave_topic_out(datasets, params, |m| {
-            eprintln!("threadlens: {m}")
+            say!("threadlens: {m}")
         })?;
     let mut out: Vec<Scored> = names
         .iter()

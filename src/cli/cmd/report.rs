@@ -95,7 +95,7 @@ fn run_html(args: &Args, path: &std::path::Path) -> anyhow::Result<ExitCode> {
         Ok(())
     })?;
     if page.is_empty() {
-        eprintln!("threadlens: error: no discussion was read; '{}' not written", path.display());
+        say!("threadlens: error: no discussion was read; '{}' not written", path.display());
         return Ok(ExitCode::from(crate::cli::EXIT_FAILURE));
     }
     let file = output::create(path)?;
@@ -105,7 +105,7 @@ fn run_html(args: &Args, path: &std::path::Path) -> anyhow::Result<ExitCode> {
         w.flush()?;
     }
     file.commit()?;
-    eprintln!(
+    say!(
         "threadlens: wrote {} ({} discussion{})",
         path.display(),
         page.len(),

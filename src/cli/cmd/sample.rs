@@ -167,7 +167,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => {
             let p = output::next_free(std::path::Path::new(DEFAULT_OUT));
             if p != std::path::Path::new(DEFAULT_OUT) {
-                eprintln!(
+                say!(
                     "threadlens: note: {DEFAULT_OUT} exists (it is kept); writing {} instead",
                     p.display()
                 );
@@ -191,7 +191,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut seen = Seen::default();
     for path in &args.exclude {
         let n = seen.read(path)?;
-        eprintln!("threadlens: {}: {n} comments not drawn again", path.display());
+        say!("threadlens: {}: {n} comments not drawn again", path.display());
     }
     if let Some(m) = &model
         && !args.keep_trained
@@ -199,7 +199,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let hashes = &m.file().training.text_hashes;
         seen.texts.extend(hashes.iter().copied());
         if !hashes.is_empty() {
-            eprintln!(
+            say!(
                 "threadlens: the {} texts the model was trained on are not drawn again",
                 hashes.len()
             );
@@ -303,7 +303,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         String::new()
     };
-    eprintln!(
+    say!(
         "threadlens: wrote {} comments to label to {} (of {available} scoreable comments{excluded})",
         drawn.len(),
         out.display()

@@ -182,7 +182,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let rows = match read_texts(path, args.text_col.as_deref(), args.id_col.as_deref()) {
             Ok(rows) => rows,
             Err(e) => {
-                eprintln!("threadlens: error: {e:#}");
+                say!("threadlens: error: {e:#}");
                 failed = true;
                 continue;
             }
@@ -221,7 +221,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let total = started.elapsed().as_secs_f64();
     let rate = |secs: f64| if secs > 0.0 { n as f64 / secs } else { f64::INFINITY };
-    eprintln!(
+    say!(
         "threadlens: scored {n} texts in {total:.3} s ({:.0}/s end to end; scoring alone \
          {:.3} s, {:.0}/s, language detection included unless --language), one thread",
         rate(total),

@@ -68,7 +68,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             r.list.to_text(&args.data.display().to_string()).as_bytes(),
         )?;
         file.commit()?;
-        eprintln!("wrote {} ({} words)", path.display(), r.learned_words);
+        say!("wrote {} ({} words)", path.display(), r.learned_words);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -60,19 +60,19 @@ impl DataArgs {
         let mut failed = false;
         for path in &self.data {
             if !path.exists() {
-                eprintln!("threadlens: '{}': no such file or folder", path.display());
+                say!("threadlens: '{}': no such file or folder", path.display());
                 failed = true;
                 continue;
             }
             for file in data::files(path) {
                 match data::load(&file, task, classes, &self.columns()) {
                     Ok(ds) if ds.examples.is_empty() => {
-                        eprintln!("threadlens: {}: no labelled rows", file.display());
+                        say!("threadlens: {}: no labelled rows", file.display());
                         failed = true;
                     }
                     Ok(ds) => out.push(ds),
                     Err(e) => {
-                        eprintln!("threadlens: {e}");
+                        say!("threadlens: {e}");
                         failed = true;
                     }
                 }
@@ -91,7 +91,7 @@ pub fn warn_empty_classes(datasets: &[Dataset], classes: &[String]) {
     let paths: Vec<String> = datasets.iter().map(|d| d.path.display().to_string()).collect();
     for (c, n) in classes.iter().zip(per_class) {
         if n == 0 {
-            eprintln!(
+            say!(
                 "threadlens: warning: class `{c}` has no examples in {} (check --labels and the label column)",
                 paths.join(", ")
             );
@@ -301,13 +301,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         let counts: Vec<String> =
             params.classes.iter().zip(&per_class).map(|(c, n)| format!("{c} {n}")).collect();
-        eprintln!("threadlens: {} ({}): {}", ds.name, ds.path.display(), counts.join(", "));
+        say!("threadlens: {} ({}): {}", ds.name, ds.path.display(), counts.join(", "));
     }
     warn_empty_classes(&datasets, &params.classes);
     if params.task == Task::Target && params.classes.len() == 2 {
-        eprintln!(
+        say!(
             "threadlens: positive class: {} (negative: {}; choose with --positive)",
-            params.classes[1], params.classes[0]
+            params.classes[1],
+            params.classes[0]
         );
     }
     let name = match (params.task, &args.name) {
@@ -324,9 +325,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         (_, Some(_)) => anyhow::bail!("--name is for the target task only"),
         (_, None) => None,
     };
-    let mut file =
-        train::train(&datasets, &params, Rows::Split, |msg| eprintln!("threadlens: {msg}"))
-            .context("training failed")?;
+    let mut file = train::train(&datasets, &params, Rows::Split, |msg| say!("threadlens: {msg}"))
+        .context("training failed")?;
     if args.refit_all {
         // The figures come from the model fitted without the held-out rows; the model written
         // is fitted on every row.
@@ -337,15 +337,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         } else {
             format!("{n} held-out rows: {figures}")
         };
-        eprintln!("threadlens: held-out figures of the model fitted without them: {figures}");
+        say!("threadlens: held-out figures of the model fitted without them: {figures}");
         let rows: usize = datasets.iter().map(|d| d.examples.len()).sum();
-        eprintln!("threadlens: refitting on all {rows} labelled rows (--refit-all)");
-        file = train::train(&datasets, &params, Rows::All, |msg| eprintln!("threadlens: {msg}"))
+        say!("threadlens: refitting on all {rows} labelled rows (--refit-all)");
+        file = train::train(&datasets, &params, Rows::All, |msg| say!("threadlens: {msg}"))
             .context("training on every row failed")?;
         file.training.final_fit = format!(
             "refitted on all {rows} labelled rows (train --refit-all; the calibration part of the split rule still calibrates); figures taken first with the model fitted by the split rule on {figures}"
         );
-        eprintln!(
+        say!(
             "threadlens: the model written was fitted on every labelled row: the figures above are the honest ones; evaluate can only measure it on other data"
         );
     }
@@ -362,7 +362,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .and_then(|()| w.flush())
         .with_context(|| format!("could not write '{}'", args.out.display()))?;
     w.commit()?;
-    eprintln!(
+    say!(
         "threadlens: wrote {} ({} features{})",
         args.out.display(),
         file.feature_names.len(),
