@@ -192,11 +192,22 @@ pub fn normalise_word(word: &str) -> String {
 
 /// [`normalise_word`] character by character, for any word.
 fn normalise_chars(word: &str) -> String {
-    let mut out = String::with_capacity(word.len());
+    let chars = word.chars().flat_map(char::to_lowercase);
+    squeeze_runs(chars.map(|c| if c == '’' { '\'' } else { c }), word.len())
+}
+
+/// [`normalise_word`] of an ASCII word, byte by byte: the same result (ASCII lower-cases to
+/// one ASCII byte, and `’` is not ASCII) without decoding characters (issue #17).
+fn normalise_ascii_word(word: &[u8]) -> String {
+    squeeze_runs(word.iter().map(|&b| char::from(b.to_ascii_lowercase())), word.len())
+}
+
+/// `chars` with every run of a letter cut to two ("soooo" → "soo"); other characters kept.
+fn squeeze_runs(chars: impl Iterator<Item = char>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
     let mut last = None;
     let mut run = 0;
-    for c in word.chars().flat_map(char::to_lowercase) {
-        let c = if c == '’' { '\'' } else { c };
+    for c in chars {
         if Some(c) == last {
             run += 1;
             if run > 2 && c.is_alphabetic() {
@@ -209,29 +220,6 @@ fn normalise_chars(word: &str) -> String {
         out.push(c);
     }
     out
-}
-
-/// [`normalise_word`] of an ASCII word, byte by byte: the same result (ASCII lower-cases to
-/// one ASCII byte, and `’` is not ASCII) without decoding characters (issue #17).
-fn normalise_ascii_word(word: &[u8]) -> String {
-    let mut out = Vec::with_capacity(word.len());
-    let mut last = None;
-    let mut run = 0;
-    for &b in word {
-        let c = b.to_ascii_lowercase();
-        if Some(c) == last {
-            run += 1;
-            if run > 2 && c.is_ascii_alphabetic() {
-                continue;
-            }
-        } else {
-            last = Some(c);
-            run = 1;
-        }
-        out.push(c);
-    }
-    // Lower-cased ASCII bytes of a `str` are ASCII, so UTF-8.
-    String::from_utf8(out).expect("ASCII is UTF-8")
 }
 
 /// Calls `f(hash, token_index, n)` for each word n-gram of `tokens` with `n` in `sizes`; the

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use serde::Serialize;
-use threadlens::classify::data::{self, Dataset, Split};
+use threadlens::classify::data::{self, Dataset, Example, Split};
 use threadlens::classify::features::Input;
 use threadlens::classify::train::{self, Rows};
 use threadlens::classify::{FittedScorer, Task};
@@ -109,6 +109,40 @@ struct Scored {
     lines: Vec<u64>,
 }
 
+impl Scored {
+    fn new(name: impl Into<String>) -> Scored {
+        Scored {
+            name: name.into(),
+            truth: vec![],
+            probs: vec![],
+            thresholds: vec![],
+            texts: vec![],
+            lines: vec![],
+        }
+    }
+
+    /// Adds `e`, scored `p` by a model of threshold `t`, with its probabilities mapped so
+    /// that `t` becomes 0.5 ([`at_half`]).
+    fn push_at_half(&mut self, e: &Example, mut p: Vec<f64>, t: f64) {
+        at_half(&mut p, t);
+        self.truth.push(e.label);
+        self.probs.push(p);
+        self.thresholds.push(0.5);
+        self.texts.push(e.text.clone());
+        self.lines.push(e.line);
+    }
+}
+
+/// A binary model's probabilities `p`, at threshold `t`, mapped so that `t` becomes 0.5: the
+/// rows of several refits (folds, topics, datasets left out) then share one decision rule;
+/// ranking within a refit is unchanged (the map is monotone).
+fn at_half(p: &mut [f64], t: f64) {
+    if p.len() == 2 && t != 0.5 {
+        p[1] = rescale(p[1], t);
+        p[0] = 1.0 - p[1];
+    }
+}
+
 #[derive(Serialize)]
 struct Report {
     dataset: String,
@@ -163,14 +197,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 
     let mut reports = Vec::new();
-    let mut all = Scored {
-        name: "all".into(),
-        truth: vec![],
-        probs: vec![],
-        thresholds: vec![],
-        texts: vec![],
-        lines: vec![],
-    };
+    let mut all = Scored::new("all");
     let models = scored.iter().filter(|(s, _)| !s.name.contains(" [")).count();
     for (s, rows) in &scored {
         if s.truth.is_empty() {
@@ -421,17 +448,7 @@ fn cross_validate(
         let labels: Vec<usize> = examples.iter().map(|(_, e)| e.label).collect();
         evaluation::stratified_folds(&labels, k, seed)?
     };
-    let mut out: Vec<Scored> = datasets
-        .iter()
-        .map(|d| Scored {
-            name: d.name.clone(),
-            truth: vec![],
-            probs: vec![],
-            thresholds: vec![],
-            texts: vec![],
-            lines: vec![],
-        })
-        .collect();
+    let mut out: Vec<Scored> = datasets.iter().map(|d| Scored::new(d.name.clone())).collect();
     for fold in 0..k {
         say!("threadlens: fold {}/{k}", fold + 1);
         let file = train::train(datasets, params, Rows::Folds { folds: &folds, fold }, |_| {})
@@ -442,19 +459,7 @@ fn cross_validate(
                 continue;
             }
             let di = datasets.iter().position(|x| std::ptr::eq(x, *d)).expect("dataset");
-            let mut p = m.probabilities(input(e));
-            let t = m.threshold();
-            if p.len() == 2 && t != 0.5 {
-                // Map each fold's threshold to 0.5 so pooled folds share one decision rule;
-                // ranking metrics are unchanged (the map is monotone within a fold).
-                p[1] = rescale(p[1], t);
-                p[0] = 1.0 - p[1];
-            }
-            out[di].truth.push(e.label);
-            out[di].probs.push(p);
-            out[di].thresholds.push(0.5);
-            out[di].texts.push(e.text.clone());
-            out[di].lines.push(e.line);
+            out[di].push_at_half(e, m.probabilities(input(e)), m.threshold());
         }
     }
     Ok(out
@@ -518,14 +523,12 @@ fn leave_one_out(scorer: &FittedScorer, args: &Args) -> anyhow::Result<ExitCode>
         let file = train::train(&others, &params, Rows::Split, |_| {})
             .with_context(|| format!("the refit without {domain} could not be fitted"))?;
         let m = FittedScorer::new(file, "leave-one-out model")?;
-        let t = m.threshold();
         for ds in sets {
             let (mut s, rows) = score_dataset(&m, ds, SplitArg::Heldout);
-            for p in &mut s.probs {
-                p[1] = rescale(p[1], t);
-                p[0] = 1.0 - p[1];
+            for (p, t) in s.probs.iter_mut().zip(&mut s.thresholds) {
+                at_half(p, *t);
+                *t = 0.5;
             }
-            s.thresholds = vec![0.5; s.truth.len()];
             let scores: Vec<f64> = s.probs.iter().map(|p| p[1]).collect();
             let labels: Vec<bool> = s.truth.iter().map(|&t| t == 1).collect();
             if scores.is_empty() {
@@ -594,29 +597,10 @@ fn leave_topic_out(
         threadlens::classify::context::leave_topic_out(datasets, params, |m| {
             say!("threadlens: {m}")
         })?;
-    let mut out: Vec<Scored> = names
-        .iter()
-        .map(|n| Scored {
-            name: n.clone(),
-            truth: vec![],
-            probs: vec![],
-            thresholds: vec![],
-            texts: vec![],
-            lines: vec![],
-        })
-        .collect();
+    let mut out: Vec<Scored> = names.iter().map(|n| Scored::new(n.clone())).collect();
     let rows = datasets.iter().flat_map(|d| &d.examples);
-    for ((e, &t), mut p) in rows.zip(&of_row).zip(probs) {
-        let threshold = thresholds[t];
-        if p.len() == 2 && threshold != 0.5 {
-            p[1] = rescale(p[1], threshold);
-            p[0] = 1.0 - p[1];
-        }
-        out[t].truth.push(e.label);
-        out[t].probs.push(p);
-        out[t].thresholds.push(0.5);
-        out[t].texts.push(e.text.clone());
-        out[t].lines.push(e.line);
+    for ((e, &t), p) in rows.zip(&of_row).zip(probs) {
+        out[t].push_at_half(e, p, thresholds[t]);
     }
     let total = of_row.len();
     Ok(out
