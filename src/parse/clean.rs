@@ -12,10 +12,9 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
+use super::dom::{Edge, ElementRef, Html, MAX_TEXT, Node, NodeRef};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
-use ego_tree::iter::Edge;
 use regex::Regex;
-use scraper::{Html, Node};
 
 /// Plain text and the byte ranges of it that are quotations.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -69,33 +68,57 @@ const SKIPPED: &[&str] = &["script", "style", "noscript", "template", "head", "s
 /// assert_eq!(&t.text[t.quotes[0].clone()], "You said & meant");
 /// ```
 pub fn html_to_text(html: &str) -> PlainText {
+    if html.len() > MAX_TEXT {
+        // Beyond what the tree holds (4 GiB): kept as the text it is.
+        let mut w = Writer::default();
+        w.text(html);
+        return w.finish();
+    }
     let doc = Html::parse_fragment(html);
     node_text(doc.root_element())
 }
 
 /// Plain text of an element already parsed (see [`html_to_text`]).
-pub fn node_text(root: scraper::ElementRef<'_>) -> PlainText {
+pub fn node_text(root: ElementRef<'_>) -> PlainText {
+    node_text_without(root, |_| false)
+}
+
+/// Plain text of an element already parsed, leaving out the subtrees of the elements under it
+/// that `drop` accepts (walked without entering them: replies nest deep).
+pub fn node_text_without(root: ElementRef<'_>, drop: impl Fn(ElementRef<'_>) -> bool) -> PlainText {
     let mut w = Writer::default();
     let mut skip_depth = 0usize;
-    for edge in root.traverse() {
+    let root: NodeRef<'_> = *root;
+    let mut next = Some(Edge::Open(root));
+    while let Some(edge) = next {
         match edge {
-            Edge::Open(node) => match node.value() {
-                Node::Element(e) => {
-                    let name = e.name();
-                    if skip_depth > 0 || SKIPPED.contains(&name) {
-                        skip_depth += 1;
-                    } else if name == "br" {
-                        w.brk(1);
-                    } else if BLOCKS.contains(&name) {
-                        w.brk(2);
-                        if name == "blockquote" {
-                            w.open_quote();
+            Edge::Open(node) => {
+                if node != root && ElementRef::wrap(node).is_some_and(&drop) {
+                    next = after(node, root);
+                    continue;
+                }
+                match node.value() {
+                    Node::Element(e) => {
+                        let name = e.name();
+                        if skip_depth > 0 || SKIPPED.contains(&name) {
+                            skip_depth += 1;
+                        } else if name == "br" {
+                            w.brk(1);
+                        } else if BLOCKS.contains(&name) {
+                            w.brk(2);
+                            if name == "blockquote" {
+                                w.open_quote();
+                            }
                         }
                     }
+                    Node::Text(t) if skip_depth == 0 => w.text(t),
+                    _ => {}
                 }
-                Node::Text(t) if skip_depth == 0 => w.text(t),
-                _ => {}
-            },
+                next = Some(match node.first_child() {
+                    Some(c) => Edge::Open(c),
+                    None => Edge::Close(node),
+                });
+            }
             Edge::Close(node) => {
                 if let Node::Element(e) = node.value() {
                     if skip_depth > 0 {
@@ -107,10 +130,22 @@ pub fn node_text(root: scraper::ElementRef<'_>) -> PlainText {
                         w.brk(2);
                     }
                 }
+                next = after(node, root);
             }
         }
     }
     w.finish()
+}
+
+/// The step of a walk from `root` after leaving `node` (or after skipping it).
+fn after<'a>(node: NodeRef<'a>, root: NodeRef<'a>) -> Option<Edge<'a>> {
+    if node == root {
+        return None;
+    }
+    match node.next_sibling() {
+        Some(s) => Some(Edge::Open(s)),
+        None => node.parent().map(Edge::Close),
+    }
 }
 
 #[derive(Default)]

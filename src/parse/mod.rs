@@ -18,6 +18,7 @@
 
 pub mod clean;
 pub mod convokit;
+pub mod dom;
 pub mod dump;
 pub mod html;
 pub mod json;
