@@ -542,21 +542,21 @@ struct LinearBuilder {
 #[derive(Default)]
 struct OpenElements {
     nodes: Vec<(NodeId, LocalName)>,
-    by_name: HashMap<LocalName, Vec<usize>>,
+    by_name: HashMap<LocalName, Vec<u32>>,
     /// Default scope: applet, caption, html, table, td, th, marquee,
     /// object, template.
-    scope: Vec<usize>,
+    scope: Vec<u32>,
     /// List-item scope: the default scope's elements, `ol` and `ul`.
-    list: Vec<usize>,
+    list: Vec<u32>,
     /// Button scope: the default scope's elements and `button`.
-    button: Vec<usize>,
+    button: Vec<u32>,
     /// Table scope: html, table, template.
-    table: Vec<usize>,
+    table: Vec<u32>,
     /// Special elements.
-    special: Vec<usize>,
+    special: Vec<u32>,
     /// Special elements other than address, div and p (where a new `li`,
     /// `dd` or `dt` stops looking for one to close).
-    special_li: Vec<usize>,
+    special_li: Vec<u32>,
     /// Open `svg` and `math` elements.
     foreign: usize,
     max_depth: usize,
@@ -712,7 +712,7 @@ const FORMATTING: &[&str] = &[
 
 impl OpenElements {
     fn last(&self, name: &str) -> Option<usize> {
-        self.by_name.get(&LocalName::from(name)).and_then(|v| v.last().copied())
+        self.by_name.get(&LocalName::from(name)).and_then(|v| v.last()).map(|&i| i as usize)
     }
 
     /// The last open element of these names.
@@ -722,8 +722,8 @@ impl OpenElements {
 
     /// `at` is within the scope bounded by `bounds` (the element at `at`
     /// may itself bound it).
-    fn within(at: Option<usize>, bounds: &[usize]) -> Option<usize> {
-        at.filter(|&i| bounds.last().is_none_or(|&b| i >= b))
+    fn within(at: Option<usize>, bounds: &[u32]) -> Option<usize> {
+        at.filter(|&i| bounds.last().is_none_or(|&b| i >= b as usize))
     }
 
     fn top_is(&self, names: &[&str]) -> bool {
@@ -731,7 +731,8 @@ impl OpenElements {
     }
 
     fn push(&mut self, id: NodeId, name: LocalName) {
-        let i = self.nodes.len();
+        // Positions fit in 32 bits as node ids do (see `dom::MAX_TEXT`).
+        let i = u32::try_from(self.nodes.len()).expect("fewer open elements than nodes");
         let n: &str = &name;
         let in_scope = SCOPE.contains(&n);
         if in_scope {
@@ -763,7 +764,7 @@ impl OpenElements {
     /// Pop the elements from position `at` up (the element at `at` too).
     fn pop_to(&mut self, at: usize) {
         while self.nodes.len() > at.max(1) {
-            let i = self.nodes.len() - 1;
+            let i = (self.nodes.len() - 1) as u32;
             let (_, name) = self.nodes.pop().expect("not empty");
             for v in [
                 &mut self.scope,
@@ -801,9 +802,20 @@ impl LinearBuilder {
         open.push(html, local_name!("html"));
         let tokenizer =
             Tokenizer::new(LinearBuilder { sink, open: RefCell::new(open) }, Default::default());
+        // In chunks, as `parse_tree` gives html5ever the page: one copy of the page at a time
+        // is one chunk, not the page.
         let input = BufferQueue::default();
-        input.push_back(StrTendril::from_slice(text));
-        while let TokenizerResult::Script(_) = tokenizer.feed(&input) {}
+        let mut rest = text;
+        while !rest.is_empty() {
+            let mut at = CHUNK.min(rest.len());
+            while !rest.is_char_boundary(at) {
+                at += 1;
+            }
+            let (chunk, tail) = rest.split_at(at);
+            input.push_back(StrTendril::from_slice(chunk));
+            while let TokenizerResult::Script(_) = tokenizer.feed(&input) {}
+            rest = tail;
+        }
         tokenizer.end();
         let depth = tokenizer.sink.open.borrow().max_depth;
         (tokenizer.sink.sink.finish(), depth)
@@ -924,7 +936,7 @@ impl LinearBuilder {
             }
             // Any other end tag closes its element unless a special
             // element is open inside it.
-            _ => open.last(n).filter(|&i| open.special.last().is_none_or(|&s| i > s)),
+            _ => open.last(n).filter(|&i| open.special.last().is_none_or(|&s| i > s as usize)),
         };
         if let Some(i) = at {
             open.pop_to(i);
@@ -2498,6 +2510,29 @@ mod tests {
         assert_eq!(doc.article.title.as_deref(), Some("T"));
         assert_eq!(doc.comments[0].author.as_deref(), Some("Ann"));
         assert_eq!(doc.comments[0].text, "onetwo\n\nthree");
+    }
+
+    /// The deep-page builder reads the page in chunks: a tag, a character reference, a
+    /// line break or a character cut by a chunk's end reads as whole.
+    #[test]
+    fn r13_deep_builder_reads_across_chunk_ends() {
+        let tail = "x&amp;y\r\n\u{e9}\u{1F600}<b class=\"c\">z</b>";
+        for cut in 0..tail.len() {
+            let head = "<div>".repeat(MAX_DEPTH + 10);
+            let pad = "p".repeat(CHUNK - head.len() - cut);
+            let page = format!("{head}{pad}{tail}");
+            assert!(page.len() > CHUNK);
+            let (html, depth) = LinearBuilder::parse(&page);
+            assert!(depth > MAX_DEPTH);
+            let text: String = html.root_element().text().collect();
+            assert_eq!(text, format!("{pad}x&y\n\u{e9}\u{1F600}z"), "cut {cut}");
+            let b = html
+                .root()
+                .descendants()
+                .filter_map(ElementRef::wrap)
+                .find(|e| e.value().name() == "b");
+            assert_eq!(b.and_then(|b| b.attr("class")), Some("c"), "cut {cut}");
+        }
     }
 
     #[test]
