@@ -5,9 +5,11 @@ src/language/index.rs (issue #17). The profiles and alphabets are private to wha
 are copied here rather than called.
 
     python3 scripts/whatlang_tables.py [WHATLANG_SRC_DIR] > src/language/whatlang_tables.rs
+    cargo fmt --all    # the committed file is the script's output as rustfmt lays it out
 
 WHATLANG_SRC_DIR defaults to ~/.cargo/registry/src/*/whatlang-<version in Cargo.lock>. Rerun it
 when whatlang is updated; `language::index`'s equality tests fail until the tables match.
+(Regenerating whatlang 0.18.0's tables and formatting them gives the committed file unchanged.)
 """
 import glob
 import os
