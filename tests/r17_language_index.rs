@@ -1,7 +1,7 @@
 //! Issue #17: `language::detect` (whatlang through an index of its trigram profiles) gives
 //! exactly `language::detect_whatlang`'s answer (whatlang itself) on every text field of the
-//! shared labelled sets, when they are present (`../shared/data/incivility`, or the folder in
-//! `THREADLENS_SHARED_DATA`; read only). Without them the test says so and checks nothing here:
+//! shared labelled sets, when they are present (every data file under `../shared/data`, the
+//! incivility and agreement sets, or under the folder in `THREADLENS_SHARED_DATA`; read only). Without them the test says so and checks nothing here:
 //! the generated sample in `src/language/index.rs` runs everywhere.
 
 use std::collections::HashSet;
@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use threadlens::language::{detect, detect_whatlang};
 
-/// Every string field of a data file: CSV records, tab-separated lines (GermEval's `|LBR|` as a
-/// line break), JSON lines' string values.
+/// Every string field of a data file: CSV records (the header row too: one file has none),
+/// tab-separated lines (GermEval's `|LBR|` as a line break), JSON lines' string values.
 fn fields(path: &Path, out: &mut HashSet<String>) {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -20,8 +20,8 @@ fn fields(path: &Path, out: &mut HashSet<String>) {
     }
     match ext {
         "csv" => {
-            let mut r =
-                csv::ReaderBuilder::new().flexible(true).from_path(path).expect("a CSV file");
+            let mut b = csv::ReaderBuilder::new();
+            let mut r = b.flexible(true).has_headers(false).from_path(path).expect("a CSV file");
             for rec in r.records() {
                 out.extend(rec.expect("a CSV record").iter().map(str::to_string));
             }
@@ -49,23 +49,28 @@ fn fields(path: &Path, out: &mut HashSet<String>) {
 fn detect_is_whatlangs_answer_on_the_shared_sets() {
     let root: PathBuf = std::env::var_os("THREADLENS_SHARED_DATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| "../shared/data/incivility".into());
-    let Ok(dirs) = std::fs::read_dir(&root) else {
+        .unwrap_or_else(|| "../shared/data".into());
+    if !root.is_dir() {
         eprintln!("{}: not present, the shared sets are not checked", root.display());
         return;
-    };
-    let mut dirs: Vec<PathBuf> = dirs.map(|d| d.expect("a folder entry").path()).collect();
-    dirs.sort();
+    }
+    // Each set is a folder of data files.
+    let mut sets: std::collections::BTreeMap<PathBuf, Vec<PathBuf>> = Default::default();
+    for e in walkdir::WalkDir::new(&root).sort_by_file_name() {
+        let e = e.expect("a readable folder");
+        if e.file_type().is_file() {
+            let dir = e.path().parent().expect("a parent").to_path_buf();
+            sets.entry(dir).or_default().push(e.path().to_path_buf());
+        }
+    }
     let mut total = 0;
-    for dir in dirs.iter().filter(|d| d.is_dir()) {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .expect("a folder")
-            .map(|f| f.expect("an entry").path())
-            .collect();
-        files.sort();
+    for (dir, files) in &sets {
         let mut texts = HashSet::new();
-        for f in &files {
+        for f in files {
             fields(f, &mut texts);
+        }
+        if texts.is_empty() {
+            continue;
         }
         let texts: Vec<String> = texts.into_iter().collect();
         let diffs: Vec<String> = texts
