@@ -7,6 +7,14 @@
 //! ```sh
 //! cargo run --release --example language_check [../shared/data/incivility]
 //! ```
+//!
+//! With `--time` it measures instead µs per text of `detect` (whatlang through the index) and
+//! `detect_whatlang` (whatlang itself) on each set, the best of 3 passes, one thread, and
+//! checks that both give the same answers (issue #17):
+//!
+//! ```sh
+//! cargo run --release --example language_check -- --time [../shared/data/incivility]
+//! ```
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -22,7 +30,37 @@ fn bucket(text: &str) -> usize {
     }
 }
 
+/// µs per text of `f` over `texts`, the best of 3 passes.
+fn micros(texts: &[String], f: fn(&str) -> Option<&'static str>) -> f64 {
+    (0..3)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            for t in texts {
+                std::hint::black_box(f(std::hint::black_box(t)));
+            }
+            start.elapsed().as_secs_f64() * 1e6 / texts.len() as f64
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// `--time`: µs per text before (whatlang) and after (the index), and whether they agree.
+fn time(name: &str, texts: &[String]) {
+    use threadlens::language::{detect, detect_whatlang};
+    let same = texts.iter().filter(|t| detect(t) == detect_whatlang(t)).count();
+    let (before, after) = (micros(texts, detect_whatlang), micros(texts, detect));
+    println!(
+        "{name:<22} {:>7} texts  whatlang {before:>6.1} µs/text  index {after:>6.1} µs/text  \
+         {:>5.1}x  same answer {same}/{}",
+        texts.len(),
+        before / after,
+        texts.len()
+    );
+}
+
 fn check(name: &str, want: &str, texts: &[String]) {
+    if std::env::args().any(|a| a == "--time") {
+        return time(name, texts);
+    }
     let (mut n, mut told, mut right) = ([0usize; 4], [0usize; 4], [0usize; 4]);
     // whatlang's unreliable guesses for the texts `detect` leaves undecided.
     let (mut guessed, mut guessed_right) = ([0usize; 4], [0usize; 4]);
@@ -65,8 +103,11 @@ fn lines(path: &Path) -> Vec<String> {
 }
 
 fn main() {
-    let root: PathBuf =
-        std::env::args().nth(1).unwrap_or_else(|| "../shared/data/incivility".into()).into();
+    let root: PathBuf = std::env::args()
+        .skip(1)
+        .find(|a| a != "--time")
+        .unwrap_or_else(|| "../shared/data/incivility".into())
+        .into();
     // GermEval: text<TAB>label<TAB>fine; line breaks as |LBR|, @-mentions dropped.
     let mut germeval = Vec::new();
     for f in ["germeval2018.training.txt", "germeval2018.test.txt"] {

@@ -20,6 +20,8 @@
 //   the HTML reader, and scoring / per-discussion summaries.
 // - `r15_dumps`, `r15_convokit`, `r15_extra`: issue #15's Reddit dump files, ConvoKit corpora
 //   (read and written) and the `extra` column of source fields without a column.
+// - `r17_language_index`: issue #17's indexed language detection against whatlang itself on the
+//   shared labelled sets, when present.
 // - `r18_edges`: issue #18's `edges` and `interactions` tables.
 // - `r18_html`: issue #18's `report --html`: the page's data against `report --json --tree`,
 //   nothing loaded from the network, no overwriting without --force, 10,000 comments.
@@ -39,6 +41,7 @@ mod r15_convokit;
 mod r15_dumps;
 mod r15_extra;
 mod r16_languages;
+mod r17_language_index;
 mod r18_edges;
 mod r18_html;
 mod report;
