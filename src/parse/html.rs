@@ -1235,7 +1235,7 @@ fn find_items(html: &Html) -> (Vec<Item<'_>>, HashMap<NodeId, usize>) {
     // while walking the page once (no walk up per element: pages may nest
     // thousands deep).
     let mut ctx = Context::default();
-    let mut opened: Vec<Context> = Vec::new();
+    let mut opened = Opened::default();
     for edge in html.root().traverse() {
         let node = match edge {
             Edge::Open(node) => node,
@@ -1321,8 +1321,34 @@ fn find_items(html: &Html) -> (Vec<Item<'_>>, HashMap<NodeId, usize>) {
     (items, owner)
 }
 
+/// The contexts of the open elements of a walk, the same context repeated down a run of
+/// elements kept once with its count: a page nesting a million elements the same way needs
+/// one entry, not a million (issue #13).
+#[derive(Default)]
+struct Opened(Vec<(Context, usize)>);
+
+impl Opened {
+    fn push(&mut self, c: Context) {
+        match self.0.last_mut() {
+            Some((top, n)) if *top == c => *n += 1,
+            _ => self.0.push((c, 1)),
+        }
+    }
+
+    fn pop(&mut self) -> Option<Context> {
+        let (top, n) = self.0.last_mut()?;
+        let c = *top;
+        if *n > 1 {
+            *n -= 1;
+        } else {
+            self.0.pop();
+        }
+        Some(c)
+    }
+}
+
 /// What the ancestors of an element are.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 struct Context {
     /// Inside a menu, a widget or a sidebar.
     excluded: bool,
@@ -1342,7 +1368,7 @@ struct Context {
 
 /// The nearest ancestor of an element that is a comment element (its
 /// item) or a list (`ol`, `ul`, `.children`).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 enum Nearest {
     #[default]
     None,
@@ -2510,6 +2536,24 @@ mod tests {
         assert_eq!(doc.article.title.as_deref(), Some("T"));
         assert_eq!(doc.comments[0].author.as_deref(), Some("Ann"));
         assert_eq!(doc.comments[0].text, "onetwo\n\nthree");
+    }
+
+    /// The walk's stack of contexts gives back each element's context however runs repeat.
+    #[test]
+    fn r13_opened_contexts_pop_in_push_order() {
+        let a = Context::default();
+        let b = Context { in_list: true, ..a };
+        let c = Context { nearest: Nearest::Item(3), ..b };
+        let pushed = [a, a, b, b, b, c, a, a];
+        let mut o = Opened::default();
+        for x in pushed {
+            o.push(x);
+        }
+        assert_eq!(o.0.len(), 4);
+        let popped: Vec<Context> = std::iter::from_fn(|| o.pop()).collect();
+        let mut want = pushed.to_vec();
+        want.reverse();
+        assert_eq!(popped, want);
     }
 
     /// The deep-page builder reads the page in chunks: a tag, a character reference, a
