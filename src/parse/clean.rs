@@ -12,7 +12,7 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use super::dom::{Edge, ElementRef, Html, MAX_TEXT, Node, NodeRef};
+use super::dom::{Edge, ElementRef, Html, MAX_TEXT, Node};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
 use regex::Regex;
 
@@ -88,13 +88,13 @@ pub fn node_text(root: ElementRef<'_>) -> PlainText {
 pub fn node_text_without(root: ElementRef<'_>, drop: impl Fn(ElementRef<'_>) -> bool) -> PlainText {
     let mut w = Writer::default();
     let mut skip_depth = 0usize;
-    let root: NodeRef<'_> = *root;
-    let mut next = Some(Edge::Open(root));
-    while let Some(edge) = next {
+    let top = root.id();
+    let mut walk = root.traverse();
+    while let Some(edge) = walk.next() {
         match edge {
             Edge::Open(node) => {
-                if node != root && ElementRef::wrap(node).is_some_and(&drop) {
-                    next = after(node, root);
+                if node.id() != top && ElementRef::wrap(node).is_some_and(&drop) {
+                    walk.skip_subtree();
                     continue;
                 }
                 match node.value() {
@@ -114,10 +114,6 @@ pub fn node_text_without(root: ElementRef<'_>, drop: impl Fn(ElementRef<'_>) -> 
                     Node::Text(t) if skip_depth == 0 => w.text(t),
                     _ => {}
                 }
-                next = Some(match node.first_child() {
-                    Some(c) => Edge::Open(c),
-                    None => Edge::Close(node),
-                });
             }
             Edge::Close(node) => {
                 if let Node::Element(e) = node.value() {
@@ -130,22 +126,10 @@ pub fn node_text_without(root: ElementRef<'_>, drop: impl Fn(ElementRef<'_>) -> 
                         w.brk(2);
                     }
                 }
-                next = after(node, root);
             }
         }
     }
     w.finish()
-}
-
-/// The step of a walk from `root` after leaving `node` (or after skipping it).
-fn after<'a>(node: NodeRef<'a>, root: NodeRef<'a>) -> Option<Edge<'a>> {
-    if node == root {
-        return None;
-    }
-    match node.next_sibling() {
-        Some(s) => Some(Edge::Open(s)),
-        None => node.parent().map(Edge::Close),
-    }
 }
 
 #[derive(Default)]

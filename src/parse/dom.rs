@@ -72,8 +72,6 @@ pub struct Html {
     attrs: Vec<Attr>,
     text: String,
     namespaces: Vec<Namespace>,
-    /// The quirks mode the page's doctype sets.
-    pub quirks_mode: QuirksMode,
 }
 
 impl Html {
@@ -90,7 +88,6 @@ impl Html {
             attrs: Vec::new(),
             text: String::new(),
             namespaces: vec![ns!(html)],
-            quirks_mode: QuirksMode::NoQuirks,
         }
     }
 
@@ -134,16 +131,6 @@ impl Html {
     /// Every node, in the order they were made, with those not (or no longer) in the tree.
     pub fn nodes(&self) -> impl Iterator<Item = NodeRef<'_>> + '_ {
         (0..self.nodes.len() as u32).map(move |id| NodeRef { html: self, id })
-    }
-
-    /// How many nodes were made.
-    pub fn len(&self) -> usize {
-        self.nodes.len()
-    }
-
-    /// Whether the tree holds only its root.
-    pub fn is_empty(&self) -> bool {
-        self.nodes.len() == 1
     }
 
     fn push(&mut self, kind: Kind) -> u32 {
@@ -296,10 +283,6 @@ impl<'a> Node<'a> {
     pub fn is_element(&self) -> bool {
         matches!(self, Node::Element(_))
     }
-    /// Whether a text.
-    pub fn is_text(&self) -> bool {
-        matches!(self, Node::Text(_))
-    }
     /// The element, when one.
     pub fn as_element(&self) -> Option<Element<'a>> {
         match self {
@@ -394,14 +377,6 @@ impl<'a> NodeRef<'a> {
     pub fn first_child(self) -> Option<NodeRef<'a>> {
         self.at(self.data().first)
     }
-    /// The last child.
-    pub fn last_child(self) -> Option<NodeRef<'a>> {
-        self.at(self.data().last)
-    }
-    /// Whether it has a child.
-    pub fn has_children(self) -> bool {
-        self.data().first != NONE
-    }
     /// The ancestors, nearest first.
     pub fn ancestors(self) -> impl Iterator<Item = NodeRef<'a>> + 'a {
         std::iter::successors(self.parent(), |n| n.parent())
@@ -410,10 +385,6 @@ impl<'a> NodeRef<'a> {
     pub fn children(self) -> Children<'a> {
         let d = self.data();
         Children { html: self.html, front: d.first, back: d.last }
-    }
-    /// The siblings after this node, nearest first.
-    pub fn next_siblings(self) -> impl Iterator<Item = NodeRef<'a>> + 'a {
-        std::iter::successors(self.next_sibling(), |n| n.next_sibling())
     }
     /// The siblings before this node, nearest first.
     pub fn prev_siblings(self) -> impl Iterator<Item = NodeRef<'a>> + 'a {
@@ -428,7 +399,7 @@ impl<'a> NodeRef<'a> {
     }
     /// Every node under this one and itself, opened and closed in document order.
     pub fn traverse(self) -> Traverse<'a> {
-        Traverse { root: self, next: Some(Edge::Open(self)) }
+        Traverse { root: self, next: Some(Edge::Open(self)), opened: None }
     }
 }
 
@@ -483,22 +454,46 @@ pub enum Edge<'a> {
 pub struct Traverse<'a> {
     root: NodeRef<'a>,
     next: Option<Edge<'a>>,
+    /// The node of the last edge, when that was an `Open` (see [`Traverse::skip_subtree`]).
+    opened: Option<NodeRef<'a>>,
+}
+
+impl<'a> Traverse<'a> {
+    /// Leave out the subtree of the node just opened: no edge under it and no `Close` of it
+    /// (a walk that does not enter what it drops, however deep that nests). Does nothing
+    /// unless the last edge was an `Open`.
+    pub fn skip_subtree(&mut self) {
+        if let Some(n) = self.opened.take() {
+            self.next = self.after(n);
+        }
+    }
+
+    /// The edge after leaving `n`.
+    fn after(&self, n: NodeRef<'a>) -> Option<Edge<'a>> {
+        if n == self.root {
+            return None;
+        }
+        match n.next_sibling() {
+            Some(s) => Some(Edge::Open(s)),
+            None => n.parent().map(Edge::Close),
+        }
+    }
 }
 
 impl<'a> Iterator for Traverse<'a> {
     type Item = Edge<'a>;
     fn next(&mut self) -> Option<Edge<'a>> {
         let edge = self.next?;
+        self.opened = match edge {
+            Edge::Open(n) => Some(n),
+            Edge::Close(_) => None,
+        };
         self.next = match edge {
             Edge::Open(n) => Some(match n.first_child() {
                 Some(c) => Edge::Open(c),
                 None => Edge::Close(n),
             }),
-            Edge::Close(n) if n == self.root => None,
-            Edge::Close(n) => match n.next_sibling() {
-                Some(s) => Some(Edge::Open(s)),
-                None => n.parent().map(Edge::Close),
-            },
+            Edge::Close(n) => self.after(n),
         };
         Some(edge)
     }
@@ -767,7 +762,7 @@ impl TreeSink for Sink {
         }
     }
     fn append_doctype_to_document(&self, _: StrTendril, _: StrTendril, _: StrTendril) {
-        // Not kept; the quirks mode it sets comes by `set_quirks_mode`.
+        // Not kept: nothing reads it.
     }
     fn mark_script_already_started(&self, _node: &NodeId) {}
     fn pop(&self, _node: &NodeId) {}
@@ -777,8 +772,8 @@ impl TreeSink for Sink {
     fn same_node(&self, x: &NodeId, y: &NodeId) -> bool {
         x == y
     }
-    fn set_quirks_mode(&self, mode: QuirksMode) {
-        self.html.borrow_mut().quirks_mode = mode;
+    fn set_quirks_mode(&self, _mode: QuirksMode) {
+        // Nothing reads it.
     }
     fn append_before_sibling(&self, sibling: &NodeId, new_node: NodeOrText<NodeId>) {
         match new_node {
@@ -915,12 +910,11 @@ impl Compound {
             !s.is_empty()
                 && s.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
         };
-        if !name.is_empty() {
-            c.name = Some(name.to_string()).filter(|n| ident(n)).ok_or_else(bad)?.into();
+        if !name.is_empty() && !ident(name) || class.is_some_and(|c| !ident(c)) {
+            return Err(bad());
         }
-        if let Some(class) = class {
-            c.class = Some(class.to_string()).filter(|n| ident(n)).ok_or_else(bad)?.into();
-        }
+        c.name = Some(name.to_string()).filter(|n| !n.is_empty());
+        c.class = class.map(str::to_string);
         if let Some(attr) = attr {
             let (key, op, value) = if let Some((k, v)) = attr.split_once("~=") {
                 (k, AttrOp::Word, v)
@@ -974,27 +968,6 @@ mod tests {
         html5ever::parse_document(Sink::new(Html::new_document(), true), Default::default()).one(s)
     }
 
-    /// The tree as nested names and texts.
-    fn shape(n: NodeRef<'_>) -> String {
-        let mut out = String::new();
-        for e in n.traverse() {
-            match e {
-                Edge::Open(n) => match n.value() {
-                    Node::Element(e) => out.push_str(&format!("<{}>", e.name())),
-                    Node::Text(t) => out.push_str(t),
-                    Node::Fragment => out.push('{'),
-                    _ => {}
-                },
-                Edge::Close(n) => match n.value() {
-                    Node::Element(e) => out.push_str(&format!("</{}>", e.name())),
-                    Node::Fragment => out.push('}'),
-                    _ => {}
-                },
-            }
-        }
-        out
-    }
-
     #[test]
     fn builds_the_tree_html5ever_describes() {
         let html = page(
@@ -1002,7 +975,7 @@ mod tests {
              <b>1<i>2</b>3</i><template>in</template>",
         );
         assert_eq!(
-            shape(html.root()),
+            shape(&html, false),
             "<html><head><title>T</title></head><body><p>ab</p><p>c</p>x<table><tbody><tr>\
              <td>1</td></tr></tbody></table><b>1<i>2</i></b><i>3</i><template>{in}</template>\
              </body></html>"
@@ -1046,7 +1019,6 @@ mod tests {
         assert_eq!(lis.len(), 3);
         assert_eq!(lis[1].text().collect::<String>(), "b c");
         assert_eq!(lis[2].prev_siblings().count(), 2);
-        assert_eq!(lis[0].next_siblings().count(), 2);
         let names: Vec<_> =
             lis[1].ancestors().filter_map(|n| n.value().as_element()).map(|e| e.name()).collect();
         assert_eq!(names, ["ul", "body", "html"]);
@@ -1099,7 +1071,7 @@ mod tests {
         assert!(Selector::parse("a:first-child").is_err());
     }
 
-    /// scraper's tree of `page` as [`shape`] writes trees, with the attributes this tree keeps;
+    /// scraper's tree of `page` as [`shape`] writes trees with attributes, those this tree keeps;
     /// comments, processing instructions and the doctype left out.
     fn scraper_shape(page: &str) -> String {
         use ego_tree::iter::Edge as E;
@@ -1133,17 +1105,19 @@ mod tests {
         out
     }
 
-    /// This tree as [`scraper_shape`] writes scraper's.
-    fn full_shape(html: &Html) -> String {
+    /// The tree as nested names (with the attributes kept, sorted, when `attrs`) and texts;
+    /// `{…}` is a fragment (a `template`'s contents).
+    fn shape(html: &Html, attrs: bool) -> String {
         let mut out = String::new();
         for e in html.root().traverse() {
             match e {
                 Edge::Open(n) => match n.value() {
                     Node::Element(e) => {
-                        let mut attrs: Vec<String> =
+                        let mut kept: Vec<String> =
                             e.attrs().map(|(k, v)| format!(" {k}={v:?}")).collect();
-                        attrs.sort();
-                        out.push_str(&format!("<{}{}>", e.name(), attrs.concat()));
+                        kept.sort();
+                        let kept = if attrs { kept.concat() } else { String::new() };
+                        out.push_str(&format!("<{}{kept}>", e.name()));
                     }
                     Node::Text(t) => out.push_str(t),
                     Node::Fragment => out.push('{'),
@@ -1198,11 +1172,34 @@ mod tests {
             }
         }
         for (i, p) in pages.iter().enumerate() {
-            let ours = full_shape(&page(p));
+            let ours = shape(&page(p), true);
             let theirs = scraper_shape(p);
             assert!(ours == theirs, "page {i} differs:\n ours   {ours}\n scraper {theirs}");
         }
         eprintln!("{inline} inline pages and {} fixture pages", pages.len() - inline);
+    }
+
+    #[test]
+    fn a_walk_can_leave_out_the_subtree_just_opened() {
+        let html = page("<p>a<i>b<b>c</b></i>d<i>e</i></p>");
+        let mut walk = html.root().traverse();
+        let mut seen = String::new();
+        while let Some(e) = walk.next() {
+            match e {
+                Edge::Open(n) => match n.value() {
+                    Node::Element(e) if e.name() == "i" => walk.skip_subtree(),
+                    Node::Element(e) => seen.push_str(&format!("<{}>", e.name())),
+                    Node::Text(t) => seen.push_str(t),
+                    _ => {}
+                },
+                Edge::Close(n) => {
+                    if let Node::Element(e) = n.value() {
+                        seen.push_str(&format!("</{}>", e.name()));
+                    }
+                }
+            }
+        }
+        assert_eq!(seen, "<html><head></head><body><p>ad</p></body></html>");
     }
 
     #[test]

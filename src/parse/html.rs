@@ -64,7 +64,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use super::clean::{PlainText, Time, node_text_without, parse_time};
+use super::clean::{Time, node_text_without, parse_time};
 use super::dom::{Edge, Element, ElementRef, Html, NodeId, NodeRef, Selector, Sink};
 use super::{Format, ParseErrorKind};
 use crate::model::{
@@ -361,6 +361,23 @@ pub const MAX_DEPTH: usize = 512;
 /// chunk can take it at most one chunk of tags past [`MAX_DEPTH`].
 const CHUNK: usize = 8 * 1024;
 
+/// `text` in pieces of [`CHUNK`] bytes or a few more, each ending at a character boundary.
+fn chunks(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut at = CHUNK.min(rest.len());
+        while !rest.is_char_boundary(at) {
+            at += 1;
+        }
+        let (chunk, tail) = rest.split_at(at);
+        rest = tail;
+        Some(chunk)
+    })
+}
+
 /// The page's tree, and the depth it nests to when that is beyond
 /// [`MAX_DEPTH`] (the tree is then the one [`LinearBuilder`] makes).
 fn parse_tree(text: &str) -> (Html, Option<usize>) {
@@ -372,15 +389,8 @@ fn parse_tree(text: &str) -> (Html, Option<usize>) {
         },
         Default::default(),
     );
-    let mut rest = text;
-    while !rest.is_empty() {
-        let mut at = CHUNK.min(rest.len());
-        while !rest.is_char_boundary(at) {
-            at += 1;
-        }
-        let (chunk, tail) = rest.split_at(at);
+    for chunk in chunks(text) {
         parser.process(StrTendril::from_slice(chunk));
-        rest = tail;
         if parser.tokenizer.sink.sink.too_deep.get() {
             // Give up on html5ever before its time runs away: at most
             // MAX_DEPTH × one chunk of work was spent.
@@ -805,16 +815,9 @@ impl LinearBuilder {
         // In chunks, as `parse_tree` gives html5ever the page: one copy of the page at a time
         // is one chunk, not the page.
         let input = BufferQueue::default();
-        let mut rest = text;
-        while !rest.is_empty() {
-            let mut at = CHUNK.min(rest.len());
-            while !rest.is_char_boundary(at) {
-                at += 1;
-            }
-            let (chunk, tail) = rest.split_at(at);
+        for chunk in chunks(text) {
             input.push_back(StrTendril::from_slice(chunk));
             while let TokenizerResult::Script(_) = tokenizer.feed(&input) {}
-            rest = tail;
         }
         tokenizer.end();
         let depth = tokenizer.sink.open.borrow().max_depth;
@@ -1034,7 +1037,9 @@ fn article(
                     select(html, sel, classes)
                         .filter(|e| !is_in_comment(*e))
                         .map(|e| {
-                            collapse(&text_without(e, |x| has_class(x, "screen-reader-text")).text)
+                            collapse(
+                                &node_text_without(e, |x| has_class(x, "screen-reader-text")).text,
+                            )
                         })
                         .find(|t| !t.is_empty() && t.chars().count() <= 100)
                 },
@@ -1053,7 +1058,7 @@ fn article(
         .find_map(|(sel, class)| {
             select(html, sel, std::slice::from_ref(class)).find(|e| !is_in_comment(*e))
         })
-        .map(|e| text_without(e, drop_in_body).text)
+        .map(|e| node_text_without(e, drop_in_body).text)
         .filter(|t| !t.is_empty())
         .or_else(|| page.and_then(readable_body))
         .unwrap_or_default();
@@ -1089,7 +1094,7 @@ fn readable_body(page: &str) -> Option<String> {
     .flatten()?;
     let (html, _) = parse_tree(&extracted);
     let (_, owner) = find_items(&html);
-    let text = text_without(html.root_element(), |x| {
+    let text = node_text_without(html.root_element(), |x| {
         owner.contains_key(&x.id())
             || has_any_class(x, WP_LIST_CLASSES)
             || has_any_class(x, WP_SECTION_CLASSES)
@@ -1535,7 +1540,7 @@ fn read_wp(
     let find = |class: &str| owned.iter().copied().find(|e| has_class(*e, class));
     let name_text = |a: ElementRef<'_>| {
         collapse(
-            &text_without(a, |x| {
+            &node_text_without(a, |x| {
                 has_any_class(x, &["says", "avatar"]) || x.value().name() == "img"
             })
             .text,
@@ -1569,7 +1574,7 @@ fn read_wp(
 
     let container = WP_CONTENT_CLASSES.iter().find_map(|cl| find(cl)).or(item.pair).unwrap_or(el);
     let dropped = bare_author.map(|a| a.id());
-    let body = text_without(container, |x| {
+    let body = node_text_without(container, |x| {
         owner.get(&x.id()).is_some_and(|&i| i != me)
             || has_any_class(x, WP_NOT_TEXT_CLASSES)
             || NOT_TEXT_ELEMENTS.contains(&x.value().name())
@@ -1687,7 +1692,7 @@ fn wp_time<'a>(owned: &[ElementRef<'a>], find: impl Fn(&str) -> Option<ElementRe
     }
     let text_of = |e: ElementRef<'_>, names: bool| {
         collapse(
-            &text_without(e, |x| {
+            &node_text_without(e, |x| {
                 has_any_class(x, LINK_CLASSES)
                     || names
                         && (has_any_class(x, NAME_CLASSES)
@@ -1729,7 +1734,7 @@ fn read_wpdiscuz(
     c.author = find(&["wc-comment-author", "wpd-comment-author"])
         .map(|a| {
             collapse(
-                &text_without(a, |x| {
+                &node_text_without(a, |x| {
                     classes(x.value()).any(|cl| cl.contains("label") || cl.contains("badge"))
                         || x.value().name() == "img"
                 })
@@ -1748,7 +1753,7 @@ fn read_wpdiscuz(
         .apply(c);
     }
     if let Some(t) = find(&["wc-comment-text", "wpd-comment-text"]) {
-        let body = text_without(t, |x| {
+        let body = node_text_without(t, |x| {
             owner.get(&x.id()).is_some_and(|&i| i != me)
                 || NOT_TEXT_ELEMENTS.contains(&x.value().name())
         });
@@ -1778,12 +1783,6 @@ fn owned_elements<'a>(
         }
     }
     out
-}
-
-/// Plain text of `root` leaving out the subtrees of the elements `drop`
-/// accepts (see [`node_text_without`]).
-fn text_without(root: ElementRef<'_>, drop: impl Fn(ElementRef<'_>) -> bool) -> PlainText {
-    node_text_without(root, drop)
 }
 
 /// Whether the page embeds comments that load by JavaScript.
