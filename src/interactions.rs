@@ -205,24 +205,22 @@ impl CorpusPairs {
         let stances = [ints(b, "disagree"), ints(b, "neutral"), ints(b, "agree")];
         let (first, last) = (timestamps(b, "first_time"), timestamps(b, "last_time"));
         for r in 0..b.num_rows() {
-            let (Some(a), Some(p)) = (&from[r], &to[r]) else { continue };
-            let e = match self.pairs.get_mut(&(a.clone(), p.clone())) {
-                Some(e) => e,
-                None => self.pairs.entry((a.clone(), p.clone())).or_default(),
-            };
-            e.discussions += discussions[r].unwrap_or(1).max(0) as u64;
-            e.replies += replies[r].unwrap_or(0).max(0) as u64;
-            if stances.iter().any(|s| s[r].is_some()) {
+            let (Some(a), Some(p)) = (from.get(r), to.get(r)) else { continue };
+            let key = (a.to_string(), p.to_string());
+            let e = self.pairs.entry(key).or_default();
+            e.discussions += discussions.get(r).unwrap_or(1).max(0) as u64;
+            e.replies += replies.get(r).unwrap_or(0).max(0) as u64;
+            if stances.iter().any(|s| !s.is_null(r)) {
                 let c = e.stances.get_or_insert([0; 3]);
                 for (k, s) in stances.iter().enumerate() {
-                    c[k] += s[r].unwrap_or(0).max(0) as u64;
+                    c[k] += s.get(r).unwrap_or(0).max(0) as u64;
                 }
             }
-            add_opt(&mut e.uncivil, uncivil[r]);
-            if let Some(t) = first[r] {
+            add_opt(&mut e.uncivil, uncivil.get(r));
+            if let Some(t) = first.get(r) {
                 e.first = Some(e.first.map_or(t, |f| f.min(t)));
             }
-            if let Some(t) = last[r] {
+            if let Some(t) = last.get(r) {
                 e.last = Some(e.last.map_or(t, |l| l.max(t)));
             }
         }
@@ -252,9 +250,9 @@ impl CorpusPairs {
         Batch::new(
             &crate::export::INTERACTIONS,
             vec![
-                Column::Str(vec![None; rows.len()]),
-                Column::Str(rows.iter().map(|((a, _), _)| Some(a.clone())).collect()),
-                Column::Str(rows.iter().map(|((_, b), _)| Some(b.clone())).collect()),
+                Column::Str(rows.iter().map(|_| None::<&str>).collect()),
+                Column::Str(rows.iter().map(|((a, _), _)| Some(a)).collect()),
+                Column::Str(rows.iter().map(|((_, b), _)| Some(b)).collect()),
                 count(&|p| Some(p.discussions)),
                 count(&|p| Some(p.replies)),
                 count(&|p| p.stances.map(|s| s[0])),

@@ -35,7 +35,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use crate::export::{Batch, Column};
+use crate::export::{Batch, Column, Strs, Vals};
 use crate::tables::DiscussionTables;
 
 /// An author's comments.
@@ -78,28 +78,28 @@ pub(crate) fn column<'a>(b: &'a Batch, name: &str) -> &'a Column {
     &b.columns()[i]
 }
 
-pub(crate) fn strings<'a>(b: &'a Batch, name: &str) -> &'a [Option<String>] {
+pub(crate) fn strings<'a>(b: &'a Batch, name: &str) -> &'a Strs {
     match column(b, name) {
         Column::Str(v) | Column::Category(v) => v,
         other => panic!("{name} is not a string column: {:?}", other.dtype()),
     }
 }
 
-pub(crate) fn ints<'a>(b: &'a Batch, name: &str) -> &'a [Option<i64>] {
+pub(crate) fn ints<'a>(b: &'a Batch, name: &str) -> &'a Vals<i64> {
     match column(b, name) {
         Column::Int(v) => v,
         other => panic!("{name} is not an integer column: {:?}", other.dtype()),
     }
 }
 
-pub(crate) fn timestamps<'a>(b: &'a Batch, name: &str) -> &'a [Option<i64>] {
+pub(crate) fn timestamps<'a>(b: &'a Batch, name: &str) -> &'a Vals<i64> {
     match column(b, name) {
         Column::Timestamp(v) => v,
         other => panic!("{name} is not a timestamp column: {:?}", other.dtype()),
     }
 }
 
-fn floats<'a>(b: &'a Batch, name: &str) -> &'a [Option<f64>] {
+fn floats<'a>(b: &'a Batch, name: &str) -> &'a Vals<f64> {
     match column(b, name) {
         Column::Float(v) => v,
         other => panic!("{name} is not a float column: {:?}", other.dtype()),
@@ -111,9 +111,12 @@ impl AuthorNetwork {
     pub fn add(&mut self, t: &DiscussionTables) {
         let authors = strings(&t.comments, "author");
         let incivility = floats(&t.comments, "incivility");
-        for (a, p) in authors.iter().zip(incivility) {
+        for (a, p) in authors.iter().zip(incivility.iter()) {
             let Some(a) = a else { continue };
-            let n = self.authors.entry(a.clone()).or_default();
+            let n = match self.authors.get_mut(a) {
+                Some(n) => n,
+                None => self.authors.entry(a.to_string()).or_default(),
+            };
             n.comments += 1;
             if let Some(p) = p {
                 n.scored += 1;
@@ -125,15 +128,15 @@ impl AuthorNetwork {
         let (replies, uncivil) = (ints(i, "replies"), ints(i, "uncivil"));
         let stances = [ints(i, "disagree"), ints(i, "neutral"), ints(i, "agree")];
         for r in 0..i.num_rows() {
-            let (Some(a), Some(b)) = (&from[r], &to[r]) else { continue };
-            let e = self.edges.entry((a.clone(), b.clone())).or_default();
+            let (Some(a), Some(b)) = (from.get(r), to.get(r)) else { continue };
+            let e = self.edges.entry((a.to_string(), b.to_string())).or_default();
             let n = |v: Option<i64>| v.unwrap_or(0).max(0) as u64;
-            e.replies += n(replies[r]);
-            e.disagree += n(stances[0][r]);
-            e.with_stance += stances.iter().map(|s| n(s[r])).sum::<u64>();
-            if uncivil[r].is_some() {
+            e.replies += n(replies.get(r));
+            e.disagree += n(stances[0].get(r));
+            e.with_stance += stances.iter().map(|s| n(s.get(r))).sum::<u64>();
+            if let Some(u) = uncivil.get(r) {
                 e.scored = true;
-                e.uncivil += n(uncivil[r]);
+                e.uncivil += n(Some(u));
             }
         }
     }

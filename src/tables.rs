@@ -69,8 +69,13 @@ pub(crate) fn instant(t: &str, local: bool) -> Option<i64> {
     Some(dt.and_utc().timestamp_micros())
 }
 
-fn text(v: &str) -> Option<String> {
-    Some(v.to_string())
+fn text(v: &str) -> Option<&str> {
+    Some(v)
+}
+
+/// A text column of one row.
+fn one(v: Option<&str>) -> crate::export::Strs {
+    std::iter::once(v).collect()
 }
 
 /// The conversation-dynamics columns shared by `articles` and `threads`, in schema order.
@@ -189,29 +194,34 @@ impl DiscussionTables {
         let aid = &a.id;
 
         let mut cols = vec![
-            Column::Str(vec![text(aid)]),
-            Column::Str(vec![text(&a.source)]),
-            Column::Category(vec![text(&a.format)]),
-            Column::Category(vec![a.outlet.clone()]),
-            Column::Str(vec![a.title.clone()]),
-            Column::Timestamp(vec![a.published.as_deref().and_then(|t| instant(t, false))]),
-            Column::LocalTimestamp(vec![a.published.as_deref().and_then(|t| instant(t, true))]),
-            Column::Str(vec![a.published.clone()]),
-            Column::Str(vec![a.byline.clone()]),
-            Column::Str(vec![a.url.clone()]),
-            Column::Int(vec![int(a.body.chars().count())]),
-            Column::Category(vec![text(d.section.as_str())]),
-            Column::Category(vec![scores.language().map(String::from)]),
-            Column::Int(vec![scored.then(|| {
-                let n = scores.comments().iter().filter(|c| c.status == UNSUPPORTED).count();
-                n as i64
-            })]),
-            Column::Int(vec![int(metrics.comments)]),
-            Column::Int(vec![int(d.hidden_comments)]),
-            Column::Int(vec![int(metrics.threads)]),
+            Column::Str(one(text(aid))),
+            Column::Str(one(text(&a.source))),
+            Column::Category(one(text(&a.format))),
+            Column::Category(one(a.outlet.as_deref())),
+            Column::Str(one(a.title.as_deref())),
+            Column::Timestamp(vec![a.published.as_deref().and_then(|t| instant(t, false))].into()),
+            Column::LocalTimestamp(
+                vec![a.published.as_deref().and_then(|t| instant(t, true))].into(),
+            ),
+            Column::Str(one(a.published.as_deref())),
+            Column::Str(one(a.byline.as_deref())),
+            Column::Str(one(a.url.as_deref())),
+            Column::Int(vec![int(a.body.chars().count())].into()),
+            Column::Category(one(text(d.section.as_str()))),
+            Column::Category(one(scores.language())),
+            Column::Int(
+                vec![scored.then(|| {
+                    let n = scores.comments().iter().filter(|c| c.status == UNSUPPORTED).count();
+                    n as i64
+                })]
+                .into(),
+            ),
+            Column::Int(vec![int(metrics.comments)].into()),
+            Column::Int(vec![int(d.hidden_comments)].into()),
+            Column::Int(vec![int(metrics.threads)].into()),
         ];
         cols.extend(metric_columns(&[metrics]));
-        cols.push(Column::Int(vec![int(d.anomalies.len())]));
+        cols.push(Column::Int(vec![int(d.anomalies.len())].into()));
         cols.extend(summary_columns(std::slice::from_ref(&summary), scored));
         cols.extend(stance_columns(std::slice::from_ref(&stance_summary), stance));
         let edges = crate::interactions::edges(d, scores);
@@ -252,12 +262,12 @@ impl DiscussionTables {
             Column::Str(nodes.iter().map(|n| id_of(n.root)).collect()),
             Column::Int(nodes.iter().map(|n| int(n.depth)).collect()),
             Column::Int(nodes.iter().map(|n| int(n.position)).collect()),
-            Column::Str(nodes.iter().map(|n| n.comment.author.clone()).collect()),
+            Column::Str(nodes.iter().map(|n| n.comment.author.as_deref()).collect()),
             Column::Timestamp(nodes.iter().map(|n| utc_micros(&n.comment)).collect()),
             Column::LocalTimestamp(nodes.iter().map(|n| local_micros(&n.comment)).collect()),
-            Column::Str(nodes.iter().map(|n| n.comment.time_raw.clone()).collect()),
+            Column::Str(nodes.iter().map(|n| n.comment.time_raw.as_deref()).collect()),
             Column::Category(nodes.iter().map(|n| text(n.comment.kind.as_str())).collect()),
-            Column::Category(nodes.iter().map(|n| n.comment.status.clone()).collect()),
+            Column::Category(nodes.iter().map(|n| n.comment.status.as_deref()).collect()),
             Column::Bool(nodes.iter().map(|n| Some(n.comment.deleted)).collect()),
             Column::Bool(nodes.iter().map(|n| n.comment.by_post_author).collect()),
             Column::Str(nodes.iter().map(|n| text(&n.comment.text)).collect()),
@@ -282,7 +292,7 @@ impl DiscussionTables {
             Column::Bool(nodes.iter().map(|n| Some(n.flags.duplicate)).collect()),
             Column::Bool(nodes.iter().map(|n| Some(n.flags.cycle)).collect()),
             Column::Bool(nodes.iter().map(|n| Some(n.flags.self_reply)).collect()),
-            Column::Category(all.iter().map(|c| c.language.map(String::from)).collect()),
+            Column::Category(all.iter().map(|c| c.language).collect()),
             Column::Category(all.iter().map(|c| text(c.status.as_str())).collect()),
             Column::Float(inc.iter().map(|s| s.map(|s| s.probability)).collect()),
             Column::Bool(inc.iter().map(|s| s.map(|s| s.uncivil)).collect()),
@@ -307,15 +317,11 @@ impl DiscussionTables {
             ),
             Column::Int(inc.iter().map(|s| s.map(|s| s.more_cues as i64)).collect()),
             Column::Category(all.iter().map(|c| text(c.stance_status.as_str())).collect()),
-            Column::Category(
-                st.iter().map(|s| s.map(|s| s.relation.as_str().to_string())).collect(),
-            ),
+            Column::Category(st.iter().map(|s| s.map(|s| s.relation.as_str())).collect()),
             Column::Float(st.iter().map(|s| s.map(|s| s.probabilities[0])).collect()),
             Column::Float(st.iter().map(|s| s.map(|s| s.probabilities[1])).collect()),
             Column::Float(st.iter().map(|s| s.map(|s| s.probabilities[2])).collect()),
-            Column::Category(
-                sides.iter().map(|s| s.map(|s| s.side.as_str().to_string())).collect(),
-            ),
+            Column::Category(sides.iter().map(|s| s.map(|s| s.side.as_str())).collect()),
             Column::Float(sides.iter().map(|s| s.and_then(|s| s.confidence)).collect()),
         ];
         for t in 0..scores.target_names().len() {
@@ -337,14 +343,14 @@ impl DiscussionTables {
                 Column::Str(an.iter().map(|_| text(aid)).collect()),
                 Column::Str(an.iter().map(|_| text(&a.source)).collect()),
                 Column::Int(an.iter().map(|x| x.line.and_then(int)).collect()),
-                Column::Str(an.iter().map(|x| x.comment_id.clone()).collect()),
+                Column::Str(an.iter().map(|x| x.comment_id.as_deref()).collect()),
                 Column::Category(an.iter().map(|x| text(x.kind.as_str())).collect()),
                 Column::Str(an.iter().map(|x| text(&x.message)).collect()),
             ],
         )?;
 
         let pairs = crate::interactions::interactions(d, &edges, stance, scored);
-        let author = |n: crate::NodeId| d.node(n).comment.author.clone();
+        let author = |n: crate::NodeId| d.node(n).comment.author.as_deref();
         let edge_rows = Batch::new(
             &EDGES,
             vec![
@@ -354,7 +360,7 @@ impl DiscussionTables {
                 Column::Str(edges.iter().map(|e| author(e.reply)).collect()),
                 Column::Str(edges.iter().map(|e| author(e.parent)).collect()),
                 Column::Int(edges.iter().map(|e| int(d.node(e.reply).depth)).collect()),
-                Column::Category(edges.iter().map(|e| e.stance.map(String::from)).collect()),
+                Column::Category(edges.iter().map(|e| e.stance).collect()),
                 Column::Float(edges.iter().map(|e| e.incivility.map(|(p, _)| p)).collect()),
                 Column::Float(edges.iter().map(|e| e.parent_incivility).collect()),
                 Column::Float(edges.iter().map(|e| e.latency_seconds).collect()),

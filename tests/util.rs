@@ -428,13 +428,13 @@ mod tests {
         let batch = Batch::new(
             &TYPES,
             vec![
-                Column::Str(vec![s("a, \"b\""), None, s("c")]),
-                Column::Int(vec![Some(-7), None, Some(0)]),
-                Column::Float(vec![Some(0.5), None, Some(2.0)]),
-                Column::Bool(vec![Some(true), None, Some(false)]),
-                Column::Category(vec![s("comment"), None, s("comment")]),
-                Column::Timestamp(vec![Some(1_695_543_120_000_000), None, Some(-250_000)]),
-                Column::LocalTimestamp(vec![Some(1_695_543_120_000_001), None, Some(0)]),
+                Column::Str(vec![s("a, \"b\""), None, s("c")].into()),
+                Column::Int(vec![Some(-7), None, Some(0)].into()),
+                Column::Float(vec![Some(0.5), None, Some(2.0)].into()),
+                Column::Bool(vec![Some(true), None, Some(false)].into()),
+                Column::Category(vec![s("comment"), None, s("comment")].into()),
+                Column::Timestamp(vec![Some(1_695_543_120_000_000), None, Some(-250_000)].into()),
+                Column::LocalTimestamp(vec![Some(1_695_543_120_000_001), None, Some(0)].into()),
                 Column::StrList(vec![
                     Some(vec!["a".into(), "b\n\"c\"".into()]),
                     None,

@@ -64,11 +64,15 @@ pub fn escape_id(s: &str) -> std::borrow::Cow<'_, str> {
 fn cell(column: &Column, row: usize) -> Value {
     let json = |v: Option<Value>| v.unwrap_or(Value::Null);
     match column {
-        Column::Str(v) | Column::Category(v) => json(v[row].clone().map(Value::String)),
-        Column::Int(v) => json(v[row].map(Value::from)),
-        Column::Float(v) => json(v[row].and_then(serde_json::Number::from_f64).map(Value::Number)),
-        Column::Bool(v) => json(v[row].map(Value::Bool)),
-        Column::Timestamp(v) | Column::LocalTimestamp(v) => json(v[row].map(|micros| {
+        Column::Str(v) | Column::Category(v) => {
+            json(v.get(row).map(|s| Value::String(s.to_string())))
+        }
+        Column::Int(v) => json(v.get(row).map(Value::from)),
+        Column::Float(v) => {
+            json(v.get(row).and_then(serde_json::Number::from_f64).map(Value::Number))
+        }
+        Column::Bool(v) => json(v.get(row).map(Value::Bool)),
+        Column::Timestamp(v) | Column::LocalTimestamp(v) => json(v.get(row).map(|micros| {
             let mut s = Vec::new();
             super::write_timestamp(&mut s, micros, matches!(column, Column::Timestamp(_)))
                 .expect("checked by the batch");
@@ -276,7 +280,7 @@ impl ConvokitWriter {
             i.map(|i| &comments.columns()[i])
         };
         let str_at = |name: &str, row: usize| match col(name) {
-            Some(Column::Str(v)) => v[row].as_deref(),
+            Some(Column::Str(v)) => v.get(row),
             _ => None,
         };
         // ConvoKit sorts utterances (replies, a conversation's utterances) by timestamp, so
@@ -284,7 +288,7 @@ impl ConvokitWriter {
         // has an instant (the root: the article's publication instant, or else the earliest
         // comment's), otherwise the position in the conversation (root 0, comments 1, 2, …).
         let times: Option<Vec<i64>> = match col("time") {
-            Some(Column::Timestamp(v)) => v.iter().copied().collect(),
+            Some(Column::Timestamp(v)) => v.iter().collect(),
             _ => None,
         };
         let published = article

@@ -36,7 +36,7 @@ impl CsvWriter {
         for row in 0..batch.num_rows() {
             for column in batch.columns() {
                 if let Column::Str(v) | Column::Category(v) = column {
-                    self.wtr.write_field(v[row].as_deref().unwrap_or(""))?;
+                    self.wtr.write_field(v.get(row).unwrap_or(""))?;
                 } else {
                     self.buf.clear();
                     format_value(&mut self.buf, column, row)?;
@@ -56,27 +56,27 @@ impl CsvWriter {
 fn format_value(buf: &mut Vec<u8>, column: &Column, row: usize) -> io::Result<()> {
     match column {
         Column::Str(v) | Column::Category(v) => {
-            if let Some(s) = &v[row] {
+            if let Some(s) = v.get(row) {
                 buf.extend_from_slice(s.as_bytes());
             }
         }
         Column::Int(v) => {
-            if let Some(x) = v[row] {
+            if let Some(x) = v.get(row) {
                 write!(buf, "{x}")?;
             }
         }
         Column::Float(v) => {
-            if let Some(x) = v[row] {
+            if let Some(x) = v.get(row) {
                 write!(buf, "{x}")?;
             }
         }
         Column::Bool(v) => {
-            if let Some(x) = v[row] {
+            if let Some(x) = v.get(row) {
                 write!(buf, "{x}")?;
             }
         }
         Column::Timestamp(v) | Column::LocalTimestamp(v) => {
-            if let Some(x) = v[row] {
+            if let Some(x) = v.get(row) {
                 super::write_timestamp(buf, x, matches!(column, Column::Timestamp(_)))?;
             }
         }

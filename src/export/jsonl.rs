@@ -47,25 +47,25 @@ impl JsonlWriter {
                 }
                 w.write_all(key)?;
                 match column {
-                    Column::Str(v) | Column::Category(v) => match &v[row] {
+                    Column::Str(v) | Column::Category(v) => match v.get(row) {
                         Some(s) => serde_json::to_writer(&mut *w, s)?,
                         None => w.write_all(b"null")?,
                     },
-                    Column::Int(v) => match v[row] {
+                    Column::Int(v) => match v.get(row) {
                         Some(x) => write!(w, "{x}")?,
                         None => w.write_all(b"null")?,
                     },
-                    Column::Float(v) => match v[row] {
+                    Column::Float(v) => match v.get(row) {
                         // serde_json writes the shortest round-trip form, always with a `.` or
                         // an exponent, so readers see a float even for whole numbers.
                         Some(x) if x.is_finite() => serde_json::to_writer(&mut *w, &x)?,
                         _ => w.write_all(b"null")?,
                     },
-                    Column::Bool(v) => match v[row] {
+                    Column::Bool(v) => match v.get(row) {
                         Some(x) => w.write_all(if x { b"true" } else { b"false" })?,
                         None => w.write_all(b"null")?,
                     },
-                    Column::Timestamp(v) | Column::LocalTimestamp(v) => match v[row] {
+                    Column::Timestamp(v) | Column::LocalTimestamp(v) => match v.get(row) {
                         Some(x) => {
                             let utc = matches!(column, Column::Timestamp(_));
                             // RFC 3339 text needs no JSON escaping.

@@ -55,12 +55,12 @@
 //! let dir = tempfile::tempdir()?;
 //! let spec = &schema::ANOMALIES;
 //! let batch = Batch::new(spec, vec![
-//!     Column::Str(vec![Some("a1".into())]),
-//!     Column::Str(vec![Some("page.txt".into())]),
-//!     Column::Int(vec![Some(12)]),
-//!     Column::Str(vec![None]),
-//!     Column::Category(vec![Some("numbering_gap".into())]),
-//!     Column::Str(vec![Some("comment 4 follows comment 2".into())]),
+//!     Column::Str(vec![Some("a1".into())].into()),
+//!     Column::Str(vec![Some("page.txt".into())].into()),
+//!     Column::Int(vec![Some(12)].into()),
+//!     Column::Str(vec![None].into()),
+//!     Column::Category(vec![Some("numbering_gap".into())].into()),
+//!     Column::Str(vec![Some("comment 4 follows comment 2".into())].into()),
 //! ])?;
 //! let mut wtr = create_writer(ExportFormat::Csv, dir.path(), spec)?;
 //! wtr.write_batch(&batch)?;
@@ -91,12 +91,14 @@ mod parquet;
 pub mod schema;
 #[cfg(test)]
 mod tests;
+mod values;
 
 pub use self::dir::{MANIFEST, OutputDir};
 pub use self::parquet::{arrow_schema, from_record_batch, record_batch};
 pub use self::schema::{
     ANOMALIES, ARTICLES, COMMENTS, EDGES, INTERACTIONS, TABLES, THREADS, schema_markdown,
 };
+pub use self::values::{Strs, Vals};
 
 /// Version of the exported table layout.
 ///
@@ -234,21 +236,21 @@ pub struct CueValue {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Column {
     /// Values of a [`DataType::Str`] column.
-    Str(Vec<Option<String>>),
+    Str(Strs),
     /// Values of a [`DataType::Int`] column.
-    Int(Vec<Option<i64>>),
+    Int(Vals<i64>),
     /// Values of a [`DataType::Float`] column.
-    Float(Vec<Option<f64>>),
+    Float(Vals<f64>),
     /// Values of a [`DataType::Bool`] column.
-    Bool(Vec<Option<bool>>),
+    Bool(Vals<bool>),
     /// Categorical text (few distinct values): Parquet `dictionary<int32, utf8>`; plain strings
     /// in CSV/JSONL.
-    Category(Vec<Option<String>>),
+    Category(Strs),
     /// Instants: microseconds since the Unix epoch, UTC. Parquet `timestamp[us, tz=UTC]`.
-    Timestamp(Vec<Option<i64>>),
+    Timestamp(Vals<i64>),
     /// Wall-clock times whose zone the source does not give: microseconds since
     /// 1970-01-01T00:00:00 of that wall clock. Parquet `timestamp[us]` without time zone.
-    LocalTimestamp(Vec<Option<i64>>),
+    LocalTimestamp(Vals<i64>),
     /// Lists of strings: Parquet `list<utf8>`.
     StrList(Vec<Option<Vec<String>>>),
     /// Lists of floats: Parquet `list<float64>`.
@@ -304,10 +306,10 @@ impl Column {
     /// If `row` is out of bounds.
     pub fn is_null(&self, row: usize) -> bool {
         match self {
-            Column::Str(v) | Column::Category(v) => v[row].is_none(),
-            Column::Int(v) | Column::Timestamp(v) | Column::LocalTimestamp(v) => v[row].is_none(),
-            Column::Float(v) => v[row].is_none(),
-            Column::Bool(v) => v[row].is_none(),
+            Column::Str(v) | Column::Category(v) => v.is_null(row),
+            Column::Int(v) | Column::Timestamp(v) | Column::LocalTimestamp(v) => v.is_null(row),
+            Column::Float(v) => v.is_null(row),
+            Column::Bool(v) => v.is_null(row),
             Column::StrList(v) => v[row].is_none(),
             Column::FloatList(v) => v[row].is_none(),
             Column::Cues(v) => v[row].is_none(),
@@ -360,14 +362,14 @@ impl Batch {
     ///     ],
     /// };
     /// let batch = Batch::new(&PAIRS, vec![
-    ///     Column::Str(vec![Some("a".into()), Some("b".into())]),
-    ///     Column::Float(vec![Some(0.5), None]),
+    ///     Column::Str(vec![Some("a".into()), Some("b".into())].into()),
+    ///     Column::Float(vec![Some(0.5), None].into()),
     /// ])?;
     /// assert_eq!(batch.num_rows(), 2);
     ///
     /// let err = Batch::new(&PAIRS, vec![
-    ///     Column::Str(vec![Some("a".into())]),
-    ///     Column::Int(vec![Some(1)]),
+    ///     Column::Str(vec![Some("a".into())].into()),
+    ///     Column::Int(vec![Some(1)].into()),
     /// ]).unwrap_err();
     /// assert_eq!(err.to_string(), "column `value` of table `pairs`: expected Float, got Int");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -767,12 +769,12 @@ mod batch_tests {
 
     fn pair_columns() -> Vec<Column> {
         vec![
-            Column::Str(vec![Some("a1".into()), Some("a2".into())]),
-            Column::Str(vec![Some("x.txt".into()), Some("y.txt".into())]),
-            Column::Int(vec![Some(3), None]),
-            Column::Str(vec![None, Some("c4".into())]),
-            Column::Category(vec![Some("orphan".into()), Some("cycle".into())]),
-            Column::Str(vec![Some("m1".into()), Some("m2".into())]),
+            Column::Str(vec![Some("a1".into()), Some("a2".into())].into()),
+            Column::Str(vec![Some("x.txt".into()), Some("y.txt".into())].into()),
+            Column::Int(vec![Some(3), None].into()),
+            Column::Str(vec![None, Some("c4".into())].into()),
+            Column::Category(vec![Some("orphan".into()), Some("cycle".into())].into()),
+            Column::Str(vec![Some("m1".into()), Some("m2".into())].into()),
         ]
     }
 
@@ -795,7 +797,7 @@ mod batch_tests {
     #[test]
     fn rejects_wrong_type() {
         let mut columns = pair_columns();
-        columns[2] = Column::Str(vec![Some("3".into()), None]);
+        columns[2] = Column::Str(vec![Some("3".into()), None].into());
         let err = Batch::new(&ANOMALIES, columns).unwrap_err();
         assert_eq!(err.to_string(), "column `line` of table `anomalies`: expected Int, got Str");
     }
@@ -803,7 +805,7 @@ mod batch_tests {
     #[test]
     fn rejects_unequal_lengths() {
         let mut columns = pair_columns();
-        columns[4] = Column::Category(vec![Some("orphan".into())]);
+        columns[4] = Column::Category(vec![Some("orphan".into())].into());
         let err = Batch::new(&ANOMALIES, columns).unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -814,7 +816,7 @@ mod batch_tests {
     #[test]
     fn rejects_null_in_non_nullable_column() {
         let mut columns = pair_columns();
-        columns[5] = Column::Str(vec![Some("m1".into()), None]);
+        columns[5] = Column::Str(vec![Some("m1".into()), None].into());
         let err = Batch::new(&ANOMALIES, columns).unwrap_err();
         assert_eq!(
             err.to_string(),

@@ -24,6 +24,7 @@ use arrow_array::{
     Array, ArrayRef, BooleanArray, Float64Array, Int64Array, ListArray, RecordBatch, StringArray,
     StructArray, TimestampMicrosecondArray,
 };
+use arrow_buffer::NullBuffer;
 use arrow_schema::{
     ArrowError, DataType as ArrowType, Field, FieldRef, Fields, Schema, SchemaRef, TimeUnit,
 };
@@ -36,7 +37,7 @@ use parquet::schema::types::ColumnPath;
 
 use super::{
     AtomicFile, Batch, Column, DOC_KEY, DataType, ExportError, SCHEMA_VERSION, SCHEMA_VERSION_KEY,
-    TABLE_KEY, TableSpec, TableWriter, VALUES_KEY, check_batch,
+    Strs, TABLE_KEY, TableSpec, TableWriter, VALUES_KEY, Vals, check_batch,
 };
 
 /// Most rows in one Parquet row group.
@@ -157,22 +158,23 @@ fn arrow_array(column: &Column) -> Result<ArrayRef, ArrowError> {
     Ok(match column {
         Column::Str(v) => {
             // Exactly sized (collecting reserves 1 KB of text per array, #14).
-            let bytes = v.iter().flatten().map(String::len).sum();
-            let mut builder = StringBuilder::with_capacity(v.len(), bytes);
-            for s in v {
-                builder.append_option(s.as_deref());
+            let mut builder = StringBuilder::with_capacity(v.len(), v.text_len());
+            for s in v.iter() {
+                builder.append_option(s);
             }
             Arc::new(builder.finish())
         }
-        Column::Int(v) => Arc::new(Int64Array::from(v.clone())),
-        Column::Float(v) => Arc::new(Float64Array::from(v.clone())),
-        Column::Bool(v) => Arc::new(BooleanArray::from(v.clone())),
+        Column::Int(v) => Arc::new(Int64Array::new(v.values().to_vec().into(), nulls(v))),
+        Column::Float(v) => Arc::new(Float64Array::new(v.values().to_vec().into(), nulls(v))),
+        Column::Bool(v) => {
+            Arc::new(BooleanArray::new(v.values().iter().copied().collect(), nulls(v)))
+        }
         Column::Category(v) => {
             // Sized for the batch: the default (1,024 keys and values) holds ~9 KB per column,
             // which a run keeping one small batch per discussion in memory (Python) pays for
             // each (#14).
             let mut builder = StringDictionaryBuilder::<Int32Type>::with_capacity(v.len(), 8, 64);
-            for value in v {
+            for value in v.iter() {
                 match value {
                     // Fails only past i32::MAX distinct values in one batch.
                     Some(s) => _ = builder.append(s)?,
@@ -181,10 +183,12 @@ fn arrow_array(column: &Column) -> Result<ArrayRef, ArrowError> {
             }
             Arc::new(builder.finish())
         }
-        Column::Timestamp(v) => {
-            Arc::new(TimestampMicrosecondArray::from(v.clone()).with_timezone(UTC))
+        Column::Timestamp(v) => Arc::new(
+            TimestampMicrosecondArray::new(v.values().to_vec().into(), nulls(v)).with_timezone(UTC),
+        ),
+        Column::LocalTimestamp(v) => {
+            Arc::new(TimestampMicrosecondArray::new(v.values().to_vec().into(), nulls(v)))
         }
-        Column::LocalTimestamp(v) => Arc::new(TimestampMicrosecondArray::from(v.clone())),
         Column::StrList(v) => {
             let items = StringArray::from_iter_values(v.iter().flatten().flatten());
             list_array(v, ArrowType::Utf8, Arc::new(items))?
@@ -238,6 +242,11 @@ fn arrow_array(column: &Column) -> Result<ArrayRef, ArrowError> {
             )?)
         }
     })
+}
+
+/// The null buffer of `v`: `None` when no row is null.
+fn nulls<T: Copy + Default>(v: &Vals<T>) -> Option<NullBuffer> {
+    Some(NullBuffer::from(v.validity())).filter(|n| n.null_count() > 0)
 }
 
 /// A list array of `lists`, whose non-null items, in order, are `items` (of type `item_type`).
@@ -294,12 +303,12 @@ fn shared_schema(spec: &'static TableSpec) -> SchemaRef {
 ///
 /// let spec = &schema::ANOMALIES;
 /// let batch = Batch::new(spec, vec![
-///     Column::Str(vec![Some("a1".into())]),
-///     Column::Str(vec![Some("page.txt".into())]),
-///     Column::Int(vec![Some(12)]),
-///     Column::Str(vec![None]),
-///     Column::Category(vec![Some("numbering_gap".into())]),
-///     Column::Str(vec![Some("comment 4 follows comment 2".into())]),
+///     Column::Str(vec![Some("a1".into())].into()),
+///     Column::Str(vec![Some("page.txt".into())].into()),
+///     Column::Int(vec![Some(12)].into()),
+///     Column::Str(vec![None].into()),
+///     Column::Category(vec![Some("numbering_gap".into())].into()),
+///     Column::Str(vec![Some("comment 4 follows comment 2".into())].into()),
 /// ])?;
 /// assert_eq!(from_record_batch(spec, &record_batch(&batch)?)?, batch);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -341,23 +350,11 @@ fn column_of(dtype: DataType, array: &dyn Array) -> Option<Column> {
     use arrow_array::types::{Float64Type, Int64Type, TimestampMicrosecondType};
 
     let n = array.len();
-    fn strings(array: &dyn Array) -> Option<Vec<Option<String>>> {
-        let each = |f: &dyn Fn(usize) -> String| -> Vec<Option<String>> {
-            (0..array.len()).map(|i| (!array.is_null(i)).then(|| f(i))).collect()
-        };
+    fn strings(array: &dyn Array) -> Option<Strs> {
         Some(match array.data_type() {
-            ArrowType::Utf8 => {
-                let a = array.as_string::<i32>();
-                each(&|i| a.value(i).to_string())
-            }
-            ArrowType::LargeUtf8 => {
-                let a = array.as_string::<i64>();
-                each(&|i| a.value(i).to_string())
-            }
-            ArrowType::Utf8View => {
-                let a = array.as_string_view();
-                each(&|i| a.value(i).to_string())
-            }
+            ArrowType::Utf8 => array.as_string::<i32>().iter().collect(),
+            ArrowType::LargeUtf8 => array.as_string::<i64>().iter().collect(),
+            ArrowType::Utf8View => array.as_string_view().iter().collect(),
             _ => return None,
         })
     }
@@ -371,7 +368,7 @@ fn column_of(dtype: DataType, array: &dyn Array) -> Option<Column> {
             .map(|i| (!a.is_null(i)).then(|| offsets[i] as usize..offsets[i + 1] as usize))
             .collect()
     };
-    let micros = |utc: bool| -> Option<Vec<Option<i64>>> {
+    let micros = |utc: bool| -> Option<Vals<i64>> {
         match array.data_type() {
             ArrowType::Timestamp(TimeUnit::Microsecond, tz) if tz.is_some() == utc => {
                 let a = array.as_primitive::<TimestampMicrosecondType>();
@@ -387,12 +384,10 @@ fn column_of(dtype: DataType, array: &dyn Array) -> Option<Column> {
                 let values = strings(d.values().as_ref())?;
                 // (`normalized_keys` panics on an empty dictionary: every value is null.)
                 if values.is_empty() {
-                    return Some(Column::Category(vec![None; n]));
+                    return Some(Column::Category((0..n).map(|_| None::<&str>).collect()));
                 }
                 let keys = d.normalized_keys();
-                (0..n)
-                    .map(|i| if array.is_null(i) { None } else { values[keys[i]].clone() })
-                    .collect()
+                (0..n).map(|i| if array.is_null(i) { None } else { values.get(keys[i]) }).collect()
             }
             None => strings(array)?,
         }),

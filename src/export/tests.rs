@@ -167,14 +167,14 @@ fn sample_batch(spec: &'static TableSpec, rows: usize, seed: usize) -> Batch {
                 cycle(rows, &values, at, null)
             };
             match col.dtype {
-                DataType::Str => Column::Str(texts(TEXTS)),
-                DataType::Int => Column::Int(cycle(rows, INTS, at, null)),
-                DataType::Float => Column::Float(cycle(rows, FLOATS, at, null)),
-                DataType::Bool => Column::Bool(cycle(rows, &[true, false], at, null)),
-                DataType::Category => Column::Category(texts(CATEGORIES)),
-                DataType::Timestamp => Column::Timestamp(cycle(rows, TIMESTAMPS, at, null)),
+                DataType::Str => Column::Str(texts(TEXTS).into()),
+                DataType::Int => Column::Int(cycle(rows, INTS, at, null).into()),
+                DataType::Float => Column::Float(cycle(rows, FLOATS, at, null).into()),
+                DataType::Bool => Column::Bool(cycle(rows, &[true, false], at, null).into()),
+                DataType::Category => Column::Category(texts(CATEGORIES).into()),
+                DataType::Timestamp => Column::Timestamp(cycle(rows, TIMESTAMPS, at, null).into()),
                 DataType::LocalTimestamp => {
-                    Column::LocalTimestamp(cycle(rows, TIMESTAMPS, at, null))
+                    Column::LocalTimestamp(cycle(rows, TIMESTAMPS, at, null).into())
                 }
                 DataType::StrList => Column::StrList(cycle(rows, &str_lists(), at, null)),
                 DataType::FloatList => Column::FloatList(cycle(rows, &float_lists(), at, null)),
@@ -189,13 +189,13 @@ fn sample_batch(spec: &'static TableSpec, rows: usize, seed: usize) -> Batch {
 /// An empty column of type `dtype`.
 fn empty_column(dtype: DataType) -> Column {
     match dtype {
-        DataType::Str => Column::Str(vec![]),
-        DataType::Int => Column::Int(vec![]),
-        DataType::Float => Column::Float(vec![]),
-        DataType::Bool => Column::Bool(vec![]),
-        DataType::Category => Column::Category(vec![]),
-        DataType::Timestamp => Column::Timestamp(vec![]),
-        DataType::LocalTimestamp => Column::LocalTimestamp(vec![]),
+        DataType::Str => Column::Str(vec![].into()),
+        DataType::Int => Column::Int(vec![].into()),
+        DataType::Float => Column::Float(vec![].into()),
+        DataType::Bool => Column::Bool(vec![].into()),
+        DataType::Category => Column::Category(vec![].into()),
+        DataType::Timestamp => Column::Timestamp(vec![].into()),
+        DataType::LocalTimestamp => Column::LocalTimestamp(vec![].into()),
         DataType::StrList => Column::StrList(vec![]),
         DataType::FloatList => Column::FloatList(vec![]),
         DataType::Cues => Column::Cues(vec![]),
@@ -210,13 +210,13 @@ fn concat(spec: &TableSpec, batches: &[Batch]) -> Vec<Column> {
         for (acc, col) in out.iter_mut().zip(batch.columns()) {
             match (acc, col) {
                 (Column::Str(a), Column::Str(b)) | (Column::Category(a), Column::Category(b)) => {
-                    a.extend(b.iter().cloned())
+                    a.extend(b.iter())
                 }
                 (Column::Int(a), Column::Int(b))
                 | (Column::Timestamp(a), Column::Timestamp(b))
-                | (Column::LocalTimestamp(a), Column::LocalTimestamp(b)) => a.extend(b),
-                (Column::Float(a), Column::Float(b)) => a.extend(b),
-                (Column::Bool(a), Column::Bool(b)) => a.extend(b),
+                | (Column::LocalTimestamp(a), Column::LocalTimestamp(b)) => a.extend(b.iter()),
+                (Column::Float(a), Column::Float(b)) => a.extend(b.iter()),
+                (Column::Bool(a), Column::Bool(b)) => a.extend(b.iter()),
                 (Column::StrList(a), Column::StrList(b)) => a.extend(b.iter().cloned()),
                 (Column::FloatList(a), Column::FloatList(b)) => a.extend(b.iter().cloned()),
                 (Column::Cues(a), Column::Cues(b)) => a.extend(b.iter().cloned()),
@@ -315,21 +315,17 @@ fn read_parquet(path: &Path, spec: &TableSpec) -> Vec<Column> {
                 a.as_string::<i32>().iter().map(|s| s.unwrap().to_string()).collect()
             };
             match acc {
-                Column::Str(v) => {
-                    v.extend(array.as_string::<i32>().iter().map(|s| s.map(str::to_string)))
-                }
-                Column::Int(v) => v.extend(array.as_primitive::<Int64Type>()),
-                Column::Float(v) => v.extend(array.as_primitive::<Float64Type>()),
-                Column::Bool(v) => v.extend(array.as_boolean()),
+                Column::Str(v) => v.extend(array.as_string::<i32>().iter()),
+                Column::Int(v) => v.extend(array.as_primitive::<Int64Type>().iter()),
+                Column::Float(v) => v.extend(array.as_primitive::<Float64Type>().iter()),
+                Column::Bool(v) => v.extend(array.as_boolean().iter()),
                 Column::Category(v) => {
                     let dict = array.as_dictionary::<Int32Type>();
                     let values = dict.values().as_string::<i32>();
-                    v.extend(
-                        dict.keys().iter().map(|k| k.map(|k| values.value(k as usize).to_string())),
-                    );
+                    v.extend(dict.keys().iter().map(|k| k.map(|k| values.value(k as usize))));
                 }
                 Column::Timestamp(v) | Column::LocalTimestamp(v) => {
-                    v.extend(array.as_primitive::<TimestampMicrosecondType>())
+                    v.extend(array.as_primitive::<TimestampMicrosecondType>().iter())
                 }
                 Column::StrList(v) => v.extend(arrow_lists(array, strings)),
                 Column::FloatList(v) => v.extend(arrow_lists(array, |a| {
@@ -702,9 +698,11 @@ fn writers_reject_timestamps_outside_years_0000_to_9999() {
             } else {
                 (vec![Some(0), at], vec![Some(0), local])
             };
-            let batch =
-                Batch::new(&TIMES, vec![Column::Timestamp(at), Column::LocalTimestamp(local)])
-                    .unwrap();
+            let batch = Batch::new(
+                &TIMES,
+                vec![Column::Timestamp(at.into()), Column::LocalTimestamp(local.into())],
+            )
+            .unwrap();
             let mut wtr = create_writer(format, dir.path(), &TIMES).unwrap();
             let err = wtr.write_batch(&batch).unwrap_err();
             assert!(matches!(err, ExportError::Schema(_)), "{format}: {err:?}");
@@ -824,12 +822,12 @@ fn csv_nulls_and_empty_strings_are_empty_fields() {
     let batch = Batch::new(
         &ANOMALIES,
         vec![
-            Column::Str(vec![Some("a1".into()), Some("a1".into())]),
-            Column::Str(vec![Some("".into()), Some("s".into())]),
-            Column::Int(vec![None, Some(3)]),
-            Column::Str(vec![None, Some("".into())]),
-            Column::Category(vec![Some("orphan".into()), Some("cycle".into())]),
-            Column::Str(vec![Some("m".into()), Some("".into())]),
+            Column::Str(vec![Some("a1".into()), Some("a1".into())].into()),
+            Column::Str(vec![Some("".into()), Some("s".into())].into()),
+            Column::Int(vec![None, Some(3)].into()),
+            Column::Str(vec![None, Some("".into())].into()),
+            Column::Category(vec![Some("orphan".into()), Some("cycle".into())].into()),
+            Column::Str(vec![Some("m".into()), Some("".into())].into()),
         ],
     )
     .unwrap();
@@ -841,9 +839,9 @@ fn csv_nulls_and_empty_strings_are_empty_fields() {
     );
     // A null and an empty string in a nullable column read back the same: as null.
     let back = read_csv(&path, &ANOMALIES);
-    assert_eq!(back[3], Column::Str(vec![None, None]));
+    assert_eq!(back[3], Column::Str(vec![None, None].into()));
     // In non-nullable columns an empty field is an empty string.
-    assert_eq!(back[1], Column::Str(vec![Some("".into()), Some("s".into())]));
+    assert_eq!(back[1], Column::Str(vec![Some("".into()), Some("s".into())].into()));
 }
 
 #[test]
@@ -871,7 +869,8 @@ fn csv_numbers_use_shortest_round_trip_form() {
     let dir = tempfile::tempdir().unwrap();
     let floats = vec![Some(0.1), Some(2.0), Some(1e-7), Some(-0.5), Some(f64::NAN), None];
     let bools = vec![Some(true), Some(false), None, None, None, None];
-    let batch = Batch::new(&NUMS, vec![Column::Float(floats), Column::Bool(bools)]).unwrap();
+    let batch =
+        Batch::new(&NUMS, vec![Column::Float(floats.into()), Column::Bool(bools.into())]).unwrap();
     let csv = fs::read_to_string(write(
         ExportFormat::Csv,
         dir.path(),
@@ -905,9 +904,11 @@ fn jsonl_writes_infinities_as_null() {
         }],
     };
     let dir = tempfile::tempdir().unwrap();
-    let batch =
-        Batch::new(&F, vec![Column::Float(vec![Some(f64::INFINITY), Some(f64::NEG_INFINITY)])])
-            .unwrap();
+    let batch = Batch::new(
+        &F,
+        vec![Column::Float(vec![Some(f64::INFINITY), Some(f64::NEG_INFINITY)].into())],
+    )
+    .unwrap();
     let path = write(ExportFormat::Jsonl, dir.path(), &F, &[batch]);
     assert_eq!(fs::read_to_string(path).unwrap(), "{\"x\":null}\n{\"x\":null}\n");
 }
@@ -1095,29 +1096,32 @@ fn small_comments() -> Batch {
     Batch::new(
         &COMMENTS,
         vec![
-            Column::Str(vec![s("a1"), s("a1"), s("a1")]),
-            Column::Str(vec![s("c1"), s("c2"), s("c9")]),
-            Column::Str(vec![None, s("c1"), None]),
-            Column::Str(vec![s("c1"), s("c1"), s("c9")]),
-            Column::Int(vec![Some(1), Some(2), Some(1)]),
-            Column::Int(vec![Some(1), Some(1), Some(2)]),
-            Column::Str(vec![s("Anna K."), s("bernd_77"), None]),
-            Column::Timestamp(vec![Some(1_709_280_900_000_000), None, None]),
-            Column::LocalTimestamp(vec![None, Some(1_709_284_800_000_000), None]),
-            Column::Str(vec![s("2024-03-01T09:15+01:00"), s("1. März 2024, 09:20"), None]),
-            Column::Category(vec![s("comment"), s("comment"), s("pingback")]),
-            Column::Category(vec![s("approved"), None, s("spam")]),
-            Column::Bool(vec![Some(false), Some(false), Some(true)]),
-            Column::Bool(vec![Some(false), Some(true), None]),
-            Column::Str(vec![
-                s("Stimmt, aber \"teuer\" ist relativ."),
-                s("Zwei Zeilen:\nja, wirklich — 🙂"),
-                s(""),
-            ]),
-            Column::Int(vec![Some(0), Some(12), Some(0)]),
-            Column::Int(vec![Some(1), Some(0), Some(0)]),
-            Column::Int(vec![Some(2), Some(1), Some(1)]),
-            Column::Int(vec![Some(12), Some(15), None]),
+            Column::Str(vec![s("a1"), s("a1"), s("a1")].into()),
+            Column::Str(vec![s("c1"), s("c2"), s("c9")].into()),
+            Column::Str(vec![None, s("c1"), None].into()),
+            Column::Str(vec![s("c1"), s("c1"), s("c9")].into()),
+            Column::Int(vec![Some(1), Some(2), Some(1)].into()),
+            Column::Int(vec![Some(1), Some(1), Some(2)].into()),
+            Column::Str(vec![s("Anna K."), s("bernd_77"), None].into()),
+            Column::Timestamp(vec![Some(1_709_280_900_000_000), None, None].into()),
+            Column::LocalTimestamp(vec![None, Some(1_709_284_800_000_000), None].into()),
+            Column::Str(vec![s("2024-03-01T09:15+01:00"), s("1. März 2024, 09:20"), None].into()),
+            Column::Category(vec![s("comment"), s("comment"), s("pingback")].into()),
+            Column::Category(vec![s("approved"), None, s("spam")].into()),
+            Column::Bool(vec![Some(false), Some(false), Some(true)].into()),
+            Column::Bool(vec![Some(false), Some(true), None].into()),
+            Column::Str(
+                vec![
+                    s("Stimmt, aber \"teuer\" ist relativ."),
+                    s("Zwei Zeilen:\nja, wirklich — 🙂"),
+                    s(""),
+                ]
+                .into(),
+            ),
+            Column::Int(vec![Some(0), Some(12), Some(0)].into()),
+            Column::Int(vec![Some(1), Some(0), Some(0)].into()),
+            Column::Int(vec![Some(2), Some(1), Some(1)].into()),
+            Column::Int(vec![Some(12), Some(15), None].into()),
             Column::StrMap(vec![
                 Some(vec![
                     (s("score").unwrap(), s("3").unwrap()),
@@ -1126,14 +1130,14 @@ fn small_comments() -> Batch {
                 Some(vec![(s("note").unwrap(), s("a \"q\", b").unwrap())]),
                 None,
             ]),
-            Column::Bool(vec![Some(false), Some(false), Some(true)]),
-            Column::Bool(vec![Some(false); 3]),
-            Column::Bool(vec![Some(false); 3]),
-            Column::Bool(vec![Some(false); 3]),
-            Column::Category(vec![s("de"), None, None]),
-            Column::Category(vec![s("scored"), s("scored"), s("not_a_comment")]),
-            Column::Float(vec![Some(0.125), Some(0.75), None]),
-            Column::Bool(vec![Some(false), Some(true), None]),
+            Column::Bool(vec![Some(false), Some(false), Some(true)].into()),
+            Column::Bool(vec![Some(false); 3].into()),
+            Column::Bool(vec![Some(false); 3].into()),
+            Column::Bool(vec![Some(false); 3].into()),
+            Column::Category(vec![s("de"), None, None].into()),
+            Column::Category(vec![s("scored"), s("scored"), s("not_a_comment")].into()),
+            Column::Float(vec![Some(0.125), Some(0.75), None].into()),
+            Column::Bool(vec![Some(false), Some(true), None].into()),
             Column::StrList(vec![Some(vec![]), Some(vec![s("vulgarity").unwrap()]), None]),
             Column::Cues(vec![
                 Some(vec![]),
@@ -1146,18 +1150,16 @@ fn small_comments() -> Batch {
                 }]),
                 None,
             ]),
-            Column::Int(vec![Some(0), Some(0), None]),
-            Column::Category(vec![s("no_target"), s("scored"), s("not_a_comment")]),
-            Column::Category(vec![None, Some(s("disagree").unwrap()), None]),
-            Column::Float(vec![None, Some(0.625), None]),
-            Column::Float(vec![None, Some(0.25), None]),
-            Column::Float(vec![None, Some(0.125), None]),
-            Column::Category(vec![
-                Some(s("unclear").unwrap()),
-                Some(s("with_article").unwrap()),
-                None,
-            ]),
-            Column::Float(vec![None, Some(0.5), None]),
+            Column::Int(vec![Some(0), Some(0), None].into()),
+            Column::Category(vec![s("no_target"), s("scored"), s("not_a_comment")].into()),
+            Column::Category(vec![None, Some(s("disagree").unwrap()), None].into()),
+            Column::Float(vec![None, Some(0.625), None].into()),
+            Column::Float(vec![None, Some(0.25), None].into()),
+            Column::Float(vec![None, Some(0.125), None].into()),
+            Column::Category(
+                vec![Some(s("unclear").unwrap()), Some(s("with_article").unwrap()), None].into(),
+            ),
+            Column::Float(vec![None, Some(0.5), None].into()),
         ],
     )
     .unwrap()
@@ -1208,24 +1210,28 @@ fn small_typed() -> Batch {
     Batch::new(
         &TYPED,
         vec![
-            Column::Category(vec![
-                Some(s("comment")),
-                Some(s("pingback")),
-                Some(s("comment")),
-                Some(s("Ünïcödé, \"q\"")),
-            ]),
-            Column::Timestamp(vec![
-                Some(1_695_543_120_000_000),
-                Some(-250_000),
-                None,
-                Some(951_825_600_123_456),
-            ]),
-            Column::LocalTimestamp(vec![
-                Some(1_695_550_320_000_000),
-                Some(-2_208_988_799_999_999),
-                None,
-                Some(951_825_600_500_000),
-            ]),
+            Column::Category(
+                vec![
+                    Some(s("comment")),
+                    Some(s("pingback")),
+                    Some(s("comment")),
+                    Some(s("Ünïcödé, \"q\"")),
+                ]
+                .into(),
+            ),
+            Column::Timestamp(
+                vec![Some(1_695_543_120_000_000), Some(-250_000), None, Some(951_825_600_123_456)]
+                    .into(),
+            ),
+            Column::LocalTimestamp(
+                vec![
+                    Some(1_695_550_320_000_000),
+                    Some(-2_208_988_799_999_999),
+                    None,
+                    Some(951_825_600_500_000),
+                ]
+                .into(),
+            ),
             Column::StrList(vec![
                 Some(vec![s("news"), s("politics")]),
                 Some(vec![]),
