@@ -184,12 +184,8 @@ impl DiscussionTables {
         assert_eq!(scores.comments().len(), d.len(), "one score row per comment");
         let scored = scores.has_incivility();
         let summary = ScoreSummary::of(d, scores, d.preorder());
-        let thread_summaries: Vec<ScoreSummary> =
-            d.roots().iter().map(|&r| ScoreSummary::of(d, scores, d.subtree(r))).collect();
         let stance = scores.has_stance();
         let stance_summary = StanceSummary::of(d, scores, d.preorder());
-        let thread_stances: Vec<StanceSummary> =
-            d.roots().iter().map(|&r| StanceSummary::of(d, scores, d.subtree(r))).collect();
         let a = &d.article;
         let aid = &a.id;
 
@@ -229,8 +225,14 @@ impl DiscussionTables {
         cols.extend(dynamics_columns(std::slice::from_ref(&dy)));
         let articles = Batch::new(&ARTICLES, cols)?;
 
+        // Per-thread summaries live only while their columns are made: a discussion of 100,000
+        // top-level comments has 100,000 of each (#13).
         let roots = d.roots();
         let refs: Vec<&StructureMetrics> = threads.iter().collect();
+        let thread_summaries: Vec<ScoreSummary> =
+            roots.iter().map(|&r| ScoreSummary::of(d, scores, d.subtree(r))).collect();
+        let thread_stances: Vec<StanceSummary> =
+            roots.iter().map(|&r| StanceSummary::of(d, scores, d.subtree(r))).collect();
         let mut cols = vec![
             Column::Str(roots.iter().map(|_| text(aid)).collect()),
             Column::Str(roots.iter().map(|&r| text(&d.node(r).comment.id)).collect()),
@@ -239,7 +241,9 @@ impl DiscussionTables {
         ];
         cols.extend(metric_columns(&refs));
         cols.extend(summary_columns(&thread_summaries, scored));
+        drop(thread_summaries);
         cols.extend(stance_columns(&thread_stances, stance));
+        drop(thread_stances);
         cols.extend(dynamics_columns(&crate::dynamics::Dynamics::of_threads(d, scores, &edges)));
         let threads = Batch::new(&THREADS, cols)?;
 

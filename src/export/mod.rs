@@ -317,6 +317,26 @@ impl Column {
         }
     }
 
+    /// A copy of `rows`.
+    ///
+    /// # Panics
+    /// If `rows` is out of bounds.
+    pub fn slice(&self, rows: std::ops::Range<usize>) -> Column {
+        match self {
+            Column::Str(v) => Column::Str(v.slice(rows)),
+            Column::Category(v) => Column::Category(v.slice(rows)),
+            Column::Int(v) => Column::Int(v.slice(rows)),
+            Column::Timestamp(v) => Column::Timestamp(v.slice(rows)),
+            Column::LocalTimestamp(v) => Column::LocalTimestamp(v.slice(rows)),
+            Column::Float(v) => Column::Float(v.slice(rows)),
+            Column::Bool(v) => Column::Bool(v.slice(rows)),
+            Column::StrList(v) => Column::StrList(v[rows].to_vec()),
+            Column::FloatList(v) => Column::FloatList(v[rows].to_vec()),
+            Column::Cues(v) => Column::Cues(v[rows].to_vec()),
+            Column::StrMap(v) => Column::StrMap(v[rows].to_vec()),
+        }
+    }
+
     fn first_null(&self) -> Option<usize> {
         (0..self.len()).find(|&row| self.is_null(row))
     }

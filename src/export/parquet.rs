@@ -479,12 +479,25 @@ impl TableWriter for ParquetWriter {
         }
         let parquet_err = |source| ExportError::Parquet { path: self.path.clone(), source };
         let arrow_err = |e| parquet_err(ParquetError::from(e));
-        // Fails only when a batch overflows Arrow's 32-bit offsets or dictionary keys.
-        let arrays =
-            batch.columns().iter().map(arrow_array).collect::<Result<_, _>>().map_err(arrow_err)?;
-        // Batch::new checked types, lengths and nulls, so this fails only on a bug.
-        let record_batch = RecordBatch::try_new(self.schema.clone(), arrays).map_err(arrow_err)?;
-        self.wtr.write(&record_batch).map_err(parquet_err)
+        // A row group at a time: the writer holds no more than that anyway, and a copy of a
+        // discussion's whole table in Arrow arrays would be its largest allocation (#13).
+        let n = batch.num_rows();
+        for start in (0..n).step_by(MAX_ROW_GROUP_ROWS) {
+            let rows = start..n.min(start + MAX_ROW_GROUP_ROWS);
+            let whole = rows.len() == n;
+            let arrays = batch
+                .columns()
+                .iter()
+                .map(|c| if whole { arrow_array(c) } else { arrow_array(&c.slice(rows.clone())) })
+                // Fails only when a batch overflows Arrow's 32-bit offsets or dictionary keys.
+                .collect::<Result<_, _>>()
+                .map_err(arrow_err)?;
+            // Batch::new checked types, lengths and nulls, so this fails only on a bug.
+            let record_batch =
+                RecordBatch::try_new(self.schema.clone(), arrays).map_err(arrow_err)?;
+            self.wtr.write(&record_batch).map_err(parquet_err)?;
+        }
+        Ok(())
     }
 
     fn finish(self: Box<Self>) -> Result<PathBuf, ExportError> {

@@ -93,6 +93,20 @@ impl Strs {
         (0..self.len()).map(|row| self.get(row))
     }
 
+    /// A copy of `rows`.
+    ///
+    /// # Panics
+    /// If `rows` is out of bounds.
+    pub fn slice(&self, rows: std::ops::Range<usize>) -> Strs {
+        let start = if rows.start == 0 { 0 } else { self.ends[rows.start - 1] };
+        let end = if rows.end == 0 { 0 } else { self.ends[rows.end - 1] };
+        Strs {
+            data: self.data[start..end].to_string(),
+            ends: self.ends[rows.clone()].iter().map(|e| e - start).collect(),
+            valid: self.valid[rows].to_vec(),
+        }
+    }
+
     /// Bytes of text in all rows.
     pub fn text_len(&self) -> usize {
         self.data.len()
@@ -197,6 +211,14 @@ impl<T: Copy + Default> Vals<T> {
         (0..self.len()).map(|row| self.get(row))
     }
 
+    /// A copy of `rows`.
+    ///
+    /// # Panics
+    /// If `rows` is out of bounds.
+    pub fn slice(&self, rows: std::ops::Range<usize>) -> Vals<T> {
+        Vals { values: self.values[rows.clone()].to_vec(), valid: self.valid[rows].to_vec() }
+    }
+
     /// The values, with the type's default in place of each null.
     pub fn values(&self) -> &[T] {
         &self.values
@@ -264,6 +286,12 @@ mod tests {
             .collect();
         assert_ne!(v, other);
         assert_eq!(format!("{v:?}"), format!("{rows:?}"));
+        for a in 0..=rows.len() {
+            for b in a..=rows.len() {
+                let part: Strs = rows[a..b].iter().copied().collect();
+                assert_eq!(v.slice(a..b), part, "{a}..{b}");
+            }
+        }
     }
 
     #[test]
@@ -276,5 +304,7 @@ mod tests {
         let b: Vals<bool> = [None, Some(false)].into_iter().collect();
         assert_eq!((b.get(0), b.get(1)), (None, Some(false)));
         assert!(Vals::<i64>::new().is_empty());
+        assert_eq!(v.slice(1..3), Vals::from(vec![None, Some(-1.5)]));
+        assert!(v.slice(3..3).is_empty());
     }
 }
