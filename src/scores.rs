@@ -32,6 +32,7 @@ use crate::classify::stance::{self, Relation, StanceScore};
 use crate::classify::text;
 use crate::model::{Article, CommentKind};
 use crate::thread::{Discussion, NodeId};
+use rayon::iter::{IntoParallelRefIterator, ParallelBridge, ParallelIterator};
 
 /// Characters of the article body, after its title, that a top-level comment's stance is read
 /// against: the lede, where a news article states its case.
@@ -56,13 +57,23 @@ pub struct Scorers {
 impl Scorers {
     /// The models shipped in `models/` (compiled into the binary).
     pub fn shipped() -> Scorers {
-        Scorers {
-            incivility: Some(incivility::shipped_model()),
-            stance: Some(stance::shipped_model()),
-            sides: SideParams::default(),
-            targets: Vec::new(),
-            incivility_languages: vec![incivility::shipped_model_de()],
-        }
+        // Loading (parsing the JSON, building the lexicons' automata) is most of a small run's
+        // time and each model's is independent: one thread each (#17).
+        std::thread::scope(|s| {
+            let stance = s.spawn(stance::shipped_model);
+            let de = s.spawn(incivility::shipped_model_de);
+            let en = incivility::shipped_model();
+            let join = |h: std::thread::ScopedJoinHandle<'_, FittedScorer>| {
+                h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            };
+            Scorers {
+                incivility: Some(en),
+                stance: Some(join(stance)),
+                sides: SideParams::default(),
+                targets: Vec::new(),
+                incivility_languages: vec![join(de)],
+            }
+        })
     }
 
     /// The incivility model for comments in `language` (ISO 639-1; `None` when it cannot be
@@ -282,6 +293,12 @@ fn text_status(d: &Discussion, id: NodeId) -> ScoreStatus {
     }
 }
 
+/// Comments from which a discussion analysed on a pool of threads is scored by all of them.
+const PARALLEL_COMMENTS: usize = 1_000;
+
+/// Most comments in one group of comments scored together (one thread's unit of work).
+const PARALLEL_GROUP: usize = 64;
+
 impl DiscussionScores {
     /// Scores every comment of `d` with `scorers`.
     pub fn new(d: &Discussion, scorers: &Scorers) -> DiscussionScores {
@@ -296,12 +313,16 @@ impl DiscussionScores {
         // `target`: what a comment's stance is read against, with its words; `None` when
         // that is a comment without a score (so is its relation).
         // Each comment's language, and the discussion's for those that cannot be told.
-        let languages: Vec<Option<&'static str>> = match scorers.incivility.is_some()
-            || scorers.stance.is_some()
-        {
-            true => d.nodes().iter().map(|n| crate::language::detect(&n.comment.text)).collect(),
-            false => vec![None; d.len()],
-        };
+        // A large discussion is read by every thread of the pool it is analysed on (none when
+        // it is analysed outside a pool: `--threads 1` stays on one thread).
+        let parallel = d.len() >= PARALLEL_COMMENTS && rayon::current_thread_index().is_some();
+        let detect = |n: &crate::thread::Node| crate::language::detect(&n.comment.text);
+        let languages: Vec<Option<&'static str>> =
+            match scorers.incivility.is_some() || scorers.stance.is_some() {
+                true if parallel => d.nodes().par_iter().map(detect).collect(),
+                true => d.nodes().iter().map(detect).collect(),
+                false => vec![None; d.len()],
+            };
         let language = crate::language::discussion_language(d, &languages);
         if scorers.incivility.is_none() && scorers.stance.is_none() && scorers.targets.is_empty() {
             // Nothing to score (`--no-scores`): no comment's words are read.
@@ -393,31 +414,44 @@ impl DiscussionScores {
         let mut comments: Vec<CommentScores> = vec![CommentScores::default(); d.len()];
         let article_target =
             article.as_deref().zip(article_words.as_deref()).map(|(t, w)| (t, w, None));
-        for &r in d.roots() {
-            comments[r.index()] = score(r, article_target);
-        }
-        // Replies by parent: a parent's words, and what the stance model reads of them, are
-        // worked out once for all its replies, not once per reply (a long comment with many
-        // replies made that O(replies × length), issue #13), and dropped when its replies are
-        // scored.
-        for i in 0..d.len() {
-            let p = NodeId(i as u32);
-            let replies = d.children(p);
-            if replies.is_empty() {
-                continue;
-            }
+        // Comments go in groups read against the same target: the top-level comments (the
+        // article), then each comment's replies (their parent), in runs of at most
+        // `PARALLEL_GROUP`. A parent's words, and what the stance model reads of them, are
+        // worked out once for its group, not once per reply (a long comment with many replies
+        // made that O(replies × length), issue #13), and dropped when the group is scored.
+        let groups = d.roots().chunks(PARALLEL_GROUP).map(|g| (None, g)).chain(
+            (0..d.len() as u32)
+                .map(NodeId)
+                .flat_map(|p| d.children(p).chunks(PARALLEL_GROUP).map(move |g| (Some(p), g))),
+        );
+        let score_group = |(parent, replies): (Option<NodeId>, &[NodeId]),
+                           put: &mut dyn FnMut(NodeId, CommentScores)| {
+            let Some(p) = parent else {
+                replies.iter().for_each(|&r| put(r, score(r, article_target)));
+                return;
+            };
             let parent_words = (scorers.stance.is_some() && is_scored(d, p))
                 .then(|| text::tokens(&d.node(p).comment.text, &[]));
             let cache = parent_words.as_deref().zip(scorers.stance.as_ref()).and_then(|(w, m)| {
                 // Worth it only for several replies.
-                (replies.len() > 1).then(|| m.space().target_cache(w))
+                (d.children(p).len() > 1).then(|| m.space().target_cache(w))
             });
             let target = parent_words
                 .as_deref()
                 .map(|w| (d.node(p).comment.text.as_str(), w, cache.as_ref()));
-            for &r in replies {
-                comments[r.index()] = score(r, target);
-            }
+            replies.iter().for_each(|&r| put(r, score(r, target)));
+        };
+        if parallel {
+            let out = std::sync::Mutex::new(comments);
+            groups.par_bridge().for_each(|g| {
+                let mut done = Vec::with_capacity(g.1.len());
+                score_group(g, &mut |r, s| done.push((r, s)));
+                let mut out = out.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                done.into_iter().for_each(|(r, s)| out[r.index()] = s);
+            });
+            comments = out.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        } else {
+            groups.for_each(|g| score_group(g, &mut |r, s| comments[r.index()] = s));
         }
         if scorers.stance.is_some() {
             let sides = scorers.sides.propagate(d, &links(&comments));
@@ -646,6 +680,45 @@ mod tests {
         let doc =
             parse::parse_bytes(capture.as_bytes(), "t.txt", &Default::default()).unwrap().remove(0);
         Discussion::build(doc)
+    }
+
+    #[test]
+    fn a_large_discussion_scored_by_a_pool_is_scored_as_on_one_thread() {
+        // Enough comments for the parallel path, with top-level comments, long runs of replies
+        // to one parent (several groups), chains, German, empty and uncivil texts.
+        let texts = [
+            "You are an idiot and everybody knows it.",
+            "I agree, the figures are right.",
+            "Das ist eine Lüge, du Trottel.",
+            "",
+            "No, that is simply wrong: read the report.",
+            "!!!!",
+        ];
+        let mut jsonl = String::new();
+        for i in 0..(PARALLEL_COMMENTS + 500) {
+            let parent = match i % 10 {
+                0 => None,
+                1..=4 => Some(1),
+                _ => Some(i * 7919 % i.max(1)),
+            };
+            let row = serde_json::json!({
+                "id": i.to_string(),
+                "parent_id": parent.map(|p: usize| p.to_string()),
+                "text": format!("{} {}", texts[i % texts.len()], i % 13),
+            });
+            jsonl.push_str(&format!("{row}\n"));
+        }
+        let doc =
+            parse::parse_bytes(jsonl.as_bytes(), "t.jsonl", &Default::default()).unwrap().remove(0);
+        let d = Discussion::build(doc);
+        assert!(d.len() >= PARALLEL_COMMENTS && d.children(NodeId(1)).len() > PARALLEL_GROUP);
+        let scorers = Scorers::shipped();
+        let one = DiscussionScores::new(&d, &scorers);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let pooled = pool.install(|| DiscussionScores::new(&d, &scorers));
+        assert!(one.comments().iter().filter(|c| c.status == ScoreStatus::Scored).count() > 1_000);
+        assert!(one.comments().iter().any(|c| c.stance.is_some()));
+        assert!(one == pooled, "the same scores, comment by comment");
     }
 
     #[test]

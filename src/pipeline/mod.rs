@@ -237,10 +237,29 @@ pub struct Totals {
     pub unsupported_languages: BTreeMap<String, usize>,
 }
 
+impl Totals {
+    /// Counts the rows of `a`.
+    fn add(&mut self, a: &Analysed) {
+        let s = &a.summary;
+        self.articles += 1;
+        self.comments += s.comments;
+        self.threads += s.threads;
+        self.anomalies += s.anomalies;
+        self.edges += a.tables.edges.num_rows();
+        self.interactions += a.tables.interactions.num_rows();
+        *self.formats.entry(s.format.clone()).or_default() += 1;
+        for (l, n) in &s.unsupported_languages {
+            *self.unsupported_languages.entry(l.to_string()).or_default() += n;
+        }
+    }
+}
+
 /// How [`run`] runs.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RunOptions {
-    /// Worker threads; defaults to one per core. The output is the same for any number.
+    /// Threads; defaults to one per core. With one, reading, analysing and writing take turns
+    /// on the calling thread (one core busy); with more, they overlap: the calling thread
+    /// reads, this many threads analyse and one writes. The output is the same for any number.
     pub threads: Option<NonZeroUsize>,
 }
 
@@ -373,6 +392,9 @@ pub fn run_with(
     sink: &mut dyn Sink,
     cb: Callbacks<'_>,
 ) -> Result<Run, PipelineError> {
+    if opts.threads.is_some_and(|n| n.get() == 1) {
+        return run_serial(sources, parse, scorers, sink, cb);
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads.map_or(0, NonZeroUsize::get))
         .build()
@@ -392,19 +414,9 @@ pub fn run_with(
                     while let Some(done) = waiting.remove(&next) {
                         let a = done?;
                         sink.write(&a)?;
-                        let s = &a.summary;
-                        totals.articles += 1;
-                        totals.comments += s.comments;
-                        totals.threads += s.threads;
-                        totals.anomalies += s.anomalies;
-                        totals.edges += a.tables.edges.num_rows();
-                        totals.interactions += a.tables.interactions.num_rows();
-                        *totals.formats.entry(s.format.clone()).or_default() += 1;
-                        for (l, n) in &s.unsupported_languages {
-                            *totals.unsupported_languages.entry(l.to_string()).or_default() += n;
-                        }
-                        written(s, &totals);
-                        budget_w.give(s.comments + 1);
+                        totals.add(&a);
+                        written(&a.summary, &totals);
+                        budget_w.give(a.summary.comments + 1);
                         next += 1;
                     }
                 }
@@ -451,6 +463,47 @@ pub fn run_with(
         }
         Ok(Run { totals, outcome: outcome.unwrap_or_default() })
     })
+}
+
+/// [`run_with`] on one thread: each discussion is read, analysed and written before the next
+/// is read.
+fn run_serial(
+    sources: &[Source],
+    parse: &ParseOptions,
+    scorers: &Scorers,
+    sink: &mut dyn Sink,
+    cb: Callbacks<'_>,
+) -> Result<Run, PipelineError> {
+    let Callbacks { event, read, written, cancelled } = cb;
+    let mut totals = Totals::default();
+    let mut failed = None;
+    let mut stopped = false;
+    let outcome = for_each_discussion(sources, parse, event, read, |d| {
+        if cancelled() {
+            stopped = true;
+            return Err(());
+        }
+        let done = analyse(&d, scorers).and_then(|a| sink.write(&a).map(|()| a));
+        drop(d);
+        match done {
+            Ok(a) => {
+                totals.add(&a);
+                written(&a.summary, &totals);
+                Ok(())
+            }
+            Err(e) => {
+                failed = Some(e);
+                Err(())
+            }
+        }
+    });
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    if stopped {
+        return Err(PipelineError::Cancelled);
+    }
+    Ok(Run { totals, outcome: outcome.unwrap_or_default() })
 }
 
 /// The sink that writes the six tables as files into an output folder: into a staging folder
@@ -805,6 +858,48 @@ mod tests {
             assert_eq!((run.totals.articles, run.outcome.inputs), (39, 39));
             assert_eq!(run.totals.formats.get("text"), Some(&39));
         }
+    }
+
+    #[test]
+    fn one_thread_reads_analyses_and_writes_on_the_calling_thread() {
+        struct Threads(Vec<std::thread::ThreadId>);
+        impl Sink for Threads {
+            fn write(&mut self, _: &Analysed) -> Result<(), ExportError> {
+                self.0.push(std::thread::current().id());
+                Ok(())
+            }
+        }
+        let sources: Vec<Source> = (1..5).map(page).collect();
+        let here = std::thread::current().id();
+        for threads in [1, 2] {
+            let mut sink = Threads(Vec::new());
+            let opts = RunOptions { threads: NonZeroUsize::new(threads) };
+            run(&sources, &ParseOptions::default(), &Scorers::default(), &opts, &mut sink).unwrap();
+            assert_eq!(sink.0.len(), 4);
+            // One thread: every discussion written here; more: by the writing thread.
+            assert_eq!(sink.0.iter().all(|t| *t == here), threads == 1, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn a_failing_sink_stops_a_one_thread_run_with_its_error() {
+        struct Fail(usize);
+        impl Sink for Fail {
+            fn write(&mut self, _: &Analysed) -> Result<(), ExportError> {
+                self.0 += 1;
+                Err(ExportError::Schema("disk full".into()))
+            }
+        }
+        let sources: Vec<Source> = (1..5).map(page).collect();
+        let mut sink = Fail(0);
+        let opts = RunOptions { threads: NonZeroUsize::new(1) };
+        let err = run(&sources, &ParseOptions::default(), &Scorers::default(), &opts, &mut sink)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            PipelineError::from(ExportError::Schema("disk full".into())).to_string()
+        );
+        assert_eq!(sink.0, 1, "nothing is analysed after the sink failed");
     }
 
     #[test]
