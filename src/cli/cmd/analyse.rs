@@ -38,8 +38,9 @@ pub struct Args {
     pub format: OutputFormat,
     #[command(flatten)]
     pub models: ModelArgs,
-    /// Worker threads for analysing discussions [default: one per core]. The output is the
-    /// same for any number.
+    /// Threads to use [default: one per core]. With 1, reading, analysing and writing take
+    /// turns on one thread; with more, that many analyse while one reads and one writes. The
+    /// output is the same for any number.
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<std::num::NonZeroUsize>,
     /// Print no per-discussion lines and no progress bar (errors and the total still go
