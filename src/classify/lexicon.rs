@@ -128,13 +128,17 @@ impl Lexicon {
             };
             // An entry that needs Unicode (`\W`, a negated class: in ASCII they could split a
             // character) keeps it, as an island in an ASCII expression.
-            let pattern = match builder(&pattern).build() {
-                Ok(_) => pattern,
-                Err(_) => format!("(?u:{pattern})"),
+            // (Compiled once: compiling is most of loading a model, #17.)
+            let (pattern, regex) = match builder(&pattern).build() {
+                Ok(regex) => (pattern, regex),
+                Err(_) => {
+                    let pattern = format!("(?u:{pattern})");
+                    let regex = builder(&pattern)
+                        .build()
+                        .map_err(|e| err(lineno, format!("bad pattern `{entry}`: {e}")))?;
+                    (pattern, regex)
+                }
             };
-            let regex = builder(&pattern)
-                .build()
-                .map_err(|e| err(lineno, format!("bad pattern `{entry}`: {e}")))?;
             patterns.push(Pattern { triggers: triggers(&pattern), regex });
         }
         let entries = phrase_entries + patterns.len();
