@@ -44,7 +44,10 @@ PYTHON_MEMORY = 10.0  # and its peak memory of the same order (under 10x the CLI
 PROFANITY_SPEEDUP = 5.0  # scoring alone at least 5x alt-profanity-check, one thread
 SCALING_TIME = 1.25  # time per comment at the largest size within 25% of the compare size's
 SCALING_MEMORY = 2.0  # peak memory at the largest size at most 2x the compare size's
-PARALLEL_SPEEDUP = 1.5  # default threads vs --threads 1 on the compare size (2 cores)
+PARALLEL_SPEEDUP = 1.7  # default threads vs --threads 1 (one thread) on the compare size, 2 cores (#17)
+NO_SCORES_SECONDS = 1.0  # analyse --no-scores: under 1 s per 100,000 comments (#17)
+HTML_US_BEFORE = 132.0  # µs per comment of WordPress pages when #17 was filed (BENCHMARKS.md)
+HTML_SPEEDUP = 4.0  # pages at least 4x faster per comment than that (#17)
 
 # `threadlens score` prints e.g. "threadlens: scored 100000 texts in 3.210 s (31153/s end to
 # end; scoring alone 2.900 s, 34483/s), one thread".
@@ -359,6 +362,22 @@ def cmd_report(args):
                f"≥ {PARALLEL_SPEEDUP}×, identical", identical and speedup >= PARALLEL_SPEEDUP)
     else:
         target("both cores", "not measured", "", None)
+    ns_wall = num(r, f"analyse_ns.{cmp_n}.wall")
+    if ns_wall:
+        per_100k = ns_wall * 100_000 / cmp_n
+        target(f"analyse --no-scores on {cmp_n:,}",
+               f"{ns_wall:.2f} s ({per_100k:.2f} s per 100,000 comments)",
+               f"< {NO_SCORES_SECONDS:.0f} s per 100,000", per_100k < NO_SCORES_SECONDS)
+    else:
+        target("analyse --no-scores", "not measured", "", None)
+    h_wall = num(r, f"html.{cmp_n}.wall")
+    if h_wall:
+        us = 1e6 * h_wall / cmp_n
+        target(f"HTML pages: µs per comment on {cmp_n:,}",
+               f"{us:.1f} µs vs {HTML_US_BEFORE:.0f} µs when filed: {f_ratio(HTML_US_BEFORE / us)} faster",
+               f"≥ {HTML_SPEEDUP:.0f}× ({HTML_US_BEFORE / HTML_SPEEDUP:.0f} µs)", HTML_US_BEFORE / us >= HTML_SPEEDUP)
+    else:
+        target("HTML pages", "not measured (--skip-html?)", "", None)
 
     pq_wall, pq_rss = num(r, f"{py_pq}.wall"), num(r, f"{py_pq}.rss_kb")
     c_wall, c_rss = num(r, f"{py_cli}.wall"), num(r, f"{py_cli}.rss_kb")
