@@ -180,6 +180,27 @@ impl DiscussionTables {
         threads: &[StructureMetrics],
         scores: &DiscussionScores,
     ) -> Result<DiscussionTables, ExportError> {
+        DiscussionTables::build(d, metrics, threads, scores)
+    }
+
+    /// As [`new`](Self::new), taking the scores, which are freed as soon as the comments'
+    /// rows are made rather than held until every table is (#13: a large discussion's peak).
+    pub fn from_scores(
+        d: &Discussion,
+        metrics: &StructureMetrics,
+        threads: &[StructureMetrics],
+        scores: DiscussionScores,
+    ) -> Result<DiscussionTables, ExportError> {
+        DiscussionTables::build(d, metrics, threads, scores)
+    }
+
+    fn build<S: std::borrow::Borrow<DiscussionScores>>(
+        d: &Discussion,
+        metrics: &StructureMetrics,
+        threads: &[StructureMetrics],
+        owned: S,
+    ) -> Result<DiscussionTables, ExportError> {
+        let scores = owned.borrow();
         assert_eq!(threads.len(), d.roots().len(), "one metrics row per thread");
         assert_eq!(scores.comments().len(), d.len(), "one score row per comment");
         let scored = scores.has_incivility();
@@ -339,6 +360,7 @@ impl DiscussionTables {
         }
         let spec = crate::export::schema::comments_with_targets(scores.target_names());
         let comments = Batch::new(spec, comment_cols)?;
+        drop(owned);
 
         let an = &d.anomalies;
         let anomalies = Batch::new(
@@ -406,6 +428,34 @@ impl DiscussionTables {
 #[cfg(test)]
 mod tests {
     use super::instant;
+
+    #[test]
+    fn tables_from_owned_scores_are_those_from_borrowed_ones() {
+        use crate::scores::{DiscussionScores, Scorers};
+        let capture =
+            "H\n\nThe figures are wrong.\nShow Comments\n  1. You prick.\n  2. I agree.\n";
+        let doc = crate::parse::parse_bytes(capture.as_bytes(), "t.txt", &Default::default())
+            .unwrap()
+            .remove(0);
+        let d = crate::thread::Discussion::build(doc);
+        let m = crate::metrics::discussion_metrics(&d);
+        let threads: Vec<_> =
+            d.roots().iter().map(|&r| crate::metrics::thread_metrics(&d, r)).collect();
+        let scores = DiscussionScores::new(&d, &Scorers::shipped());
+        let borrowed = super::DiscussionTables::new(&d, &m, &threads, &scores).unwrap();
+        let owned = super::DiscussionTables::from_scores(&d, &m, &threads, scores).unwrap();
+        assert_eq!(owned.comments.num_rows(), 2);
+        for (a, b) in [
+            (&borrowed.articles, &owned.articles),
+            (&borrowed.threads, &owned.threads),
+            (&borrowed.comments, &owned.comments),
+            (&borrowed.anomalies, &owned.anomalies),
+            (&borrowed.edges, &owned.edges),
+            (&borrowed.interactions, &owned.interactions),
+        ] {
+            assert_eq!(a, b, "{}", a.spec().name);
+        }
+    }
 
     #[test]
     fn publication_times_are_typed_by_their_kind() {

@@ -185,7 +185,6 @@ pub fn analyse(d: &Discussion, scorers: &Scorers) -> Result<Analysed, ExportErro
     let m = metrics::discussion_metrics(d);
     let threads: Vec<_> = d.roots().iter().map(|&r| metrics::thread_metrics(d, r)).collect();
     let scores = DiscussionScores::new(d, scorers);
-    let tables = DiscussionTables::new(d, &m, &threads, &scores)?;
     let uncivil = scores.has_incivility().then(|| {
         scores
             .comments()
@@ -193,6 +192,8 @@ pub fn analyse(d: &Discussion, scorers: &Scorers) -> Result<Analysed, ExportErro
             .filter(|s| s.incivility.as_ref().is_some_and(|i| i.uncivil))
             .count()
     });
+    let unsupported_languages = scores.unsupported_languages();
+    let tables = DiscussionTables::from_scores(d, &m, &threads, scores)?;
     let a = &d.article;
     let summary = Summary {
         article_id: a.id.clone(),
@@ -205,7 +206,7 @@ pub fn analyse(d: &Discussion, scorers: &Scorers) -> Result<Analysed, ExportErro
         max_depth: m.max_depth,
         anomalies: d.anomalies.len(),
         uncivil,
-        unsupported_languages: scores.unsupported_languages(),
+        unsupported_languages,
     };
     Ok(Analysed { tables, summary, body: a.body.clone() })
 }
