@@ -626,6 +626,52 @@ pub fn dump_kind(path: &Path, opts: &ParseOptions) -> Option<bool> {
         .then_some(false)
 }
 
+/// Whether an input's documents may carry a [`Document::merge_key`] (parts of one discussion
+/// to be joined: tables, WordPress REST pages, ConvoKit utterances), by `opts.format` or by the
+/// start of the content (`head`, with its file name `source`). Pages, captures and the other
+/// exports never do, so the pipeline's first pass (which finds each discussion's last part)
+/// need not parse them (#17: it parsed every page twice). When in doubt (unrecognised content,
+/// JSON): `true`.
+pub fn may_merge(head: &[u8], source: &str, opts: &ParseOptions) -> bool {
+    let exact = |f: Format| {
+        matches!(
+            f,
+            Format::WpRestJson
+                | Format::Csv
+                | Format::Tsv
+                | Format::Jsonl
+                | Format::Convokit
+                | Format::Arrow
+        )
+    };
+    if let Some(f) = opts.format {
+        return exact(f);
+    }
+    if Path::new(source).file_name().is_some_and(|n| n == convokit::UTTERANCES) {
+        return true;
+    }
+    let valid = match std::str::from_utf8(head) {
+        Ok(_) => head.len(),
+        Err(e) => e.valid_up_to(),
+    };
+    let text = std::str::from_utf8(&head[..valid]).expect("valid up to here");
+    match sniff_family(text.strip_prefix('\u{feff}').unwrap_or(text), source) {
+        Ok(Family::Markup) => false,
+        Ok(Family::Exact(f)) => exact(f),
+        Ok(Family::Json) | Err(_) => true,
+    }
+}
+
+/// [`may_merge`] of the file at `path`, from its first 64 KiB; `true` when it cannot be read.
+pub fn path_may_merge(path: &Path, opts: &ParseOptions) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    match std::fs::File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut head)) {
+        Ok(_) => may_merge(&head, &path.display().to_string(), opts),
+        Err(_) => true,
+    }
+}
+
 /// The discussion id of a single-article input: its file stem.
 pub fn discussion_id(source: &str) -> String {
     let p = Path::new(source);
@@ -637,6 +683,38 @@ pub fn discussion_id(source: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_inputs_that_can_hold_parts_of_a_discussion_may_merge() {
+        let opts = ParseOptions::default();
+        let no = [
+            ("<!DOCTYPE html><html><body><p>hi</p></body></html>", "a.html"),
+            (
+                "<?xml version=\"1.0\"?><rss version=\"2.0\" xmlns:wp=\"http://wordpress.org/export/1.2/\"></rss>",
+                "a.xml",
+            ),
+            ("Headline\n\nA sentence of the article here.\nShow Comments\n  1. First\n", "a.txt"),
+        ];
+        for (head, name) in no {
+            assert!(!may_merge(head.as_bytes(), name, &opts), "{name}");
+        }
+        let yes = [
+            ("id,parent_id,text\n1,,hi\n", "a.csv"),
+            ("id\tparent_id\ttext\n1\t\thi\n", "a.tsv"),
+            ("{\"id\": \"1\", \"text\": \"hi\"}\n{\"id\": \"2\", \"text\": \"ho\"}\n", "a.jsonl"),
+            ("[{\"id\": 1, \"post\": 7, \"content\": {\"rendered\": \"hi\"}}]", "a.json"),
+            ("{\"id\": \"u1\", \"conversation_id\": \"u1\", \"text\": \"hi\"}", "utterances.jsonl"),
+            ("\u{1}\u{2}garbage", "a.bin"),
+        ];
+        for (head, name) in yes {
+            assert!(may_merge(head.as_bytes(), name, &opts), "{name}");
+        }
+        // A format given on the command line decides.
+        let html = ParseOptions { format: Some(Format::Html), ..Default::default() };
+        assert!(!may_merge(b"id,parent_id\n", "a.csv", &html));
+        let csv = ParseOptions { format: Some(Format::Csv), ..Default::default() };
+        assert!(may_merge(b"<html></html>", "a.html", &csv));
+    }
 
     #[test]
     fn non_utf8_is_an_error_naming_file_and_line() {

@@ -326,7 +326,14 @@ pub fn for_each_discussion<E>(
     // costs little beside scoring; errors are reported by the second pass.)
     let mut last_part: HashMap<String, (usize, usize)> = HashMap::new();
     for (i, input) in sources.iter().enumerate() {
-        if dumps[i].is_some() {
+        let may_merge = match input {
+            Source::File(path) => parse::path_may_merge(path, opts),
+            Source::Bytes { name, bytes } => {
+                parse::may_merge(&bytes[..bytes.len().min(64 * 1024)], name, opts)
+            }
+            Source::Batches { .. } => true,
+        };
+        if dumps[i].is_some() || !may_merge {
             continue;
         }
         let mut part = 0;
