@@ -11,6 +11,11 @@
 //! cues alone, and a word list learned from the training rows' spans (each word marked when
 //! most of its occurrences in the training posts are inside a marked span) — the baseline a
 //! lexicon of toxic words reaches on this data.
+//!
+//! German: AustroTox ([`load_austrotox`]) marks no character offsets but the vulgar words of
+//! each comment (`Tags` of kind `Vulgarity`, as surface strings); every occurrence of such a
+//! word in its comment, as a whole word and whatever its case, is taken as marked. Its rows are split as the German
+//! model's training split them (by article), so the figures are on comments it did not see.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -31,6 +36,8 @@ pub struct SpanPost {
     pub marked: BTreeSet<usize>,
     /// 1-based line of the file where the row starts.
     pub line: u64,
+    /// Where the post falls in the models' split.
+    pub split: Split,
 }
 
 /// Reads a SemEval toxic-spans CSV (`spans,text`).
@@ -58,8 +65,10 @@ pub fn load(path: &Path) -> Result<Vec<SpanPost>, DataError> {
         let line = rec.position().map_or(0, |p| p.line());
         let marked: Vec<usize> = serde_json::from_str(&rec[spans])
             .map_err(|e| err(line, format!("`spans` is not a list of offsets: {e}")))?;
+        let ex = Example { text: rec[text].to_string(), ..Default::default() };
         out.push(SpanPost {
-            text: rec[text].to_string(),
+            split: split_of("toxic_spans", &ex, SEED),
+            text: ex.text,
             marked: marked.into_iter().collect(),
             line,
         });
@@ -67,10 +76,77 @@ pub fn load(path: &Path) -> Result<Vec<SpanPost>, DataError> {
     Ok(out)
 }
 
-/// The split of a post (by its text, as for the other datasets without groups).
-pub fn split(post: &SpanPost) -> Split {
-    let ex = Example { text: post.text.clone(), ..Default::default() };
-    split_of("toxic_spans", &ex, SEED)
+/// Reads AustroTox (`austrotox_de.jsonl`: `Comment`, `Article_title`, `Tags`): a post per
+/// comment, its marked characters those of every whole-word occurrence of its `Vulgarity`
+/// tags (case ignored), split by article as the German model's training split
+/// it. Also returns how many tags were found nowhere in their comment (the data's notes say a
+/// few tokens differ from the comment in spelling or spacing).
+pub fn load_austrotox(path: &Path) -> Result<(Vec<SpanPost>, usize), DataError> {
+    let err = |line: Option<u64>, message: String| DataError {
+        path: path.display().to_string(),
+        line,
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| err(None, e.to_string()))?;
+    let mut out = Vec::new();
+    let mut unlocated = 0;
+    for (i, row) in text.lines().enumerate() {
+        let line = i as u64 + 1;
+        if row.trim().is_empty() {
+            continue;
+        }
+        let v: serde_json::Value =
+            serde_json::from_str(row).map_err(|e| err(Some(line), format!("not JSON: {e}")))?;
+        let comment =
+            v["Comment"].as_str().ok_or_else(|| err(Some(line), "no `Comment` string".into()))?;
+        let article = v["Article_title"]
+            .as_str()
+            .ok_or_else(|| err(Some(line), "no `Article_title` string".into()))?;
+        let tags = v["Tags"].as_array().ok_or_else(|| err(Some(line), "no `Tags` list".into()))?;
+        let mut marked = BTreeSet::new();
+        for tag in tags.iter().filter(|t| t["Tag"] == "Vulgarity") {
+            let token = tag["Token"]
+                .as_str()
+                .ok_or_else(|| err(Some(line), "a tag without a `Token` string".into()))?;
+            let found = whole_word_chars(comment, token);
+            if found.is_empty() {
+                unlocated += 1;
+            }
+            marked.extend(found);
+        }
+        // As the German model's training read the row (`data::austrotox`).
+        let ex = Example {
+            text: comment.to_string(),
+            group: format!("article:{article}"),
+            ..Default::default()
+        };
+        out.push(SpanPost { split: split_of("austrotox", &ex, SEED), text: ex.text, marked, line });
+    }
+    Ok((out, unlocated))
+}
+
+/// The code-point offsets of every occurrence of `word` in `text`, case ignored, that is a
+/// whole word (no letter or digit right before or after it).
+fn whole_word_chars(text: &str, word: &str) -> BTreeSet<usize> {
+    let word = word.trim();
+    let mut out = BTreeSet::new();
+    if word.is_empty() {
+        return out;
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let want: Vec<char> = word.chars().collect();
+    let same = |a: char, b: char| a == b || a.to_lowercase().eq(b.to_lowercase());
+    for start in 0..chars.len() {
+        let end = start + want.len();
+        if end > chars.len() || !chars[start..end].iter().zip(&want).all(|(&a, &b)| same(a, b)) {
+            continue;
+        }
+        let bounded = |c: Option<&char>| c.is_none_or(|c| !c.is_alphanumeric());
+        if bounded(start.checked_sub(1).and_then(|i| chars.get(i))) && bounded(chars.get(end)) {
+            out.extend(start..end);
+        }
+    }
+    out
 }
 
 /// SemEval-2021 Task 5's per-post F1 of `predicted` against `marked` characters.
@@ -260,19 +336,21 @@ pub struct SpanReport {
     pub heldout_unmarked: usize,
     /// Words in the list learned from the training rows.
     pub learned_words: usize,
-    /// Whether that list is the one shipped (`models/spans/toxic-words-en.txt`).
-    pub shipped_list: bool,
+    /// Whether that list is the one shipped (`models/spans/toxic-words-en.txt`); `None` when
+    /// none is shipped for the data.
+    pub shipped_list: Option<bool>,
     /// The list.
     pub list: WordList,
     /// (prediction, mean F1) in the order printed.
     pub f1: Vec<(&'static str, f64)>,
 }
 
-/// Evaluates the cues of `model` on the held-out posts.
-pub fn evaluate(model: &FittedScorer, posts: &[SpanPost]) -> SpanReport {
+/// Evaluates the cues of `model` on the held-out posts; `shipped`: the word list shipped for
+/// this data, compared with the one learned (`None`: none is shipped).
+pub fn evaluate(model: &FittedScorer, posts: &[SpanPost], shipped: Option<&str>) -> SpanReport {
     let (heldout, rest): (Vec<&SpanPost>, Vec<&SpanPost>) =
-        posts.iter().partition(|p| split(p) == Split::Heldout);
-    let training = rest.into_iter().filter(|p| split(p) == Split::Train);
+        posts.iter().partition(|p| p.split == Split::Heldout);
+    let training = rest.into_iter().filter(|p| p.split == Split::Train);
     let list = WordList::learn(training);
     let mut sums = [0.0f64; 5];
     for p in &heldout {
@@ -300,7 +378,7 @@ pub fn evaluate(model: &FittedScorer, posts: &[SpanPost]) -> SpanReport {
         heldout: heldout.len(),
         heldout_unmarked: heldout.iter().filter(|p| p.marked.is_empty()).count(),
         learned_words: list.len(),
-        shipped_list: list.words == WordList::from_text(incivility::TOXIC_WORDS_EN).words,
+        shipped_list: shipped.map(|t| list.words == WordList::from_text(t).words),
         list,
         f1: names.into_iter().zip(sums.map(|s| s / n)).collect(),
     }
@@ -312,6 +390,28 @@ mod tests {
 
     fn set(v: &[usize]) -> BTreeSet<usize> {
         v.iter().copied().collect()
+    }
+
+    #[test]
+    fn austrotox_tags_mark_every_whole_word_occurrence() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("austrotox_de.jsonl");
+        let rows = [
+            r#"{"Comment": "Ihr Trottel, so ein Trottelverein! trottel", "Article_title": "A", "Tags": [{"Tag": "Target_Group", "Token": "Ihr"}, {"Tag": "Vulgarity", "Token": "Trottel"}], "Label": 1}"#,
+            r#"{"Comment": "Gibt es Studien?", "Article_title": "B", "Tags": [], "Label": 0}"#,
+            r#"{"Comment": "So ein Scheiß", "Article_title": "A", "Tags": [{"Tag": "Vulgarity", "Token": "Scheiss"}], "Label": 0}"#,
+        ];
+        std::fs::write(&path, rows.join("\n")).unwrap();
+        let (posts, unlocated) = load_austrotox(&path).unwrap();
+        assert_eq!(posts.len(), 3);
+        // "Trottel" at 4..11 and "trottel" at 35..42, not inside "Trottelverein"; targets
+        // are not marked.
+        assert_eq!(posts[0].marked, (4..11).chain(35..42).collect());
+        assert!(posts[1].marked.is_empty());
+        assert_eq!(unlocated, 1, "Scheiss is not in 'So ein Scheiß'");
+        // Rows of one article share a split (the German model's grouping).
+        assert_eq!(posts[0].split, posts[2].split);
+        assert_eq!(posts[0].line, 1);
     }
 
     #[test]
@@ -332,6 +432,7 @@ mod tests {
             text: text.into(),
             marked: set(marked),
             line: 0,
+            split: Split::Train,
         };
         let posts = [
             post("you idiot", &[4, 5, 6, 7, 8]),

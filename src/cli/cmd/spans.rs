@@ -12,15 +12,18 @@ pub const EXAMPLES: &str = "\
 Examples:
   threadlens spans --data ../shared/data/incivility/toxic_spans_train/tsd_train.csv
   threadlens spans --data tsd_train.csv --model my_incivility.json
+  threadlens spans --data ../shared/data/incivility/austrotox_de/austrotox_de.jsonl
 
 The file is a SemEval-2021 Task 5 CSV (`spans,text`: the code-point offsets of the characters
-marked toxic, as a JSON list). Its rows are split by the models' hash rule; the figures are the
-mean per-post F1 (SemEval's metric) on the held-out rows, for the model's cues, its lexicon
-and model cues apart, and a word list learned from the training rows.";
+marked toxic, as a JSON list), scored by the English model; or AustroTox's JSON lines
+(`.jsonl`: German comments whose vulgar words are tagged; every whole-word occurrence of a
+tagged word counts as marked), scored by the German model. Rows are split by the models' hash
+rule; the figures are the mean per-post F1 (SemEval's metric) on the held-out rows, for the
+model's cues, its lexicon and model cues apart, and a word list learned from the training rows.";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// SemEval toxic-spans CSV file.
+    /// SemEval toxic-spans CSV file, or AustroTox's `austrotox_de.jsonl` (German).
     #[arg(long, short, value_name = "FILE")]
     pub data: PathBuf,
     #[command(flatten)]
@@ -35,22 +38,40 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let model = args.models.incivility()?;
-    let posts = spans::load(&args.data)?;
-    let r = spans::evaluate(&model, &posts);
+    let german = args.data.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
+    let (model, posts, shipped) = if german {
+        let model = match args.models.models.is_empty() && !args.models.no_scores {
+            true => threadlens::classify::incivility::shipped_model_de(),
+            false => args.models.incivility()?,
+        };
+        let (posts, unlocated) = spans::load_austrotox(&args.data)?;
+        println!(
+            "AustroTox vulgarity tags: {} comments; {unlocated} tags found nowhere in their comment",
+            posts.len()
+        );
+        (model, posts, None)
+    } else {
+        let model = args.models.incivility()?;
+        (model, spans::load(&args.data)?, Some(threadlens::classify::incivility::TOXIC_WORDS_EN))
+    };
+    let r = spans::evaluate(&model, &posts, shipped);
     println!(
-        "toxic spans: {} posts, {} held out ({} with no marked characters); split: the models' \
-         hash rule, seed {}",
+        "{}: {} posts, {} held out ({} with no marked characters); split: the models' hash \
+         rule, seed {}",
+        if german { "marked words" } else { "toxic spans" },
         r.posts,
         r.heldout,
         r.heldout_unmarked,
         spans::SEED
     );
     println!(
-        "learned word list: {} words from the training rows ({} the list shipped in \
-         models/spans/toxic-words-en.txt)",
+        "learned word list: {} words from the training rows ({})",
         r.learned_words,
-        if r.shipped_list { "the same as" } else { "NOT the same as" }
+        match r.shipped_list {
+            Some(true) => "the same as the list shipped in models/spans/toxic-words-en.txt",
+            Some(false) => "NOT the same as the list shipped in models/spans/toxic-words-en.txt",
+            None => "no list is shipped for this data",
+        }
     );
     println!();
     println!("{:<44} {:>8}", "prediction", "span F1");
