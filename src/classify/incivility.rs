@@ -37,25 +37,35 @@ const MAX_MODEL_CUES: usize = 5;
 const MIN_MODEL_CUE: f64 = 0.5;
 
 /// The label of cues that are words people mark as toxic in news comments (a word list
-/// learned from the SemEval-2021 toxic-spans training rows, `models/spans/toxic-words-en.txt`),
-/// found outside the lexicon cues; English models only.
+/// learned from the SemEval-2021 toxic-spans training rows, `models/spans/toxic-words-en.txt`,
+/// or for German from AustroTox's vulgarity tags, `models/spans/toxic-words-de.txt`), found
+/// outside the lexicon cues; English and German models.
 pub const WORD_CUE: &str = "word";
 
 /// Words people mark as toxic in English news comments (see [`WORD_CUE`]), one per line
 /// after `#` comments, as `threadlens spans --write-words` writes them.
 pub const TOXIC_WORDS_EN: &str = include_str!("../../models/spans/toxic-words-en.txt");
 
+/// Words AustroTox tags as vulgar in Austrian news-forum comments (see [`WORD_CUE`]), in the
+/// form of [`TOXIC_WORDS_EN`].
+pub const TOXIC_WORDS_DE: &str = include_str!("../../models/spans/toxic-words-de.txt");
+
 /// The words of a word list in `models/spans/`'s form: one per line, `#` lines comments.
 pub fn list_words(text: &str) -> impl Iterator<Item = &str> {
     text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
-/// The English toxic words, in an FxHash set: looked up once per word of every comment, where
-/// the standard SipHash set cost 2–3% of scoring (issue #17).
-fn toxic_words_en() -> &'static rustc_hash::FxHashSet<&'static str> {
-    static WORDS: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> =
-        std::sync::OnceLock::new();
-    WORDS.get_or_init(|| list_words(TOXIC_WORDS_EN).collect())
+/// The toxic words of a model's language (English, German), in an FxHash set: looked up once
+/// per word of every comment, where the standard SipHash set cost 2–3% of scoring (issue #17).
+fn toxic_words(language: &str) -> Option<&'static rustc_hash::FxHashSet<&'static str>> {
+    type Words = std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>>;
+    static EN: Words = std::sync::OnceLock::new();
+    static DE: Words = std::sync::OnceLock::new();
+    match language {
+        "en" => Some(EN.get_or_init(|| list_words(TOXIC_WORDS_EN).collect())),
+        "de" => Some(DE.get_or_init(|| list_words(TOXIC_WORDS_DE).collect())),
+        _ => None,
+    }
 }
 
 /// Most cues kept per comment: the strongest (largest weight), the rest only counted in
@@ -265,8 +275,7 @@ pub fn score_capped(scorer: &FittedScorer, input: Input<'_>, max_cues: usize) ->
     // unigram contribution (the lexicon's share of the score is already on the lexicon cues).
     let mut unigram: std::collections::BTreeMap<usize, f64> = Default::default();
     let mut word_spans: Vec<Range<usize>> = Vec::new();
-    if scorer.language() == "en" {
-        let words = toxic_words_en();
+    if let Some(words) = toxic_words(scorer.language()) {
         for (i, t) in analysis.tokens.iter().enumerate() {
             if words.contains(t.norm.as_str()) && !overlaps_lexicon(&t.span) {
                 word_spans.push(t.span.clone());
@@ -375,6 +384,23 @@ pub fn score_capped(scorer: &FittedScorer, input: Input<'_>, max_cues: usize) ->
 mod tests {
     use super::*;
     use crate::classify::lexicon::LexiconSet;
+
+    #[test]
+    fn german_models_mark_words_of_the_german_list() {
+        // "Haufen" is in models/spans/toxic-words-de.txt and in no lexicon: a word cue of the
+        // German model; the English model reads no German list.
+        assert!(list_words(TOXIC_WORDS_DE).any(|w| w == "haufen"));
+        let words = |m: &FittedScorer| -> Vec<String> {
+            score(m, "So ein Haufen Deppen hier im Forum.", &[])
+                .cues
+                .iter()
+                .filter(|c| c.label == WORD_CUE)
+                .map(|c| c.text.clone())
+                .collect()
+        };
+        assert_eq!(words(&shipped_model_de()), ["Haufen"]);
+        assert!(words(&shipped_model()).is_empty());
+    }
 
     #[test]
     fn shipped_lexicons_parse_and_their_examples_hold() {

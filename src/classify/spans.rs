@@ -300,6 +300,24 @@ impl WordList {
         out
     }
 
+    /// The list as `models/spans/toxic-words-de.txt` holds it (learned from AustroTox).
+    pub fn to_text_de(&self, source: &str) -> String {
+        let mut words: Vec<&String> = self.words.iter().collect();
+        words.sort();
+        let mut out = format!(
+            "# Words AustroTox tags as vulgar in Austrian news-forum comments: learned by \
+             `threadlens spans\n# --write-words` from the training rows of {source} (AustroTox; \
+             the comments are\n# not redistributed): each word seen at least {} times there, \
+             more than half of them tagged.\n",
+            Self::MIN_COUNT
+        );
+        for w in words {
+            out.push_str(w);
+            out.push('\n');
+        }
+        out
+    }
+
     /// The words of a list in [`to_text`](Self::to_text)'s form.
     pub fn from_text(text: &str) -> WordList {
         WordList { words: incivility::list_words(text).map(String::from).collect() }

@@ -665,7 +665,8 @@ pub static COMMENTS: TableSpec = TableSpec {
             "The spans behind the score: `start`/`end` in characters of `text` (end exclusive), \
              `label` (the form whose lexicon matched — an insult or vulgar word without its \
              address: `prick`, not `you prick` —, `word` for a word people mark as toxic in \
-             English news comments (`models/spans/toxic-words-en.txt`), or `model` for an \
+             news comments (`models/spans/toxic-words-en.txt`; German: \
+             `toxic-words-de.txt`), or `model` for an \
              n-gram adding at least 0.5 to the log-odds), the span's `text` and `weight` (its \
              contribution to the log-odds); at most the 50 strongest, listed by position (see \
              `incivility_more_cues`); null when not scored.",

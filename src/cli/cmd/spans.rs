@@ -28,8 +28,9 @@ pub struct Args {
     pub data: PathBuf,
     #[command(flatten)]
     pub models: ModelArgs,
-    /// Also write the word list learned from the training rows to FILE (the shipped one is
-    /// models/spans/toxic-words-en.txt); an existing file is not replaced without --force.
+    /// Also write the word list learned from the training rows to FILE (the shipped ones are
+    /// models/spans/toxic-words-en.txt and, from AustroTox, toxic-words-de.txt); an existing
+    /// file is not replaced without --force.
     #[arg(long, value_name = "FILE")]
     pub write_words: Option<PathBuf>,
     /// With --write-words: replace FILE if it exists.
@@ -49,7 +50,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "AustroTox vulgarity tags: {} comments; {unlocated} tags found nowhere in their comment",
             posts.len()
         );
-        (model, posts, None)
+        (model, posts, Some(threadlens::classify::incivility::TOXIC_WORDS_DE))
     } else {
         let model = args.models.incivility()?;
         (model, spans::load(&args.data)?, Some(threadlens::classify::incivility::TOXIC_WORDS_EN))
@@ -67,10 +68,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     println!(
         "learned word list: {} words from the training rows ({})",
         r.learned_words,
-        match r.shipped_list {
-            Some(true) => "the same as the list shipped in models/spans/toxic-words-en.txt",
-            Some(false) => "NOT the same as the list shipped in models/spans/toxic-words-en.txt",
-            None => "no list is shipped for this data",
+        match (r.shipped_list, german) {
+            (Some(true), false) =>
+                "the same as the list shipped in models/spans/toxic-words-en.txt",
+            (Some(false), false) => {
+                "NOT the same as the list shipped in models/spans/toxic-words-en.txt"
+            }
+            (Some(true), true) => "the same as the list shipped in models/spans/toxic-words-de.txt",
+            (Some(false), true) => {
+                "NOT the same as the list shipped in models/spans/toxic-words-de.txt"
+            }
+            (None, _) => "no list is shipped for this data",
         }
     );
     println!();
@@ -86,7 +94,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let file = crate::cli::output::create(path)?;
         std::io::Write::write_all(
             &mut file.as_file(),
-            r.list.to_text(&args.data.display().to_string()).as_bytes(),
+            match german {
+                true => r.list.to_text_de(&args.data.display().to_string()),
+                false => r.list.to_text(&args.data.display().to_string()),
+            }
+            .as_bytes(),
         )?;
         file.commit()?;
         say!("wrote {} ({} words)", path.display(), r.learned_words);
