@@ -284,33 +284,30 @@ impl WordList {
     /// The list as `models/spans/toxic-words-en.txt` holds it: a comment on how it was
     /// made, then the words in order, one per line.
     pub fn to_text(&self, source: &str) -> String {
-        let mut words: Vec<&String> = self.words.iter().collect();
-        words.sort();
-        let mut out = format!(
+        self.with_header(format!(
             "# Words people mark as toxic in news comments: learned by `threadlens spans \
              --write-words` from\n# the training rows of {source} (SemEval-2021 toxic \
              spans, CC0): each word seen\n# at least {} times there, more than half of them \
              inside a marked span.\n",
             Self::MIN_COUNT
-        );
-        for w in words {
-            out.push_str(w);
-            out.push('\n');
-        }
-        out
+        ))
     }
 
     /// The list as `models/spans/toxic-words-de.txt` holds it (learned from AustroTox).
     pub fn to_text_de(&self, source: &str) -> String {
-        let mut words: Vec<&String> = self.words.iter().collect();
-        words.sort();
-        let mut out = format!(
+        self.with_header(format!(
             "# Words AustroTox tags as vulgar in Austrian news-forum comments: learned by \
              `threadlens spans\n# --write-words` from the training rows of {source} (AustroTox; \
              the comments are\n# not redistributed): each word seen at least {} times there, \
              more than half of them tagged.\n",
             Self::MIN_COUNT
-        );
+        ))
+    }
+
+    /// `header`, then the words in order, one per line.
+    fn with_header(&self, mut out: String) -> String {
+        let mut words: Vec<&String> = self.words.iter().collect();
+        words.sort();
         for w in words {
             out.push_str(w);
             out.push('\n');

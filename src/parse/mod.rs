@@ -536,7 +536,7 @@ pub fn parse_path_each(
     let err = |kind| ParseError { path: source.clone(), kind };
     let mut file = std::fs::File::open(path).map_err(|e| err(ParseErrorKind::Io(e)))?;
     let mut head = Vec::new();
-    (&mut file).take(64 * 1024).read_to_end(&mut head).map_err(|e| err(ParseErrorKind::Io(e)))?;
+    (&mut file).take(HEAD as u64).read_to_end(&mut head).map_err(|e| err(ParseErrorKind::Io(e)))?;
     if dump::is_zstd(&head) && matches!(opts.format, None | Some(Format::RedditDump)) {
         // A compressed Reddit dump: streamed through the decompressor.
         let rdr = dump::reader(std::io::Cursor::new(head).chain(file), true)
@@ -549,16 +549,13 @@ pub fn parse_path_each(
     // Sniff on the valid start of the head (it may end inside a character, or hold bytes
     // that are not UTF-8: a table reports those at their line as it streams, having handed
     // on the discussions before them; other formats are checked whole below).
-    let valid = match std::str::from_utf8(&head) {
-        Ok(_) => head.len(),
-        Err(e) => e.valid_up_to(),
-    };
-    let head_text = std::str::from_utf8(&head[..valid]).expect("valid up to here");
+    let head_text = valid_start(&head);
+    let valid = head_text.len();
     if valid == 0 && !head.is_empty() {
         return Err(err(ParseErrorKind::NotUtf8 { offset: 0, line: 1 }));
     }
     let head_text = head_text.strip_prefix('\u{feff}').unwrap_or(head_text);
-    if head_text.trim().is_empty() && valid == head.len() && head.len() < 64 * 1024 {
+    if head_text.trim().is_empty() && valid == head.len() && head.len() < HEAD {
         return Err(err(ParseErrorKind::Empty));
     }
     let is_utterances = path.file_name().is_some_and(|n| n == convokit::UTTERANCES);
@@ -610,14 +607,11 @@ pub fn parse_path_each(
 /// first line that is a dump's comment or submission) or because `opts.format` says so: then
 /// `Some(compressed)`. Such files are read together by a [`dump::Gatherer`], so that the
 /// comments of one thread spread over several files meet.
-pub fn dump_kind(path: &Path, opts: &ParseOptions) -> Option<bool> {
-    use std::io::Read;
+fn dump_kind(head: &[u8], opts: &ParseOptions) -> Option<bool> {
     if !matches!(opts.format, None | Some(Format::RedditDump)) {
         return None;
     }
-    let mut head = Vec::new();
-    std::fs::File::open(path).ok()?.take(64 * 1024).read_to_end(&mut head).ok()?;
-    if dump::is_zstd(&head) {
+    if dump::is_zstd(head) {
         return Some(true);
     }
     let first = head.split(|&b| b == b'\n').find(|l| !l.trim_ascii().is_empty());
@@ -650,11 +644,7 @@ pub fn may_merge(head: &[u8], source: &str, opts: &ParseOptions) -> bool {
     if Path::new(source).file_name().is_some_and(|n| n == convokit::UTTERANCES) {
         return true;
     }
-    let valid = match std::str::from_utf8(head) {
-        Ok(_) => head.len(),
-        Err(e) => e.valid_up_to(),
-    };
-    let text = std::str::from_utf8(&head[..valid]).expect("valid up to here");
+    let text = valid_start(head);
     match sniff_family(text.strip_prefix('\u{feff}').unwrap_or(text), source) {
         Ok(Family::Markup) => false,
         Ok(Family::Exact(f)) => exact(f),
@@ -662,14 +652,46 @@ pub fn may_merge(head: &[u8], source: &str, opts: &ParseOptions) -> bool {
     }
 }
 
-/// [`may_merge`] of the file at `path`, from its first 64 KiB; `true` when it cannot be read.
-pub fn path_may_merge(path: &Path, opts: &ParseOptions) -> bool {
+/// What the pipeline asks of a file before reading it, from its first [`HEAD`] bytes (read
+/// once for both).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileKind {
+    /// Whether it is a Reddit dump (the zstd magic number, a first line that is a dump's
+    /// comment or submission, or `--input-format reddit-dump`): `Some(compressed)`.
+    pub dump: Option<bool>,
+    /// [`may_merge`]; `true` when the file cannot be read (the parse reports why).
+    pub may_merge: bool,
+}
+
+/// The [`FileKind`] of the file at `path`.
+pub fn file_kind(path: &Path, opts: &ParseOptions) -> FileKind {
+    match read_head(path) {
+        Ok(head) => FileKind {
+            dump: dump_kind(&head, opts),
+            may_merge: may_merge(&head, &path.display().to_string(), opts),
+        },
+        Err(_) => FileKind { dump: None, may_merge: true },
+    }
+}
+
+/// Bytes of a file's start that format detection reads.
+pub const HEAD: usize = 64 * 1024;
+
+/// The first [`HEAD`] bytes of the file at `path`.
+fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut head = Vec::new();
-    match std::fs::File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut head)) {
-        Ok(_) => may_merge(&head, &path.display().to_string(), opts),
-        Err(_) => true,
-    }
+    std::fs::File::open(path)?.take(HEAD as u64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// The longest start of `head` that is UTF-8 (it may end inside a character).
+fn valid_start(head: &[u8]) -> &str {
+    let valid = match std::str::from_utf8(head) {
+        Ok(_) => head.len(),
+        Err(e) => e.valid_up_to(),
+    };
+    std::str::from_utf8(&head[..valid]).expect("valid up to here")
 }
 
 /// The discussion id of a single-article input: its file stem.

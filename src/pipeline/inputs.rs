@@ -296,13 +296,20 @@ pub fn for_each_discussion<E>(
     let mut done = 0;
     // Reddit dump files are read together, at the place of the first: the comments of one
     // thread are spread over several files (a month's and the next months').
-    let dumps: Vec<Option<bool>> = sources
+    // Whether each is a dump, and whether it may hold parts of a discussion (see the first
+    // pass below), from one read of its start.
+    let kinds: Vec<parse::FileKind> = sources
         .iter()
         .map(|s| match s {
-            Source::File(path) => parse::dump_kind(path, opts),
-            _ => None,
+            Source::File(path) => parse::file_kind(path, opts),
+            Source::Bytes { name, bytes } => parse::FileKind {
+                dump: None,
+                may_merge: parse::may_merge(&bytes[..bytes.len().min(parse::HEAD)], name, opts),
+            },
+            Source::Batches { .. } => parse::FileKind { dump: None, may_merge: true },
         })
         .collect();
+    let dumps: Vec<Option<bool>> = kinds.iter().map(|k| k.dump).collect();
     // Each input's documents in order, streamed where the format allows; `emit` returns
     // `false` to stop.
     let each = |input: &Source, emit: &mut dyn FnMut(Document) -> bool| match input {
@@ -326,14 +333,7 @@ pub fn for_each_discussion<E>(
     // costs little beside scoring; errors are reported by the second pass.)
     let mut last_part: HashMap<String, (usize, usize)> = HashMap::new();
     for (i, input) in sources.iter().enumerate() {
-        let may_merge = match input {
-            Source::File(path) => parse::path_may_merge(path, opts),
-            Source::Bytes { name, bytes } => {
-                parse::may_merge(&bytes[..bytes.len().min(64 * 1024)], name, opts)
-            }
-            Source::Batches { .. } => true,
-        };
-        if dumps[i].is_some() || !may_merge {
+        if kinds[i].dump.is_some() || !kinds[i].may_merge {
             continue;
         }
         let mut part = 0;

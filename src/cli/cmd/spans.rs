@@ -68,17 +68,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     println!(
         "learned word list: {} words from the training rows ({})",
         r.learned_words,
-        match (r.shipped_list, german) {
-            (Some(true), false) =>
-                "the same as the list shipped in models/spans/toxic-words-en.txt",
-            (Some(false), false) => {
-                "NOT the same as the list shipped in models/spans/toxic-words-en.txt"
-            }
-            (Some(true), true) => "the same as the list shipped in models/spans/toxic-words-de.txt",
-            (Some(false), true) => {
-                "NOT the same as the list shipped in models/spans/toxic-words-de.txt"
-            }
-            (None, _) => "no list is shipped for this data",
+        match r.shipped_list {
+            Some(same) => format!(
+                "{} the list shipped in models/spans/toxic-words-{}.txt",
+                if same { "the same as" } else { "NOT the same as" },
+                if german { "de" } else { "en" }
+            ),
+            None => "no list is shipped for this data".to_string(),
         }
     );
     println!();
