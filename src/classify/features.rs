@@ -390,7 +390,7 @@ impl FeatureSpace {
         TargetCache {
             space: self.id,
             block,
-            content: target_tokens.iter().filter(is_content).map(|t| t.norm.clone()).collect(),
+            content: target_tokens.iter().filter(is_content).map(|t| t.norm.to_string()).collect(),
             windows: shared_run_windows(target_tokens),
         }
     }

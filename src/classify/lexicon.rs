@@ -218,7 +218,11 @@ fn phrase_words(entry: &str) -> Option<Phrase> {
     if tokens.is_empty() || rebuilt != written {
         return None;
     }
-    Some(Phrase { words: tokens.into_iter().map(|t| t.norm).collect(), open_end, open_start })
+    Some(Phrase {
+        words: tokens.into_iter().map(|t| t.norm.into_string()).collect(),
+        open_end,
+        open_start,
+    })
 }
 
 /// A phrase and the German spellings it stands for: written with `ß` it also matches `ss`

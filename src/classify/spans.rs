@@ -184,7 +184,7 @@ fn words(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
         .into_iter()
         .map(|t| {
             let start = offsets.at(t.span.start);
-            (t.norm, start..offsets.at(t.span.end))
+            (t.norm.into_string(), start..offsets.at(t.span.end))
         })
         .collect()
 }

@@ -7,6 +7,8 @@
 
 use std::ops::Range;
 
+use compact_str::CompactString;
+
 /// Prefix of word n-gram feature names.
 pub const WORD_PREFIX: &str = "w:";
 /// Prefix of character n-gram feature names.
@@ -68,8 +70,8 @@ pub fn feature_hash(name: &str) -> u64 {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Token {
     /// Lower-cased, curly apostrophes made straight, letters repeated more than twice cut to
-    /// two (`fuuuuck` → `fuuck`).
-    pub norm: String,
+    /// two (`fuuuuck` → `fuuck`). Held inline up to 24 bytes: most words take no allocation.
+    pub norm: CompactString,
     /// Byte range in the text it came from.
     pub span: Range<usize>,
 }
@@ -85,9 +87,20 @@ fn is_word_char(c: char) -> bool {
 /// A word starts with a letter or digit (so a lone `*` or `$5` sign is not a word) and runs
 /// over word characters (letters, digits, `'`, `’`, `*`, `@`, `$`); trailing apostrophes are dropped.
 pub fn tokens(text: &str, skip: &[Range<usize>]) -> Vec<Token> {
-    let mut out = Vec::new();
-    let mut chars = text.char_indices().peekable();
+    // Room for the usual number of words at once (about one per six bytes).
+    let mut out = Vec::with_capacity(text.len() / 6 + 1);
     let skip = Skip::new(skip);
+    if text.is_ascii() {
+        ascii_tokens(text, &skip, &mut out);
+    } else {
+        char_tokens(text, &skip, &mut out);
+    }
+    out
+}
+
+/// [`tokens`] character by character, for any text.
+fn char_tokens(text: &str, skip: &Skip, out: &mut Vec<Token>) {
+    let mut chars = text.char_indices().peekable();
     let mut cursor = 0;
     while let Some((start, c)) = chars.next() {
         if !c.is_alphanumeric() || skip.contains_from(start, &mut cursor) {
@@ -108,7 +121,30 @@ pub fn tokens(text: &str, skip: &[Range<usize>]) -> Vec<Token> {
         let end = start + raw.len();
         out.push(Token { norm: normalise_word(raw), span: start..end });
     }
-    out
+}
+
+/// [`tokens`] of an ASCII text, byte by byte: the same words (an ASCII byte is a character,
+/// and `’` is not ASCII) without decoding characters (issue #17).
+fn ascii_tokens(text: &str, skip: &Skip, out: &mut Vec<Token>) {
+    let bytes = text.as_bytes();
+    let word_byte = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'\'' | b'*' | b'@' | b'$');
+    let mut cursor = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        i += 1;
+        if !bytes[start].is_ascii_alphanumeric() || skip.contains_from(start, &mut cursor) {
+            continue;
+        }
+        while i < bytes.len() && word_byte(bytes[i]) && !skip.contains_from(i, &mut cursor) {
+            i += 1;
+        }
+        let mut end = i;
+        while bytes[end - 1] == b'\'' {
+            end -= 1;
+        }
+        out.push(Token { norm: normalise_ascii_word(&bytes[start..end]), span: start..end });
+    }
 }
 
 /// Byte ranges to leave out (quoted text), sorted and merged once so that asking whether an
@@ -183,7 +219,7 @@ impl<'a> CharOffsets<'a> {
 }
 
 /// Lower-cases a word, straightens apostrophes and cuts runs of a repeated letter to two.
-pub fn normalise_word(word: &str) -> String {
+pub fn normalise_word(word: &str) -> CompactString {
     if word.is_ascii() {
         return normalise_ascii_word(word.as_bytes());
     }
@@ -191,22 +227,45 @@ pub fn normalise_word(word: &str) -> String {
 }
 
 /// [`normalise_word`] character by character, for any word.
-fn normalise_chars(word: &str) -> String {
+fn normalise_chars(word: &str) -> CompactString {
     let chars = word.chars().flat_map(char::to_lowercase);
     squeeze_runs(chars.map(|c| if c == '’' { '\'' } else { c }), word.len())
 }
 
 /// [`normalise_word`] of an ASCII word, byte by byte: the same result (ASCII lower-cases to
 /// one ASCII byte, and `’` is not ASCII) without decoding characters (issue #17).
-fn normalise_ascii_word(word: &[u8]) -> String {
-    squeeze_runs(word.iter().map(|&b| char::from(b.to_ascii_lowercase())), word.len())
+fn normalise_ascii_word(word: &[u8]) -> CompactString {
+    // Through a buffer on the stack: pushing to the string byte by byte costs more than the
+    // rest of tokenising.
+    let mut buf = [0u8; 64];
+    if word.len() > buf.len() {
+        return squeeze_runs(word.iter().map(|&b| char::from(b.to_ascii_lowercase())), word.len());
+    }
+    let (mut n, mut last, mut run) = (0, None, 0);
+    for &b in word {
+        let c = b.to_ascii_lowercase();
+        if Some(c) == last {
+            run += 1;
+            if run > 2 && c.is_ascii_alphabetic() {
+                continue;
+            }
+        } else {
+            last = Some(c);
+            run = 1;
+        }
+        buf[n] = c;
+        n += 1;
+    }
+    CompactString::from(std::str::from_utf8(&buf[..n]).expect("ASCII bytes"))
 }
 
 /// `chars` with every run of a letter cut to two ("soooo" → "soo"); other characters kept.
-fn squeeze_runs(chars: impl Iterator<Item = char>, capacity: usize) -> String {
-    let mut out = String::with_capacity(capacity);
-    let mut last = None;
-    let mut run = 0;
+fn squeeze_runs(chars: impl Iterator<Item = char>, capacity: usize) -> CompactString {
+    // Into a buffer on the stack, then the string at once (pushing to a `CompactString` char
+    // by char is slow); a word too long for it goes through a `String`.
+    let mut buf = [0u8; 128];
+    let mut long: Option<String> = None;
+    let (mut n, mut last, mut run) = (0, None, 0);
     for c in chars {
         if Some(c) == last {
             run += 1;
@@ -217,9 +276,21 @@ fn squeeze_runs(chars: impl Iterator<Item = char>, capacity: usize) -> String {
             last = Some(c);
             run = 1;
         }
-        out.push(c);
+        match &mut long {
+            Some(s) => s.push(c),
+            None if n + c.len_utf8() <= buf.len() => n += c.encode_utf8(&mut buf[n..]).len(),
+            None => {
+                let mut s = String::with_capacity(capacity.max(n + 4));
+                s.push_str(std::str::from_utf8(&buf[..n]).expect("whole characters"));
+                s.push(c);
+                long = Some(s);
+            }
+        }
     }
-    out
+    match long {
+        Some(s) => CompactString::from(s),
+        None => CompactString::from(std::str::from_utf8(&buf[..n]).expect("whole characters")),
+    }
 }
 
 /// Calls `f(hash, token_index, n)` for each word n-gram of `tokens` with `n` in `sizes`; the
@@ -330,6 +401,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_ascii_path_splits_as_the_general_one() {
+        // Longer than both stack buffers, and not shortened below them by squeezing.
+        let long = format!("{}OOOO{}", "aB".repeat(40), "xyz".repeat(30));
+        let texts = [
+            "You're an IDIOT'' -- f*ck off!!! $5 @you a$$ 'quoted' o'neill's",
+            "Soooooo goooood... 123abc x'y' ''lead *star* end'",
+            long.as_str(),
+            "",
+            "'x''",
+        ];
+        for text in texts {
+            for skip in [vec![], vec![3..9], vec![0..2, 5..6, 20..400]] {
+                let skip = Skip::new(&skip);
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                ascii_tokens(text, &skip, &mut a);
+                char_tokens(text, &skip, &mut b);
+                assert_eq!(a, b, "{text:?} {skip:?}");
+            }
+        }
+        assert_eq!(normalise_word(&long), normalise_chars(&long));
+        assert_eq!(normalise_word(&long), format!("{}oo{}", "ab".repeat(40), "xyz".repeat(30)));
+        let umlaut = format!("Ü{long}");
+        assert_eq!(normalise_word(&umlaut), format!("ü{}", normalise_word(&long)));
+    }
+
+    #[test]
     fn the_ascii_path_normalises_as_the_general_one() {
         for w in [
             "",
@@ -357,7 +454,7 @@ mod tests {
     }
 
     fn norms(text: &str) -> Vec<String> {
-        tokens(text, &[]).into_iter().map(|t| t.norm).collect()
+        tokens(text, &[]).into_iter().map(|t| t.norm.into_string()).collect()
     }
 
     #[test]
