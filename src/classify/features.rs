@@ -518,14 +518,22 @@ impl FeatureSpace {
                 counts.resize(self.names.len(), 0);
                 bits.resize(self.names.len().div_ceil(64), 0);
             }
-            let (mut lo, mut hi) = (usize::MAX, 0);
+            // Slices of the model's length: one bounds check each, not one per hit.
+            let n = self.names.len();
+            let (counts, bits, idf) =
+                (&mut counts[..n], &mut bits[..n.div_ceil(64)], &self.idf[..n]);
+            let (mut lo, mut hi, mut distinct) = (usize::MAX, 0, 0);
             for &h in hits.iter() {
                 let h = h as usize;
-                counts[h] += 1;
+                let c = &mut counts[h];
+                distinct += usize::from(*c == 0);
+                *c += 1;
                 bits[h / 64] |= 1 << (h % 64);
                 lo = lo.min(h / 64);
                 hi = hi.max(h / 64);
             }
+            v.indices.reserve(distinct);
+            v.values.reserve(distinct);
             let mut norm = 0.0;
             for w in lo..hi.saturating_add(1).min(bits.len()) {
                 let mut word = std::mem::take(&mut bits[w]);
@@ -533,7 +541,7 @@ impl FeatureSpace {
                     let idx = w * 64 + word.trailing_zeros() as usize;
                     word &= word - 1;
                     let c = std::mem::take(&mut counts[idx]);
-                    let x = sublinear(c) * self.idf[idx];
+                    let x = sublinear(c) * idf[idx];
                     norm += x * x;
                     v.indices.push(idx as u32);
                     v.values.push(x);

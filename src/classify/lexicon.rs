@@ -272,8 +272,12 @@ fn triggers(pattern: &str) -> Option<Vec<Vec<u8>>> {
     // Literals are matched ignoring ASCII case only: where a pattern has letters beyond ASCII
     // (`ü`), their cases must be told apart here, so no literal holds just one of them.
     let fold = pattern.chars().any(|c| !c.is_ascii() && c.is_alphabetic());
+    // Parsed as `builder` compiles it (ASCII outside `(?u:…)` islands), so a class holds the
+    // bytes it can match: `\s+b\.?s` needs a whitespace byte before the `b`, where a Unicode
+    // `\s` would leave only the words before it ("of", "it") as triggers.
     let hir = regex_syntax::ParserBuilder::new()
         .utf8(false)
+        .unicode(false)
         .case_insensitive(fold)
         .build()
         .parse(pattern)
@@ -383,6 +387,21 @@ fn edge(hir: &regex_syntax::hir::Hir, head: bool) -> Option<Vec<u8>> {
         }
         HirKind::Repetition(r) if r.min >= 1 => edge(&r.sub, head),
         HirKind::Capture(c) => edge(&c.sub, head),
+        // Any branch's edge (`(?:ing|ed|s)` starts with i, e or s).
+        HirKind::Alternation(subs) => {
+            let mut all = Vec::new();
+            for sub in subs {
+                all.extend(edge(sub, head)?);
+            }
+            all.sort_unstable();
+            all.dedup();
+            (all.len() <= 16).then_some(all)
+        }
+        // The first part (or last) that is not a zero-width assertion.
+        HirKind::Concat(subs) => {
+            let mut parts = subs.iter().filter(|h| !matches!(h.kind(), HirKind::Look(_)));
+            edge(if head { parts.next()? } else { parts.next_back()? }, head)
+        }
         _ => None,
     }
 }
@@ -396,12 +415,22 @@ fn fire_rate(set: &[Vec<u8>]) -> f64 {
         "on", "as", "be", "are", "was", "not", "you", "but", "or", "an", "at", "so", "no", "if",
         "more", "such", "th", "he", "er", "re", "nt", "le", "sh", "ck", "nk", "st", "es",
     ];
-    set.iter()
-        .map(|l| {
-            let common = l.len() <= 4 && COMMON.iter().any(|c| c.as_bytes() == l.as_slice());
-            if common { 1.0 } else { 0.3f64.powi(l.len() as i32) }
-        })
-        .sum()
+    // A common word fires as often with whitespace beside it (" it", "what\t"): each such
+    // word counts once, however many of the set hold it.
+    let mut common: Vec<&[u8]> = Vec::new();
+    let mut rate = 0.0;
+    for l in set {
+        let core = l.trim_ascii();
+        if core.len() <= 4 && COMMON.iter().any(|c| c.as_bytes() == core) {
+            if !common.contains(&core) {
+                common.push(core);
+                rate += 1.0;
+            }
+        } else {
+            rate += 0.3f64.powi(l.len() as i32);
+        }
+    }
+    rate
 }
 
 /// `pattern` with each `\b` (not `\\b`) made an ASCII word boundary, `(?-u:\b)`: the regex
@@ -755,6 +784,14 @@ mod tests {
         assert!(st == ["s*"] || st == ["*t"], "{st:?}");
         assert_eq!(t(r"\b(?:no|nope)\b"), Some(vec!["no".to_string(), "nope".to_string()]));
         assert_eq!(t(r"^\s*\w+$"), None, "nothing is required");
+        // A class borders a branch: any of "*#" before any first letter of "ing|ed|s".
+        let f = t(r"\bf[u*#]?[*#]{1,3}(?:ing|ed|s)\b").unwrap();
+        assert_eq!(f, ["#e", "#i", "#s", "*e", "*i", "*s"]);
+        // Whitespace around a common word does not make it rare.
+        assert_eq!(t(r"\bd[a*]mn?\s+it\b"), Some(vec!["d*".to_string(), "da".to_string()]));
+        // An ASCII class borders a literal: the whitespace before "b", not the common words.
+        let bs = t(r"\b(?:of|it|what)\s+b\.?s\b").unwrap();
+        assert!(bs.contains(&" b".to_string()) && bs.iter().all(|l| l.ends_with('b')), "{bs:?}");
         // Every pattern of the shipped lexicons still matches its own examples through the
         // triggers (checked by the lexicon example tests); here, that triggers are sound.
         let lex = Lexicon::parse("t", "re: \\bf+u+c+k+\\w*\n").unwrap();
