@@ -90,3 +90,35 @@ fn score_reads_each_text_in_its_language() {
     assert_eq!(de[1][2], auto[1][2]);
     assert_eq!(col(&de, 7), ["scored", "scored", "scored", "scored", "no_text"]);
 }
+
+/// The model-cue thresholds shipped are the ones `threadlens spans` chooses on the training
+/// rows of each language's span data (the lowest within 0.001 of the best span F1).
+#[test]
+fn model_cue_thresholds_are_the_ones_chosen_on_the_training_rows() {
+    use threadlens::classify::{incivility, spans};
+    let root = std::path::PathBuf::from(
+        std::env::var_os("THREADLENS_SHARED_DATA").unwrap_or_else(|| "../shared/data".into()),
+    );
+    let sets = [
+        ("en", root.join("incivility/toxic_spans_train/tsd_train.csv")),
+        ("de", root.join("incivility/austrotox_de/austrotox_de.jsonl")),
+    ];
+    if !sets.iter().all(|(_, p)| p.is_file()) {
+        eprintln!("{}: the span sets are not present, thresholds not checked", root.display());
+        return;
+    }
+    for (language, path) in sets {
+        let (model, posts) = match language {
+            "de" => (incivility::shipped_model_de(), spans::load_austrotox(&path).unwrap().0),
+            _ => (incivility::shipped_model(), spans::load(&path).unwrap()),
+        };
+        let report = spans::evaluate(&model, &posts, None);
+        assert_eq!(report.thresholds.len(), incivility::MODEL_CUE_THRESHOLDS.len());
+        assert_eq!(
+            report.best_threshold(),
+            Some(incivility::min_model_cue(language)),
+            "{language}: {:?}",
+            report.thresholds
+        );
+    }
+}

@@ -36,6 +36,24 @@ const MAX_MODEL_CUES: usize = 5;
 /// 0.15 and over cut the span F1 of the cues from 0.603 to 0.530; from 0.5 they cost nothing).
 const MIN_MODEL_CUE: f64 = 0.5;
 
+/// [`MIN_MODEL_CUE`] of the German model. Both are the lowest of [`MODEL_CUE_THRESHOLDS`]
+/// whose span F1 of all cues on the training rows is within 0.001 of the best
+/// (`threadlens spans` prints them, and a test checks the choice): 0.5 on the English toxic
+/// spans, 1.0 on AustroTox's vulgar words, where weaker model cues cost F1 (0.710 at 0.5,
+/// 0.743 from 1.0).
+const MIN_MODEL_CUE_DE: f64 = 1.0;
+
+/// The thresholds `threadlens spans` tries on the training rows (infinity: no model cues).
+pub const MODEL_CUE_THRESHOLDS: [f64; 7] = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0, f64::INFINITY];
+
+/// The least contribution of a model cue for a model of `language`.
+pub fn min_model_cue(language: &str) -> f64 {
+    match language {
+        "de" => MIN_MODEL_CUE_DE,
+        _ => MIN_MODEL_CUE,
+    }
+}
+
 /// The label of cues that are words people mark as toxic in news comments (a word list
 /// learned from the SemEval-2021 toxic-spans training rows, `models/spans/toxic-words-en.txt`,
 /// or for German from AustroTox's vulgarity tags, `models/spans/toxic-words-de.txt`), found
@@ -215,6 +233,19 @@ pub fn score_input(scorer: &FittedScorer, input: Input<'_>) -> IncivilityScore {
 /// # Panics
 /// If `scorer` is not an incivility model.
 pub fn score_capped(scorer: &FittedScorer, input: Input<'_>, max_cues: usize) -> IncivilityScore {
+    score_with(scorer, input, max_cues, min_model_cue(scorer.language()))
+}
+
+/// As [`score_capped`], showing model cues of a contribution of `min_model_cue` or more.
+///
+/// # Panics
+/// If `scorer` is not an incivility model.
+pub fn score_with(
+    scorer: &FittedScorer,
+    input: Input<'_>,
+    max_cues: usize,
+    min_model_cue: f64,
+) -> IncivilityScore {
     assert_eq!(scorer.task(), Task::Incivility, "an incivility model");
     let text = input.text;
     let input = Input { target: None, target_tokens: None, ..input };
@@ -293,7 +324,7 @@ pub fn score_capped(scorer: &FittedScorer, input: Input<'_>, max_cues: usize) ->
             {
                 *w = c;
             }
-            if c >= MIN_MODEL_CUE {
+            if c >= min_model_cue {
                 word.push((c, i, n));
             }
         }

@@ -21,6 +21,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use super::data::{DataError, Example, Split, split_of};
+use super::features::Input;
 use super::incivility::{self, Cue, MODEL_CUE, WORD_CUE};
 use super::model::FittedScorer;
 
@@ -358,15 +359,47 @@ pub struct SpanReport {
     pub list: WordList,
     /// (prediction, mean F1) in the order printed.
     pub f1: Vec<(&'static str, f64)>,
+    /// Training rows with a vulgarity mark or toxic span, or none (all are read).
+    pub training: usize,
+    /// (least model-cue contribution, mean F1 of all cues) on the training rows, for each of
+    /// [`incivility::MODEL_CUE_THRESHOLDS`]: how the shipped threshold was chosen.
+    pub thresholds: Vec<(f64, f64)>,
 }
+
+impl SpanReport {
+    /// The lowest threshold of [`thresholds`](Self::thresholds) whose F1 is within
+    /// [`THRESHOLD_TOLERANCE`] of the best: model cues are kept where they cost nothing.
+    pub fn best_threshold(&self) -> Option<f64> {
+        let best = self.thresholds.iter().map(|t| t.1).fold(f64::NEG_INFINITY, f64::max);
+        self.thresholds.iter().find(|t| t.1 >= best - THRESHOLD_TOLERANCE).map(|t| t.0)
+    }
+}
+
+/// How far below the best span F1 a lower model-cue threshold may be and still be chosen.
+pub const THRESHOLD_TOLERANCE: f64 = 0.001;
 
 /// Evaluates the cues of `model` on the held-out posts; `shipped`: the word list shipped for
 /// this data, compared with the one learned (`None`: none is shipped).
 pub fn evaluate(model: &FittedScorer, posts: &[SpanPost], shipped: Option<&str>) -> SpanReport {
     let (heldout, rest): (Vec<&SpanPost>, Vec<&SpanPost>) =
         posts.iter().partition(|p| p.split == Split::Heldout);
-    let training = rest.into_iter().filter(|p| p.split == Split::Train);
-    let list = WordList::learn(training);
+    let training: Vec<&SpanPost> = rest.into_iter().filter(|p| p.split == Split::Train).collect();
+    let list = WordList::learn(training.iter().copied());
+    let thresholds = incivility::MODEL_CUE_THRESHOLDS
+        .iter()
+        .map(|&t| {
+            let sum: f64 = training
+                .iter()
+                .map(|p| {
+                    let quotes = crate::parse::clean::gt_quotes(&p.text);
+                    let input = Input { text: &p.text, quotes: &quotes, ..Default::default() };
+                    let s = incivility::score_with(model, input, incivility::MAX_CUES, t);
+                    f1(&cue_chars(&s.cues, |_| true), &p.marked)
+                })
+                .sum();
+            (t, sum / training.len().max(1) as f64)
+        })
+        .collect();
     let mut sums = [0.0f64; 5];
     for p in &heldout {
         let quotes = crate::parse::clean::gt_quotes(&p.text);
@@ -396,6 +429,8 @@ pub fn evaluate(model: &FittedScorer, posts: &[SpanPost], shipped: Option<&str>)
         shipped_list: shipped.map(|t| list.words == WordList::from_text(t).words),
         list,
         f1: names.into_iter().zip(sums.map(|s| s / n)).collect(),
+        training: training.len(),
+        thresholds,
     }
 }
 

@@ -667,7 +667,7 @@ pub static COMMENTS: TableSpec = TableSpec {
              address: `prick`, not `you prick` —, `word` for a word people mark as toxic in \
              news comments (`models/spans/toxic-words-en.txt`; German: \
              `toxic-words-de.txt`), or `model` for an \
-             n-gram adding at least 0.5 to the log-odds), the span's `text` and `weight` (its \
+             n-gram adding at least 0.5 to the log-odds, 1.0 for the German model), the span's `text` and `weight` (its \
              contribution to the log-odds); at most the 50 strongest, listed by position (see \
              `incivility_more_cues`); null when not scored.",
         ),

@@ -82,6 +82,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for (name, f1) in &r.f1 {
         println!("{name:<44} {f1:>8.3}");
     }
+    println!();
+    println!(
+        "least model-cue contribution, span F1 of all cues on the {} training rows \
+         (shipped: {}; best: {}):",
+        r.training,
+        threshold_name(threadlens::classify::incivility::min_model_cue(model.language())),
+        r.best_threshold().map_or("none".to_string(), threshold_name)
+    );
+    println!(
+        "  {}",
+        r.thresholds
+            .iter()
+            .map(|&(t, f1)| format!("{} {f1:.3}", threshold_name(t)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     if let Some(path) = &args.write_words {
         crate::cli::output::check_writable(
             path,
@@ -100,4 +116,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         say!("wrote {} ({} words)", path.display(), r.learned_words);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A model-cue threshold as printed: infinity (no model cues) as `none`.
+fn threshold_name(t: f64) -> String {
+    if t.is_finite() { format!("{t}") } else { "no model cues".to_string() }
 }
