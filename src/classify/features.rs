@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::ops::Range;
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use super::lexicon::LexiconSet;
@@ -229,8 +230,8 @@ pub struct Input<'a> {
 pub struct TargetCache {
     space: u64,
     block: Option<(Vec<u32>, Vec<f64>)>,
-    content: std::collections::HashSet<String>,
-    windows: std::collections::HashSet<u64>,
+    content: rustc_hash::FxHashSet<CompactString>,
+    windows: rustc_hash::FxHashSet<u64>,
 }
 
 impl<'a> Input<'a> {
@@ -390,7 +391,7 @@ impl FeatureSpace {
         TargetCache {
             space: self.id,
             block,
-            content: target_tokens.iter().filter(is_content).map(|t| t.norm.to_string()).collect(),
+            content: target_tokens.iter().filter(is_content).map(|t| t.norm.clone()).collect(),
             windows: shared_run_windows(target_tokens),
         }
     }
@@ -618,7 +619,8 @@ fn pair(
     target_tokens: &[Token],
     cache: Option<&TargetCache>,
 ) -> [f64; 6] {
-    let mine: std::collections::HashSet<&str> =
+    // FxHash: these sets are made for every reply (SipHash was a tenth of stance scoring).
+    let mine: rustc_hash::FxHashSet<&str> =
         tokens.iter().filter(is_content).map(|t| t.norm.as_str()).collect();
     let built;
     let (theirs_len, shared) = match cache {
@@ -628,7 +630,7 @@ fn pair(
                 .iter()
                 .filter(is_content)
                 .map(|t| t.norm.as_str())
-                .collect::<std::collections::HashSet<&str>>();
+                .collect::<rustc_hash::FxHashSet<&str>>();
             (built.len(), mine.intersection(&built).count())
         }
     };
@@ -678,12 +680,12 @@ fn window_hash(t: &[Token]) -> u64 {
 }
 
 /// The hashes of a target's six-word windows.
-fn shared_run_windows(b: &[Token]) -> std::collections::HashSet<u64> {
+fn shared_run_windows(b: &[Token]) -> rustc_hash::FxHashSet<u64> {
     b.windows(W).map(window_hash).collect()
 }
 
 /// Whether a six-word window of `a` is one of `theirs`.
-fn shares_window(a: &[Token], theirs: &std::collections::HashSet<u64>) -> bool {
+fn shares_window(a: &[Token], theirs: &rustc_hash::FxHashSet<u64>) -> bool {
     !theirs.is_empty() && a.windows(W).any(|w| theirs.contains(&window_hash(w)))
 }
 
