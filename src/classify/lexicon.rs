@@ -28,7 +28,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
-use regex::{Regex, RegexBuilder};
+use regex_automata::meta;
 
 use std::hash::BuildHasherDefault;
 
@@ -62,29 +62,41 @@ struct Phrase {
 /// (lower-cased), when they can be worked out.
 #[derive(Clone, Debug)]
 struct Pattern {
-    regex: Regex,
+    /// The expression as compiled.
+    source: String,
+    regex: meta::Regex,
     triggers: Option<Vec<Vec<u8>>>,
     /// For a pattern with Unicode word boundaries, which keep the regex crate off its DFAs
     /// in any text with a byte beyond ASCII (most German comments): see [`WordBounded`].
-    bounded: Option<WordBounded>,
+    /// Made when the pattern first runs, not when the model loads (compiling is most of
+    /// loading, #17).
+    bounded: std::sync::OnceLock<Option<WordBounded>>,
+}
+
+impl Pattern {
+    /// Byte ranges of the matches of the pattern in `text`, leftmost first.
+    fn find_iter<'t>(&'t self, text: &'t str) -> Box<dyn Iterator<Item = Range<usize>> + 't> {
+        match self.bounded.get_or_init(|| WordBounded::new(&self.source)) {
+            Some(b) => Box::new(b.find_iter(&self.regex, text)),
+            None => Box::new(self.regex.find_iter(text).map(|m| m.range())),
+        }
+    }
 }
 
 /// A pattern with Unicode word boundaries, searched in two steps with the same matches as
-/// the pattern: the pattern without its boundaries (which a DFA runs) finds the next place a
-/// match can start, since dropping assertions only adds matches; the pattern itself, anchored
-/// there, says whether and where one does. A text with `ü` costs a DFA pass and a few
+/// the pattern: the pattern without its boundaries (`starts`, which a DFA runs) finds the
+/// next place a match can start, since dropping assertions only adds matches; the pattern
+/// itself, anchored there, says whether and where one does. A text with `ü` costs a DFA pass and a few
 /// anchored tries instead of a backtracking search over the whole text (issue #17: German
 /// scoring ran at a quarter of English's speed).
 #[derive(Clone, Debug)]
 struct WordBounded {
-    starts: regex_automata::meta::Regex,
-    anchored: regex_automata::meta::Regex,
+    starts: meta::Regex,
 }
 
 impl WordBounded {
     /// `None` when `pattern` has no Unicode word boundary (or does not parse).
     fn new(pattern: &str) -> Option<WordBounded> {
-        use regex_automata::meta;
         let hir = regex_syntax::ParserBuilder::new()
             .case_insensitive(true)
             .unicode(false)
@@ -96,18 +108,17 @@ impl WordBounded {
         if !found {
             return None;
         }
-        let syntax =
-            regex_automata::util::syntax::Config::new().case_insensitive(true).unicode(false);
-        Some(WordBounded {
-            starts: meta::Builder::new().build_from_hir(&stripped).ok()?,
-            anchored: meta::Builder::new().syntax(syntax).build(pattern).ok()?,
-        })
+        Some(WordBounded { starts: meta::Builder::new().build_from_hir(&stripped).ok()? })
     }
 
-    /// The matches of the pattern in `text`, leftmost first, as `Regex::find_iter` gives them
-    /// (none of the lexicons' patterns matches the empty string; an empty match moves on a
-    /// character).
-    fn find_iter<'t>(&'t self, text: &'t str) -> impl Iterator<Item = Range<usize>> + 't {
+    /// The matches of `pattern` (the one this was made from) in `text`, leftmost first, as
+    /// its `find_iter` gives them (none of the lexicons' patterns matches the empty string;
+    /// an empty match moves on a character).
+    fn find_iter<'t>(
+        &'t self,
+        pattern: &'t meta::Regex,
+        text: &'t str,
+    ) -> impl Iterator<Item = Range<usize>> + 't {
         use regex_automata::{Anchored, Input};
         let mut pos = 0;
         std::iter::from_fn(move || {
@@ -115,7 +126,7 @@ impl WordBounded {
                 let s = self.starts.search(&Input::new(text).range(pos..))?.start();
                 let here = Input::new(text).range(s..).anchored(Anchored::Yes);
                 let next = text[s..].chars().next().map_or(s + 1, |c| s + c.len_utf8());
-                match self.anchored.search(&here) {
+                match pattern.search(&here) {
                     Some(m) => {
                         pos = if m.is_empty() { next } else { m.end() };
                         return Some(m.range());
@@ -227,18 +238,21 @@ impl Lexicon {
             // An entry that needs Unicode (`\W`, a negated class: in ASCII they could split a
             // character) keeps it, as an island in an ASCII expression.
             // (Compiled once: compiling is most of loading a model, #17.)
-            let (pattern, regex) = match builder(&pattern).build() {
+            let (pattern, regex) = match compile(&pattern) {
                 Ok(regex) => (pattern, regex),
                 Err(_) => {
                     let pattern = format!("(?u:{pattern})");
-                    let regex = builder(&pattern)
-                        .build()
+                    let regex = compile(&pattern)
                         .map_err(|e| err(lineno, format!("bad pattern `{entry}`: {e}")))?;
                     (pattern, regex)
                 }
             };
-            let bounded = WordBounded::new(&pattern);
-            patterns.push(Pattern { triggers: triggers(&pattern), regex, bounded });
+            patterns.push(Pattern {
+                triggers: triggers(&pattern),
+                bounded: std::sync::OnceLock::new(),
+                regex,
+                source: pattern,
+            });
         }
         let entries = phrase_entries + patterns.len();
         Ok(Lexicon {
@@ -359,10 +373,13 @@ fn spelling_variants(phrase: Phrase) -> Vec<Phrase> {
 /// How lexicon patterns compile: case-insensitive and ASCII (`\w`, `\s`, `\b` and case
 /// folding are ASCII's; other characters match themselves), which keeps the regex crate on
 /// its DFA engines: Unicode classes and case folding multiply the states they build.
-fn builder(pattern: &str) -> RegexBuilder {
-    let mut b = RegexBuilder::new(pattern);
-    b.case_insensitive(true).unicode(false);
-    b
+fn compile(pattern: &str) -> Result<meta::Regex, String> {
+    let syntax = regex_automata::util::syntax::Config::new().case_insensitive(true).unicode(false);
+    // The syntax error says where and what (the build error alone says "pattern 0").
+    meta::Builder::new()
+        .syntax(syntax)
+        .build(pattern)
+        .map_err(|e| e.syntax_error().map_or_else(|| e.to_string(), |s| s.to_string()))
 }
 
 /// Literals (lower-cased) one of which every match of `pattern` contains, or `None` when no
@@ -783,12 +800,7 @@ impl LexiconSet {
         run.sort_unstable();
         run.dedup();
         for (l, p) in run {
-            let pattern = &self.lexicons[l].patterns[p];
-            let spans: Box<dyn Iterator<Item = Range<usize>>> = match &pattern.bounded {
-                Some(b) => Box::new(b.find_iter(text)),
-                None => Box::new(pattern.regex.find_iter(text).map(|m| m.range())),
-            };
-            for span in spans {
+            for span in self.lexicons[l].patterns[p].find_iter(text) {
                 if span.is_empty() || skip.contains(span.start) {
                     continue;
                 }
@@ -897,17 +909,20 @@ mod tests {
             for l in lexicons {
                 let lex = Lexicon::parse(&l.name, &l.text).unwrap();
                 texts.extend(lex.must_match.iter().chain(&lex.must_not_match).map(|e| e.1.clone()));
-                patterns.extend(lex.patterns.iter().map(|p| p.regex.as_str().to_string()));
+                patterns.extend(lex.patterns.iter().map(|p| p.source.clone()));
             }
         }
         let mut bounded = 0;
         for p in &patterns {
             let Some(wb) = WordBounded::new(p) else { continue };
+            let compiled = compile(p).unwrap();
             bounded += 1;
-            let re = builder(p).build().unwrap();
+            // The regex crate, as the reference.
+            let re =
+                regex::RegexBuilder::new(p).case_insensitive(true).unicode(false).build().unwrap();
             for t in &texts {
                 let want: Vec<Range<usize>> = re.find_iter(t).map(|m| m.range()).collect();
-                let got: Vec<Range<usize>> = wb.find_iter(t).collect();
+                let got: Vec<Range<usize>> = wb.find_iter(&compiled, t).collect();
                 assert_eq!(got, want, "{p} on {t:?}");
             }
         }

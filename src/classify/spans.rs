@@ -359,7 +359,7 @@ pub struct SpanReport {
     pub list: WordList,
     /// (prediction, mean F1) in the order printed.
     pub f1: Vec<(&'static str, f64)>,
-    /// Training rows with a vulgarity mark or toxic span, or none (all are read).
+    /// Training rows (the thresholds are tried on these).
     pub training: usize,
     /// (least model-cue contribution, mean F1 of all cues) on the training rows, for each of
     /// [`incivility::MODEL_CUE_THRESHOLDS`]: how the shipped threshold was chosen.
@@ -385,21 +385,18 @@ pub fn evaluate(model: &FittedScorer, posts: &[SpanPost], shipped: Option<&str>)
         posts.iter().partition(|p| p.split == Split::Heldout);
     let training: Vec<&SpanPost> = rest.into_iter().filter(|p| p.split == Split::Train).collect();
     let list = WordList::learn(training.iter().copied());
-    let thresholds = incivility::MODEL_CUE_THRESHOLDS
-        .iter()
-        .map(|&t| {
-            let sum: f64 = training
-                .iter()
-                .map(|p| {
-                    let quotes = crate::parse::clean::gt_quotes(&p.text);
-                    let input = Input { text: &p.text, quotes: &quotes, ..Default::default() };
-                    let s = incivility::score_with(model, input, incivility::MAX_CUES, t);
-                    f1(&cue_chars(&s.cues, |_| true), &p.marked)
-                })
-                .sum();
-            (t, sum / training.len().max(1) as f64)
-        })
-        .collect();
+    let mut sweep = [0.0f64; incivility::MODEL_CUE_THRESHOLDS.len()];
+    for p in &training {
+        let quotes = crate::parse::clean::gt_quotes(&p.text);
+        let input = Input { text: &p.text, quotes: &quotes, ..Default::default() };
+        for (sum, &t) in sweep.iter_mut().zip(&incivility::MODEL_CUE_THRESHOLDS) {
+            let s = incivility::score_with(model, input, incivility::MAX_CUES, t);
+            *sum += f1(&cue_chars(&s.cues, |_| true), &p.marked);
+        }
+    }
+    let per_row = |sum: f64| sum / training.len().max(1) as f64;
+    let thresholds =
+        incivility::MODEL_CUE_THRESHOLDS.iter().zip(sweep).map(|(&t, s)| (t, per_row(s))).collect();
     let mut sums = [0.0f64; 5];
     for p in &heldout {
         let quotes = crate::parse::clean::gt_quotes(&p.text);

@@ -241,22 +241,38 @@ fn normalise_ascii_word(word: &[u8]) -> CompactString {
     if word.len() > buf.len() {
         return squeeze_runs(word.iter().map(|&b| char::from(b.to_ascii_lowercase())), word.len());
     }
-    let (mut n, mut last, mut run) = (0, None, 0);
+    let (mut n, mut runs) = (0, Runs::default());
     for &b in word {
         let c = b.to_ascii_lowercase();
-        if Some(c) == last {
-            run += 1;
-            if run > 2 && c.is_ascii_alphabetic() {
-                continue;
-            }
-        } else {
-            last = Some(c);
-            run = 1;
+        if runs.keep(char::from(c)) {
+            buf[n] = c;
+            n += 1;
         }
-        buf[n] = c;
-        n += 1;
     }
     CompactString::from(std::str::from_utf8(&buf[..n]).expect("ASCII bytes"))
+}
+
+/// Runs of one character, read one character at a time: a letter is kept at most twice in a
+/// row ("soooo" → "soo"), anything else always.
+#[derive(Default)]
+struct Runs {
+    last: Option<char>,
+    run: u32,
+}
+
+impl Runs {
+    /// Whether `c`, the next character, is kept.
+    #[inline]
+    fn keep(&mut self, c: char) -> bool {
+        if Some(c) == self.last {
+            self.run += 1;
+            self.run <= 2 || !c.is_alphabetic()
+        } else {
+            self.last = Some(c);
+            self.run = 1;
+            true
+        }
+    }
 }
 
 /// `chars` with every run of a letter cut to two ("soooo" → "soo"); other characters kept.
@@ -265,17 +281,8 @@ fn squeeze_runs(chars: impl Iterator<Item = char>, capacity: usize) -> CompactSt
     // by char is slow); a word too long for it goes through a `String`.
     let mut buf = [0u8; 128];
     let mut long: Option<String> = None;
-    let (mut n, mut last, mut run) = (0, None, 0);
-    for c in chars {
-        if Some(c) == last {
-            run += 1;
-            if run > 2 && c.is_alphabetic() {
-                continue;
-            }
-        } else {
-            last = Some(c);
-            run = 1;
-        }
+    let (mut n, mut runs) = (0, Runs::default());
+    for c in chars.filter(|&c| runs.keep(c)) {
         match &mut long {
             Some(s) => s.push(c),
             None if n + c.len_utf8() <= buf.len() => n += c.encode_utf8(&mut buf[n..]).len(),

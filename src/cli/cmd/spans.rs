@@ -118,7 +118,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A model-cue threshold as printed: infinity (no model cues) as `none`.
+/// A model-cue threshold as printed: infinity as `no model cues`.
 fn threshold_name(t: f64) -> String {
     if t.is_finite() { format!("{t}") } else { "no model cues".to_string() }
 }
